@@ -1,0 +1,59 @@
+"""The data-quality summary printed by ``csa check``."""
+
+from __future__ import annotations
+
+from .io import CheckResult
+from .schema import TABLE_ORDER
+
+__all__ = ["TIME_COLUMN", "summary"]
+
+#: The column that dates each table's rows (for date ranges and periods).
+TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
+               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at"}
+
+
+def _range(df, col) -> tuple[str, str]:
+    s = df[col].dropna()
+    if s.empty:
+        return "-", "-"
+    lo, hi = s.min(), s.max()
+    if hasattr(lo, "strftime"):
+        fmt = "%Y-%m" if col == "month" else "%Y-%m-%d"
+        return lo.strftime(fmt), hi.strftime(fmt)
+    return str(lo), str(hi)
+
+
+def summary(result: CheckResult) -> str:
+    """Plain-text summary: tables, rows, date ranges, normalisations, problems, verdict."""
+    lines = [f"csa check {result.path}   (business time zone: {result.tz})", ""]
+    header = f"{'table':<14}{'file':<22}{'encoding':<11}{'rows':>9}  {'from':<11}{'to':<11}"
+    lines += [header, "-" * len(header)]
+    for name in TABLE_ORDER:
+        info = result.sources.get(name)
+        if info is None:
+            lines.append(f"{name:<14}{'(absent)':<22}")
+            continue
+        df = result.tables.get(name)
+        lo, hi = _range(df, TIME_COLUMN[name]) if df is not None else ("?", "?")
+        lines.append(f"{name:<14}{info.file:<22}{info.encoding or info.format:<11}"
+                     f"{info.rows:>9,}  {lo:<11}{hi:<11}")
+    norm = [(info.file, col, what, n) for info in result.sources.values()
+            for (col, what), n in sorted(info.normalizations.items())]
+    lines.append("")
+    if norm:
+        lines.append("Normalisations (values changed on the way in; nothing was dropped):")
+        lines += [f"  {f}, column '{c}': {what} — {n:,} row{'s' if n != 1 else ''}" for f, c, what, n in norm]
+    else:
+        lines.append("Normalisations: none needed.")
+    extra = [(i.file, i.extra_columns) for i in result.sources.values() if i.extra_columns]
+    for f, cols in extra:
+        lines.append(f"  {f}: extra columns kept as they are: {', '.join(cols)}")
+    if result.ignored_files:
+        lines.append(f"Files not read (not named after a table): {', '.join(result.ignored_files)}")
+    lines.append("")
+    if result.problems:
+        lines.append(f"PROBLEMS: {len(result.problems)} — the data cannot be used until they are fixed:")
+        lines += [f"  {i}. {p}" for i, p in enumerate(result.problems, 1)]
+    else:
+        lines.append("OK: no problems; the data can be used.")
+    return "\n".join(lines)

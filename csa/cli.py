@@ -1,0 +1,66 @@
+"""The ``csa`` command line: ``csa check``, ``csa sample``, ``csa report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _check(args) -> int:
+    from .check import summary
+    from .io import inspect
+
+    try:
+        result = inspect(args.path, tz=args.tz, mapping=args.mapping)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"csa check: {exc}", file=sys.stderr)
+        return 2
+    print(summary(result))
+    return 0 if result.ok else 1
+
+
+def _sample(args) -> int:
+    from . import sample
+
+    t0 = time.perf_counter()
+    counts = sample.write(args.out, n_customers=args.customers, months=args.months, end=args.end,
+                          seed=args.seed)
+    took = time.perf_counter() - t0
+    for name, n in counts.items():
+        print(f"{name:<14}{n:>12,} rows")
+    print(f"wrote {args.out} in {took:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csa", description="Customer-success analytics handbook tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="check a data folder and print a data-quality summary")
+    p.add_argument("path", help="folder holding customers.csv, tickets.csv, … (one file per table)")
+    p.add_argument("--tz", default="Asia/Tokyo", help="business time zone (default: Asia/Tokyo)")
+    p.add_argument("--mapping", default=None, help="YAML mapping of your export's columns and values")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("sample", help="generate the deterministic sample data set")
+    p.add_argument("--out", required=True, help="folder to write the CSV files into")
+    p.add_argument("--customers", type=int, default=2000)
+    p.add_argument("--months", type=int, default=24)
+    p.add_argument("--end", default="2026-10", help="last month, YYYY-MM (default: 2026-10)")
+    p.add_argument("--seed", type=int, default=20261031)
+    p.set_defaults(func=_sample)
+
+    try:
+        from .report import add_parser as add_report
+    except ImportError:  # pragma: no cover - report module optional during bootstrap
+        add_report = None
+    if add_report is not None:
+        add_report(sub)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

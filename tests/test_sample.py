@@ -1,0 +1,167 @@
+"""The generator: deterministic, and the relationships the lessons teach are really there."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import csa
+from csa import sample
+
+from .conftest import SAMPLE
+
+
+def _digest(folder):
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path):
+    sample.write(tmp_path / "a", n_customers=80, months=9, seed=3)
+    sample.write(tmp_path / "b", n_customers=80, months=9, seed=3)
+    sample.write(tmp_path / "c", n_customers=80, months=9, seed=4)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_committed_sample_is_what_the_default_command_writes(tmp_path):
+    sample.write(tmp_path)
+    assert _digest(tmp_path) == _digest(SAMPLE)
+
+
+def test_generated_data_passes_the_loader(small_source):
+    ds = csa.load(small_source)
+    assert len(ds.customers) == 60
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return csa.load(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def tickets(ds):
+    t = ds.tickets.copy()
+    t["frt_h"] = (t["first_response_at"] - t["created_at"]).dt.total_seconds() / 3600
+    t["month"] = t["created_at"].dt.tz_localize(None).dt.to_period("M")
+    return t
+
+
+def test_size_and_span(ds):
+    assert len(ds.customers) == 2000
+    assert ds.subscriptions["month"].min() == pd.Period("2024-11", "M")
+    assert ds.subscriptions["month"].max() == pd.Period("2026-10", "M")
+    for name in ("tickets", "orders", "surveys"):
+        assert len(getattr(ds, name)) > 10_000
+
+
+def test_slow_first_response_and_more_replies_lower_csat_and_raise_effort(ds, tickets):
+    s = ds.surveys.merge(tickets[["ticket_id", "frt_h", "agent_replies"]], on="ticket_id")
+    csat, ces = s[s["survey"] == "csat"], s[s["survey"] == "ces"]
+    r, p = stats.spearmanr(csat["frt_h"], csat["score"])
+    assert r < -0.2 and p < 1e-10
+    r, p = stats.spearmanr(csat["agent_replies"].astype(float), csat["score"])
+    assert r < -0.1 and p < 1e-10
+    r, p = stats.spearmanr(ces["agent_replies"].astype(float), ces["score"])
+    assert r > 0.3 and p < 1e-10
+    r, p = stats.spearmanr(ces["frt_h"], ces["score"])
+    assert r > 0.2 and p < 1e-10
+
+
+def _churned(ds):
+    last = ds.subscriptions.groupby("customer_id")["month"].max()
+    return last < ds.subscriptions["month"].max()
+
+
+def test_detractors_churn_more(ds):
+    rel = ds.surveys[(ds.surveys["survey"] == "nps") & (ds.surveys["touchpoint"] == "relationship")]
+    first = rel.sort_values("responded_at").groupby("customer_id")["score"].first()
+    churned = _churned(ds).reindex(first.index)
+    detractor = first <= 6
+    table = pd.crosstab(detractor, churned)
+    chi2, p, *_ = stats.chi2_contingency(table)
+    assert churned[detractor].mean() > churned[first >= 9].mean() + 0.08
+    assert p < 1e-3
+
+
+def test_plans_differ_in_mrr_churn_and_ltv(ds):
+    c = ds.customers.set_index("customer_id")
+    mrr = ds.subscriptions.groupby("customer_id")["mrr"].mean()
+    revenue = ds.orders.groupby("customer_id")["amount"].sum()
+    churned = _churned(ds)
+    by = c["plan"]
+    groups = [mrr[by == p].dropna() for p in ("starter", "standard", "premium")]
+    assert stats.kruskal(*groups).pvalue < 1e-10
+    assert groups[0].median() < groups[1].median() < groups[2].median()
+    rates = churned.groupby(by).mean()
+    assert rates["starter"] > rates["standard"] > rates["premium"]
+    assert stats.chi2_contingency(pd.crosstab(by, churned))[1] < 1e-6
+    assert stats.kruskal(*[revenue[by == p].dropna() for p in ("starter", "standard", "premium")]).pvalue < 1e-10
+
+
+def test_mrr_expands_and_contracts_so_revenue_churn_differs(ds):
+    s = ds.subscriptions.sort_values(["customer_id", "month"])
+    change = s.groupby("customer_id")["mrr"].diff()
+    assert (change > 0).sum() > 200 and (change < 0).sum() > 100
+    months = sorted(s["month"].unique())
+    cust, rev = [], []
+    for prev, cur in zip(months[:-1], months[1:]):
+        a = s[s["month"] == prev].set_index("customer_id")["mrr"]
+        b = s[s["month"] == cur].set_index("customer_id")["mrr"]
+        lost = a.index.difference(b.index)
+        cust.append(len(lost) / len(a))
+        down = (a - b.reindex(a.index).fillna(0)).clip(lower=0).sum()
+        rev.append(down / a.sum())
+    assert abs(np.mean(cust) - np.mean(rev)) > 0.002
+    assert np.mean(np.abs(np.array(cust) - np.array(rev))) > 0.003
+
+
+def test_ltv_has_a_long_tail(ds):
+    revenue = ds.orders.groupby("customer_id")["amount"].sum()
+    assert stats.skew(revenue) > 2
+    assert revenue.quantile(0.9) / revenue.median() > 5
+
+
+def test_nps_at_five_touchpoints_and_relationship_waves_re_ask_the_same_customers(ds):
+    nps = ds.surveys[ds.surveys["survey"] == "nps"]
+    assert set(nps["touchpoint"]) == {"post_purchase", "web_visit", "support_contact", "sales_call", "relationship"}
+    rel = nps[nps["touchpoint"] == "relationship"]
+    waves = rel["responded_at"].dt.tz_localize(None).dt.to_period("M")
+    assert sorted(waves.astype(str).unique()) == ["2025-04", "2025-10", "2026-04", "2026-10"]
+    a = set(rel.loc[waves == pd.Period("2026-04", "M"), "customer_id"])
+    b = set(rel.loc[waves == pd.Period("2026-10", "M"), "customer_id"])
+    assert len(a & b) > 200
+    # scores of the same customer in two waves are correlated
+    pa = rel[waves == pd.Period("2026-04", "M")].set_index("customer_id")["score"]
+    pb = rel[waves == pd.Period("2026-10", "M")].set_index("customer_id")["score"]
+    both = pa.index.intersection(pb.index)
+    assert stats.spearmanr(pa[both], pb[both])[0] > 0.4
+
+
+def test_osaka_training_improves_first_response_and_fcr(tickets):
+    t = tickets[tickets["status"] != "open"].copy()
+    t["post"] = t["month"] >= pd.Period("2026-04", "M")
+    t["fcr"] = (t["status"] == "solved") & (t["agent_replies"] <= 1) & ~t["reopened"].astype(bool)
+    osaka, others = t[t["team"] == "osaka"], t[t["team"] != "osaka"]
+    # first response: osaka's drop, beyond the other teams' (log scale difference in differences)
+    lf = np.log(osaka["frt_h"].clip(lower=1 / 3600))
+    lo = np.log(others["frt_h"].clip(lower=1 / 3600))
+    did = (lf[osaka["post"]].mean() - lf[~osaka["post"]].mean()) - (lo[others["post"]].mean() - lo[~others["post"]].mean())
+    assert did < -0.4  # true effect log(0.55) = -0.60
+    assert stats.mannwhitneyu(osaka.loc[osaka["post"], "frt_h"], osaka.loc[~osaka["post"], "frt_h"]).pvalue < 1e-6
+    before, after = osaka.loc[~osaka["post"], "fcr"], osaka.loc[osaka["post"], "fcr"]
+    assert after.mean() - before.mean() > 0.08
+    assert stats.chi2_contingency(pd.crosstab(osaka["post"], osaka["fcr"]))[1] < 1e-6
+    o_before, o_after = others.loc[~others["post"], "fcr"].mean(), others.loc[others["post"], "fcr"].mean()
+    assert abs(o_after - o_before) < 0.03
+
+
+def test_comment_tone_matches_score(ds):
+    s = ds.surveys[(ds.surveys["survey"] == "nps") & ds.surveys["comment"].notna()]
+    pos = s["comment"].str.contains("|".join(sample.POSITIVE_WORDS))
+    neg = s["comment"].str.contains("|".join(sample.NEGATIVE_WORDS))
+    assert s.loc[pos, "score"].mean() > 8.5 and s.loc[neg, "score"].mean() < 5
+    assert (s["comment"].str.contains(r"[ぁ-んァ-ン一-龥]")).all()
