@@ -1,0 +1,62 @@
+"""Reporting periods: month ``2026-10``, quarter ``2026Q4``, fiscal year ``FY2026`` (April start).
+
+Timestamps are already in the business time zone (see :func:`csa.load`); periods are cut on
+their wall-clock time there.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["FREQS", "period_of", "parse_period", "previous", "latest", "label"]
+
+FREQS = ("month", "quarter", "fiscal_year")
+_PANDAS = {"month": "M", "quarter": "Q-DEC", "fiscal_year": "Y-MAR"}  # FY2026 = Apr 2026 – Mar 2027
+
+
+def _check_freq(freq: str) -> str:
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {', '.join(FREQS)}; got {freq!r}")
+    return _PANDAS[freq]
+
+
+def period_of(ts: pd.Series, freq: str = "month") -> pd.Series:
+    """The period (``pd.Period``) each timestamp falls in, in its own (business) time zone."""
+    code = _check_freq(freq)
+    wall = ts.dt.tz_localize(None) if getattr(ts.dt, "tz", None) is not None else ts
+    return wall.dt.to_period(code)
+
+
+def parse_period(text: str, freq: str = "month") -> pd.Period:
+    """``"2026-10"`` (month), ``"2026Q4"`` (quarter) or ``"FY2026"`` (fiscal year from April)."""
+    code = _check_freq(freq)
+    s = str(text).strip()
+    try:
+        if freq == "fiscal_year":
+            year = int(s.upper().removeprefix("FY"))
+            return pd.Period(f"{year + 1}-03", freq="M").asfreq(code)
+        return pd.Period(s, freq=code)
+    except (ValueError, TypeError):
+        example = {"month": "2026-10", "quarter": "2026Q4", "fiscal_year": "FY2026"}[freq]
+        raise ValueError(f"period {text!r} is not a {freq.replace('_', ' ')}; write it like {example!r}") from None
+
+
+def label(p: pd.Period, freq: str = "month") -> str:
+    """Display label of a period: ``2026-10``, ``2026Q4``, ``FY2026``."""
+    if freq == "fiscal_year":
+        return f"FY{p.year - 1}"
+    if freq == "quarter":
+        return f"{p.year}Q{p.quarter}"
+    return p.strftime("%Y-%m")
+
+
+def previous(p: pd.Period) -> pd.Period:
+    return p - 1
+
+
+def latest(ts: pd.Series, freq: str = "month") -> pd.Period:
+    """The period of the data's latest timestamp (the default report period — never the clock)."""
+    s = ts.dropna()
+    if s.empty:
+        raise ValueError("no timestamps: the latest period is undefined")
+    return period_of(s, freq).max()
