@@ -51,12 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=20261031)
     p.set_defaults(func=_sample)
 
-    try:
-        from .report import add_parser as add_report
-    except ImportError:  # pragma: no cover - report module optional during bootstrap
-        add_report = None
-    if add_report is not None:
-        add_report(sub)
+    from .report import add_parser as add_report
+
+    add_report(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -82,3 +82,15 @@ def translate(df: pd.DataFrame, lang: str = "en", values: tuple[str, ...] = ("to
         if c in out.columns:
             out[c] = out[c].map(lambda v: t(v, lang) if isinstance(v, str) else v)
     return out.rename(columns=lambda c: t(c, lang) if isinstance(c, str) else c)
+
+LABELS.update({
+    "n_a": ("n (this period)", "回答数（今期）"),
+    "nps_a": ("NPS (this period)", "NPS（今期）"),
+    "n_b": ("n (comparison)", "回答数（比較期）"),
+    "nps_b": ("NPS (comparison)", "NPS（比較期）"),
+    "diff": ("Change (points)", "差（ポイント）"),
+    "p_value": ("p-value", "p値"),
+    "promoter": ("Promoter", "推奨者"),
+    "passive": ("Passive", "中立者"),
+    "detractor": ("Detractor", "批判者"),
+})

@@ -13,7 +13,7 @@ The module keeps the two steps of every metric apart:
 
 Intervals
 ---------
-Default: **adjusted Wald** (Rocks 2016, *The American Statistician* 70(1); recommended by
+Default: **adjusted Wald** (Rocks 2016, *The American Statistician* 70(4), 365–372; recommended by
 MeasuringU): add 3 to n and ¾ to the promoter and the detractor counts, then
 
     p = (P + ¾)/(n + 3),  d = (D + ¾)/(n + 3),  NPS* = p − d,
@@ -418,3 +418,88 @@ def paired_change(resp: pd.DataFrame, before: pd.Period, after: pd.Period, *,
     tc = float(stats.t.ppf(0.5 + level / 2, n - 1))
     return PairedChange(n, 100 * xa.mean(), 100 * xb.mean(), 100 * d.mean(), 100 * (d.mean() - tc * se),
                         100 * (d.mean() + tc * se), float(res.statistic), float(res.pvalue), trans, level)
+
+
+# ------------------------------------------------------------------------------- for notebooks
+
+def resolve_period(resp_or_ts, period: str = "", freq: str = "month") -> pd.Period:
+    """``period`` parsed, or — when empty — the latest period in the data (never the clock)."""
+    from .periods import latest, parse_period
+
+    if period:
+        return parse_period(period, freq)
+    ts = resp_or_ts["responded_at"] if isinstance(resp_or_ts, pd.DataFrame) else resp_or_ts
+    return latest(ts, freq)
+
+
+def headline(resp: pd.DataFrame, period: pd.Period, *, level: float = 0.95,
+             method: str = "adjusted-wald") -> NPSResult:
+    """NPS of all responses in ``period`` (an :class:`NPSResult`; ``n == 0`` when none)."""
+    row = nps_counts(resp[resp["period"] == period]).iloc[0]
+    return NPSResult.from_counts(row, level=level, method=method)
+
+
+def describe(result: NPSResult, label: str, *, min_n: int = 30) -> str:
+    """One Markdown sentence stating the period's NPS honestly (or that there is none)."""
+    if result.n == 0:
+        return (f"**No NPS responses in {label}** for the selected customers: there is nothing to report. "
+                "Check the `period`, `segment` and `plan` parameters, or whether the survey ran.")
+    text = (f"**NPS in {label}: {result.value:+.1f}** ({result.level:.0%} interval {result.low:+.1f} to "
+            f"{result.high:+.1f}; n = {result.n:,}: {result.pct_promoters:.0f} % promoters, "
+            f"{result.pct_passives:.0f} % passives, {result.pct_detractors:.0f} % detractors).")
+    if result.n < min_n:
+        text += (f" ⚠️ Only {result.n} responses (fewer than {min_n}): the interval is wide; "
+                 "read it as a rough indication, not a score.")
+    return text
+
+
+def compare_periods(resp: pd.DataFrame, a: pd.Period, b: pd.Period, by: str | None = None, *,
+                    level: float = 0.95, method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
+    """NPS of period ``a`` against period ``b``, overall (``by=None``) or per group.
+
+    Returns per group: ``n_a, nps_a, n_b, nps_b, diff`` (a − b, points), ``low``, ``high``
+    (interval of the difference), ``p_value`` (two-sided), ``small_n`` (either side < min_n).
+    """
+    ca = nps_counts(resp[resp["period"] == a], by)
+    cb = nps_counts(resp[resp["period"] == b], by)
+    if by is None:
+        ca["_k"], cb["_k"] = "all", "all"
+        key = "_k"
+    else:
+        key = by
+    m = ca.merge(cb, on=key, how="outer", suffixes=("_a", "_b")).fillna(0)
+    rows = []
+    for _, r in m.iterrows():
+        ra = NPSResult.from_counts({k: r[f"{k}_a"] for k in COUNT_COLUMNS}, level=level, method=method)
+        rb = NPSResult.from_counts({k: r[f"{k}_b"] for k in COUNT_COLUMNS}, level=level, method=method)
+        c = compare(ra, rb, level=level, method=method)
+        rows.append({key: r[key], "n_a": ra.n, "nps_a": ra.value, "n_b": rb.n, "nps_b": rb.value, "diff": c.diff,
+                     "low": c.low, "high": c.high, "p_value": c.p_value, "small_n": min(ra.n, rb.n) < min_n})
+    out = pd.DataFrame(rows, columns=[key, "n_a", "nps_a", "n_b", "nps_b", "diff", "low", "high", "p_value", "small_n"])
+    return out.drop(columns="_k") if by is None else out
+
+
+def for_display(table: pd.DataFrame, lang: str = "en", *, digits: int = 1) -> pd.DataFrame:
+    """A rounded copy of an NPS table with labels in ``lang`` (for notebooks and reports).
+
+    Periods become text, timestamps ``YYYY-MM-DD HH:MM``, missing text an empty cell, and a
+    transition matrix (promoter/passive/detractor on both axes) gets translated axes.
+    """
+    from .i18n import t, translate
+
+    out = table.copy()
+    for c in out.columns:
+        col = out[c]
+        if c == "period" or isinstance(col.dtype, pd.PeriodDtype):
+            out[c] = col.astype(str)
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            out[c] = col.dt.strftime("%Y-%m-%d %H:%M")
+        elif pd.api.types.is_float_dtype(col):
+            out[c] = col.round(3 if c == "p_value" else digits)
+        elif pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
+            out[c] = col.astype(object).where(col.notna(), "")
+    if set(out.index) <= set(GROUPS) and set(out.columns) <= set(GROUPS):
+        out.index = pd.Index([t(g, lang) for g in out.index], name=out.index.name)
+        out.columns = pd.Index([t(g, lang) for g in out.columns], name=out.columns.name)
+        return out
+    return translate(out.drop(columns=[c for c in ("se", "excluded") if c in out]), lang)
