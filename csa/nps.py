@@ -345,7 +345,8 @@ def followups(ds, resp: pd.DataFrame, period: pd.Period, *, kind: str = "detract
     r = resp[(resp["period"] == period) & (resp["group"] == kind)].copy()
     if ds.tickets is not None:
         open_t = ds.tickets[ds.tickets["status"] == "open"].groupby("customer_id")["ticket_id"].agg(", ".join)
-        r["open_tickets"] = r["customer_id"].map(open_t).fillna("")
+        found = r["customer_id"].map(open_t)
+        r["open_tickets"] = found.astype(object).where(found.notna(), "")
     else:
         r["open_tickets"] = ""
     if kind == "detractor":

@@ -6,11 +6,15 @@ their wall-clock time there.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 __all__ = ["FREQS", "period_of", "parse_period", "previous", "latest", "label"]
 
 FREQS = ("month", "quarter", "fiscal_year")
+_FORMAT = {"month": re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "quarter": re.compile(r"\d{4}Q[1-4]"),
+           "fiscal_year": re.compile(r"FY(\d{4})")}
 _PANDAS = {"month": "M", "quarter": "Q-DEC", "fiscal_year": "Y-MAR"}  # FY2026 = Apr 2026 – Mar 2027
 
 
@@ -30,15 +34,14 @@ def period_of(ts: pd.Series, freq: str = "month") -> pd.Series:
 def parse_period(text: str, freq: str = "month") -> pd.Period:
     """``"2026-10"`` (month), ``"2026Q4"`` (quarter) or ``"FY2026"`` (fiscal year from April)."""
     code = _check_freq(freq)
-    s = str(text).strip()
-    try:
-        if freq == "fiscal_year":
-            year = int(s.upper().removeprefix("FY"))
-            return pd.Period(f"{year + 1}-03", freq="M").asfreq(code)
-        return pd.Period(s, freq=code)
-    except (ValueError, TypeError):
+    s = str(text).strip().upper()
+    m = _FORMAT[freq].fullmatch(s)
+    if m is None:
         example = {"month": "2026-10", "quarter": "2026Q4", "fiscal_year": "FY2026"}[freq]
-        raise ValueError(f"period {text!r} is not a {freq.replace('_', ' ')}; write it like {example!r}") from None
+        raise ValueError(f"period {text!r} is not a {freq.replace('_', ' ')}; write it like {example!r}")
+    if freq == "fiscal_year":
+        return pd.Period(f"{int(m[1]) + 1}-03", freq="M").asfreq(code)
+    return pd.Period(s, freq=code)
 
 
 def label(p: pd.Period, freq: str = "month") -> str:

@@ -152,8 +152,11 @@ def nps_by_group(table: pd.DataFrame, by: str = "touchpoint", *, lang: str = "en
         if data.empty:
             return _no_data(ax, title, lang)
         y = np.arange(len(data))
-        ax.errorbar(data["nps"], y, xerr=[data["nps"] - data["low"], data["high"] - data["nps"]], fmt="o",
-                    color=COLORS["line"], ecolor=COLORS["line"], capsize=3, label=t("interval", lang, level=level))
+        # the interval is drawn on its own: with adjusted Wald it is centred on the adjusted NPS,
+        # so in very small groups the plain NPS (the point) can lie outside it
+        ax.hlines(y, data["low"], data["high"], color=COLORS["line"], linewidth=2, alpha=0.6,
+                  label=t("interval", lang, level=level))
+        ax.plot(data["nps"], y, "o", color=COLORS["line"], label=t("nps", lang))
         for yi, (_, row) in zip(y, data.iterrows()):
             ax.annotate(f"{row['nps']:+.0f} (n={int(row['n'])})", (row["high"], yi), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=8)

@@ -50,17 +50,17 @@ bundled sample; the period defaults to the latest month in the data, never to to
 
 code("""
 data_dir = "../data/sample"  # folder with customers.csv and surveys.csv (tickets.csv optional)
-period = ""                  # "2026-10" (month), "2026Q4" (quarter), "FY2026" (fiscal year); "" = latest in the data
-freq = "month"               # "month", "quarter" or "fiscal_year" (April start, 年度)
-compare_period = ""          # period to compare with; "" = the period before `period`
-segment = ""                 # "" = all customers, or "smb", "mid_market", "enterprise"
-plan = ""                    # "" = all plans, or "starter", "standard", "premium"
-lang = "en"                  # language of charts and tables: "en" or "ja"
+period = ""                  # 2026-10 (month), 2026Q4 (quarter) or FY2026 (fiscal year); empty: latest in the data
+freq = "month"               # month, quarter or fiscal_year (April start, 年度)
+compare_period = ""          # period to compare with; empty: the period before
+segment = ""                 # empty: all customers; or smb, mid_market, enterprise
+plan = ""                    # empty: all plans; or starter, standard, premium
+lang = "en"                  # language of charts and tables: en or ja
 level = 0.95                 # confidence level of every interval
-method = "adjusted-wald"     # interval method: "adjusted-wald" (Rocks 2016) or "wald"
-min_n = 30                   # groups with fewer responses are flagged "too few to read"
+method = "adjusted-wald"     # interval method: adjusted-wald (Rocks 2016) or wald
+min_n = 30                   # groups with fewer responses are flagged as too few to read
 tz = "Asia/Tokyo"            # business time zone: periods are cut in it
-mapping = ""                 # YAML mapping of your export's columns/values; "" = none
+mapping = ""                 # YAML mapping of your export's columns and values; empty: none
 top_n = 10                   # rows shown in each follow-up list
 """, tags=["parameters"])
 
