@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test check sample lab clean
+.PHONY: setup run test check sample lab clean notebooks bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,14 +16,23 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# the main job: the monthly report for the sample's last month
 run: $(STAMP)
 	$(BIN)/csa check data/sample
+	$(BIN)/csa report --period 2026-10 --data data/sample --out reports/2026-10
 
 check: $(STAMP)
 	$(BIN)/csa check data/sample
 
+# unit tests, notebook runs, and strict nbval on every committed notebook
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks csa --doctest-modules \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# rebuild the NPS notebook from its source script and re-execute every notebook in place
+notebooks: $(STAMP)
+	$(BIN)/python tools/build_nps_notebook.py
+	$(BIN)/python tools/refresh_notebooks.py
 
 sample: $(STAMP)
 	$(BIN)/csa sample --out data/sample
@@ -34,3 +43,6 @@ lab: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_nps.py

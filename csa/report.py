@@ -49,8 +49,16 @@ def declared_parameters(nb: Path) -> dict[str, dict[str, Any]]:
     """Parameters a notebook declares: ``{name: {"type": "str"|"int"|…, "default": …}}``."""
     import papermill
 
-    info = papermill.inspect_notebook(str(nb))
-    return {k: {"type": v.get("inferred_type_name", "None"), "default": v.get("default")} for k, v in info.items()}
+    import ast
+
+    out = {}
+    for k, v in papermill.inspect_notebook(str(nb)).items():
+        try:  # papermill gives the default's source text; its type is the literal's type
+            default = ast.literal_eval(v.get("default") or "None")
+        except (ValueError, SyntaxError):
+            default = v.get("default")
+        out[k] = {"type": type(default).__name__, "default": default}
+    return out
 
 
 def _typed(name: str, value: Any, type_name: str, nb: str) -> Any:
@@ -169,7 +177,10 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample", out:
     if not data.is_dir():
         raise FileNotFoundError(f"data folder not found: {data}")
     out_dir = Path(out) if out is not None else Path("reports") / period
-    nbs = notebooks if notebooks is not None else [notebooks_dir() / n for n in REPORT_NOTEBOOKS]
+    nbs = [Path(n) for n in notebooks] if notebooks is not None else [notebooks_dir() / n for n in REPORT_NOTEBOOKS]
+    missing = [str(n) for n in nbs if not n.is_file()]
+    if missing:
+        raise FileNotFoundError(f"notebook(s) not found: {', '.join(missing)}")
     given = {"data_dir": str(data), "period": period, "lang": lang, "freq": freq, **(params or {})}
     plan = [(nb, build_parameters(nb, given)) for nb in nbs]  # refuse before running anything
 
@@ -245,6 +256,7 @@ def _cmd(args) -> int:
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param),
+                              notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"csa report: {exc}", file=sys.stderr)
@@ -261,4 +273,6 @@ def add_parser(sub) -> None:
     p.add_argument("--freq", default="month", choices=["month", "quarter", "fiscal_year"])
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="another notebook parameter (typed like the notebook's default); repeatable")
+    p.add_argument("--notebook", action="append", metavar="PATH",
+                   help="run this notebook instead of the standard report set; repeatable")
     p.set_defaults(func=_cmd)
