@@ -141,13 +141,23 @@ def _ordinal(latent: np.ndarray, cuts: list[float]) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts), latent).astype("int64")
 
 
+def _ids(prefix: str, start: int, count: int, width: int = 7) -> np.ndarray:
+    return np.char.add(prefix, np.char.zfill(np.arange(start + 1, start + count + 1).astype(str), width)).astype(object)
+
+
 def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
-             seed: int = 20261031) -> dict[str, pd.DataFrame]:
-    """Generate the six tables (as text-ready DataFrames, timestamps as ISO strings)."""
+             seed: int = 20261031, *, block: int = 0, offsets: dict[str, int] | None = None,
+             id_width: int | None = None) -> dict[str, pd.DataFrame]:
+    """Generate the six tables (as text-ready DataFrames, timestamps as ISO strings).
+
+    ``block``/``offsets``/``id_width`` let :func:`write` build a large sample block by block:
+    block 0 draws from ``seed``, block k > 0 from ``(seed, k)``; ids continue from ``offsets``.
+    """
     if n_customers < 10 or months < 7:
         raise ValueError("the sample needs at least 10 customers and 7 months "
                          f"(got {n_customers} customers, {months} months)")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed if block == 0 else [seed, block])
+    off = {"customers": 0, "orders": 0, "tickets": 0, "surveys": 0, "goals": 0, **(offsets or {})}
     window = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
     starts = _month_start(window)
     days = window.days_in_month.values.astype("int64")
@@ -155,8 +165,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     t_int = M - 1 - INTERVENTION
 
     # ---- customers ------------------------------------------------------------------
-    width = max(5, len(str(N)))
-    cid = np.char.add("C", np.char.zfill(np.arange(1, N + 1).astype(str), width)).astype(object)
+    cid = _ids("C", off["customers"], N, id_width or max(5, len(str(N))))
     seg_i = rng.choice(3, size=N, p=SEG_P)
     u = rng.random(N)
     plan_i = (u[:, None] > np.cumsum(PLAN_P_BY_SEG[seg_i], axis=1)).sum(axis=1)
@@ -220,7 +229,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
                            np.clip(rng.normal(0.5, 0.1, len(ex_c)), 0.1, 0.9)])
     order = np.lexsort((o_c, o_ts))
     orders = pd.DataFrame({
-        "order_id": np.char.add("O", np.char.zfill(np.arange(1, len(order) + 1).astype(str), 7)).astype(object),
+        "order_id": _ids("O", off["orders"], len(order)),
         "customer_id": cid[o_c[order]], "ordered_at": _ts_strings(o_ts[order]),
         "amount": o_amt[order].astype("int64"), "gross_margin": np.round(o_mg[order], 2)})
 
@@ -267,7 +276,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     complaint = rng.random(T) < 1 / (1 + np.exp(-logit))
     ordt = np.lexsort((t_c, created))
     tid = np.empty(T, dtype=object)
-    tid[ordt] = np.char.add("T", np.char.zfill(np.arange(1, T + 1).astype(str), 7)).astype(object)
+    tid[ordt] = _ids("T", off["tickets"], T)
     tickets = pd.DataFrame({
         "ticket_id": tid, "customer_id": cid[t_c], "channel": CHANNELS[ch].astype(object),
         "category": CATEGORIES[cat].astype(object), "priority": PRIORITIES[pri].astype(object),
@@ -355,7 +364,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
 
     surveys = pd.concat(parts, ignore_index=True)
     surveys = surveys.iloc[np.lexsort((surveys["customer_id"].to_numpy(), surveys["_ts"].to_numpy()))].reset_index(drop=True)
-    surveys.insert(0, "response_id", np.char.add("R", np.char.zfill(np.arange(1, len(surveys) + 1).astype(str), 7)).astype(object))
+    surveys.insert(0, "response_id", _ids("R", off["surveys"], len(surveys)))
     surveys.insert(5, "responded_at", _ts_strings(surveys.pop("_ts").to_numpy()))
 
     # ---- goals ------------------------------------------------------------------------
@@ -369,7 +378,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     g_ts = _random_times(rng, g_m, starts, days, business=False)
     og = np.lexsort((g_c, g_ts))
     goals = pd.DataFrame({
-        "attempt_id": np.char.add("G", np.char.zfill(np.arange(1, G + 1).astype(str), 7)).astype(object),
+        "attempt_id": _ids("G", off["goals"], G),
         "customer_id": cid[g_c[og]], "goal": GOALS[goal[og]].astype(object),
         "channel": np.where(app[og], "app", "web").astype(object),
         "started_at": _ts_strings(g_ts[og]), "completed": (rng.random(G) < p_done)[og]})
@@ -378,17 +387,30 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
             "tickets": tickets, "surveys": surveys, "goals": goals}
 
 
+BLOCK = 100_000  # customers generated at a time: bounds memory (~2 GB) whatever the size
+
+
 def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
           seed: int = 20261031) -> dict[str, int]:
-    """Generate the sample and write one UTF-8 CSV per table into ``out``; rows per table."""
+    """Generate the sample and write one UTF-8 CSV per table into ``out``; rows per table.
+
+    Samples larger than ``BLOCK`` customers are generated block by block and appended, so
+    memory stays bounded; within each block, ids follow time order. Customer ids are global.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = generate(n_customers, months, end, seed)
-    counts = {}
-    for name, df in tables.items():
-        for c in df.columns:
-            if df[c].dtype == bool:
-                df[c] = np.where(df[c].to_numpy(), "true", "false")
-        df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-        counts[name] = len(df)
+    counts = {name: 0 for name in ("customers", "subscriptions", "orders", "tickets", "surveys", "goals")}
+    width = max(5, len(str(n_customers)))
+    n_blocks = -(-n_customers // BLOCK)
+    sizes = [len(b) for b in np.array_split(np.arange(n_customers), n_blocks)]  # differ by at most 1
+    for k, size in enumerate(sizes):
+        tables = generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
+        for name, df in tables.items():
+            for c in df.columns:
+                if df[c].dtype == bool:
+                    df[c] = np.where(df[c].to_numpy(), "true", "false")
+            df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", mode="w" if k == 0 else "a",
+                      header=k == 0)
+            counts[name] += len(df)
+        del tables
     return counts

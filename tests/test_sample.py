@@ -27,6 +27,15 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
 
 
+def test_large_samples_are_written_block_by_block_and_stay_valid(tmp_path, monkeypatch):
+    monkeypatch.setattr(sample, "BLOCK", 40)
+    counts = sample.write(tmp_path, n_customers=101, months=8, seed=5)  # blocks of 34, 34, 33
+    ds = csa.load(tmp_path)  # unique ids, valid references across blocks
+    assert len(ds.customers) == counts["customers"] == 101
+    assert ds.customers["customer_id"].iloc[-1] == "C00101"
+    assert len(ds.tickets) == counts["tickets"] and ds.tickets["ticket_id"].is_unique
+
+
 def test_committed_sample_is_what_the_default_command_writes(tmp_path):
     sample.write(tmp_path)
     assert _digest(tmp_path) == _digest(SAMPLE)
