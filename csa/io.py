@@ -226,7 +226,7 @@ def _normalise_text(s: pd.Series, col: Column, counts: Counter) -> pd.Series:
 
 def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
              problems: list[Problem], values_map: dict | None) -> pd.Series:
-    kind = col.name and col.kind
+    kind = col.kind
     # typed input (parquet, Excel numbers) keeps its type where it already fits
     if kind in ("float", "int") and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         num = s.astype("float64")
@@ -313,7 +313,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             n, rows, vals = _examples(text, bad)
             problems.append(Problem(t.name, fname, "not a month (YYYY-MM)", column=col.name,
                                     n_rows=n, rows=rows, values=vals, fix="write months as YYYY-MM, e.g. 2026-10"))
-        return pd.PeriodIndex(text.where(ok, None), freq="M").to_series(index=text.index)
+        return pd.to_datetime(text.where(ok, None) + "-01", format="%Y-%m-%d").dt.to_period("M")
     raise AssertionError(kind)
 
 
@@ -357,8 +357,13 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
 def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, fname: str, tz: str,
                     counts: Counter, problems: list[Problem]) -> pd.Series:
     present = text[~missing]
-    iso = present.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", regex=True)
-    iso = iso.str.replace(r"(\d) (\d):", r"\1 0\2:", regex=True)
+    iso = present
+    slashed = present.str.contains("/", regex=False)
+    if slashed.any():  # 2026/10/1 9:05 (Japanese Excel) → 2026-10-01 09:05
+        fixed = present[slashed].str.replace(
+            r"^(\d{4})/(\d{1,2})/(\d{1,2})", lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", regex=True)
+        iso = present.copy()
+        iso[slashed] = fixed.str.replace(r"(\d) (\d):", r"\1 0\2:", regex=True)
     has_off = iso.str.contains(_OFFSET, na=False)
     out = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     if has_off.any():
@@ -412,12 +417,18 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
                                             "column, or rescale the export (e.g. a 1–10 scale is not NPS)"))
 
 
+def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
+    """``s.isin(values)`` by hashing (pandas' isin on arrow strings is slow for many values)."""
+    index = pd.Index(values.dropna().unique())
+    return pd.Series(index.get_indexer(s) >= 0, index=s.index)
+
+
 def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], problems: list[Problem]) -> None:
-    known = set(tables["customers"]["customer_id"].dropna())
+    known = tables["customers"]["customer_id"]
     for name, df in tables.items():
         if name == "customers" or "customer_id" not in df:
             continue
-        unknown = df["customer_id"].notna() & ~df["customer_id"].isin(known)
+        unknown = df["customer_id"].notna() & ~_isin(df["customer_id"], known)
         if unknown.any():
             n, rows, vals = _examples(df["customer_id"], unknown)
             problems.append(Problem(name, sources[name].file, "customer_id not found in customers",
@@ -426,7 +437,7 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, Source
                                         "exports come from the same system and period"))
     if "surveys" in tables and "tickets" in tables:
         s = tables["surveys"]
-        unknown = s["ticket_id"].notna() & ~s["ticket_id"].isin(set(tables["tickets"]["ticket_id"]))
+        unknown = s["ticket_id"].notna() & ~_isin(s["ticket_id"], tables["tickets"]["ticket_id"])
         if unknown.any():
             n, rows, vals = _examples(s["ticket_id"], unknown)
             problems.append(Problem("surveys", sources["surveys"].file, "ticket_id not found in tickets",

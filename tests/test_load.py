@@ -289,3 +289,15 @@ def test_example_mapping_reads_a_japanese_zendesk_style_export(small):
 def test_mapping_with_unknown_table_is_an_error(small):
     with pytest.raises(csa.DataError, match="unknown table 'ticket'"):
         csa.load(small, mapping={"ticket": {"columns": {}}})
+
+
+def test_japanese_excel_style_and_offset_free_timestamps(small):
+    t = read_raw(small, "tickets")
+    created = pd.Timestamp(t.loc[0, "created_at"])
+    t.loc[0, "created_at"] = created.strftime("%Y/%m/%d ") + str(created.hour) + created.strftime(":%M:%S")
+    t.loc[1, "created_at"] = pd.Timestamp(t.loc[1, "created_at"]).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    write_raw(small, "tickets", t)
+    ds = csa.load(small)
+    assert ds.tickets.loc[0, "created_at"] == created  # read as Tokyo wall-clock time
+    assert ds.tickets.loc[1, "created_at"] == pd.Timestamp(read_raw(small, "tickets").loc[1, "created_at"])
+    assert ds.sources["tickets"].normalizations[("created_at", "no UTC offset: read as Asia/Tokyo time")] == 1
