@@ -33,6 +33,9 @@ def summary(result: CheckResult) -> str:
         if info is None:
             lines.append(f"{name:<14}{'(absent)':<22}")
             continue
+        if not info.read:
+            lines.append(f"{name:<14}{info.file:<22}(could not be read: see the problems below)")
+            continue
         df = result.tables.get(name)
         lo, hi = _range(df, TIME_COLUMN[name]) if df is not None else ("?", "?")
         lines.append(f"{name:<14}{info.file:<22}{info.encoding or info.format:<11}"

@@ -48,6 +48,7 @@ class SourceInfo:
     rows: int
     normalizations: Counter = field(default_factory=Counter)  # (column, what) -> rows
     extra_columns: list[str] = field(default_factory=list)
+    read: bool = True  # False: the file exists but could not be read (see the problems)
 
 
 @dataclass
@@ -239,6 +240,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
     if kind == "bool" and pd.api.types.is_bool_dtype(s):
         return s.astype("boolean")
 
+    raw = _as_text(s)  # examples in messages show the value as it is in the file
     text = _normalise_text(s, col, counts)
     if values_map:
         mapped = text.map(lambda v: values_map.get(v, v), na_action="ignore")
@@ -259,7 +261,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             counts[(col.name, "upper case made lower case")] += int(folded.sum())
         bad = ~missing & ~lower.isin(col.allowed)
         if bad.any():
-            n, rows, vals = _examples(text, bad)
+            n, rows, vals = _examples(raw, bad)
             problems.append(Problem(t.name, fname, f"value not allowed; allowed: {', '.join(col.allowed)}",
                                     column=col.name, n_rows=n, rows=rows, values=vals,
                                     fix="correct these values, or map your export's values in a "
@@ -274,7 +276,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
                 counts[(col.name, "thousands separators / currency signs removed")] += int(has_sep.sum())
                 cleaned = text.where(~has_sep, text.str.replace(r"[,¥\\$円]", "", regex=True))
         num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-        return _finish_number(num, missing, text, col, t, fname, problems)
+        return _finish_number(num, missing, raw, col, t, fname, problems)
     if kind == "bool":
         low = text.str.lower()
         out = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -282,18 +284,18 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         out[low.isin(_FALSE)] = False
         bad = ~missing & out.isna()
         if bad.any():
-            n, rows, vals = _examples(text, bad)
+            n, rows, vals = _examples(raw, bad)
             problems.append(Problem(t.name, fname, "not a true/false value", column=col.name,
                                     n_rows=n, rows=rows, values=vals,
                                     fix="use true/false (1/0, yes/no and はい/いいえ are accepted too)"))
         return out
     if kind == "datetime":
-        return _parse_datetime(text, missing, col, t, fname, tz, counts, problems)
+        return _parse_datetime(text, missing, col, t, fname, tz, counts, problems, raw)
     if kind == "date":
         d = pd.to_datetime(text.str.slice(0, 10).str.replace("/", "-"), format="%Y-%m-%d", errors="coerce")
         bad = ~missing & d.isna()
         if bad.any():
-            n, rows, vals = _examples(text, bad)
+            n, rows, vals = _examples(raw, bad)
             problems.append(Problem(t.name, fname, "not a valid date (YYYY-MM-DD)", column=col.name,
                                     n_rows=n, rows=rows, values=vals,
                                     fix="write dates as YYYY-MM-DD; check for impossible dates such as 02-30"))
@@ -310,7 +312,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", na=False)
         bad = ~missing & ~ok
         if bad.any():
-            n, rows, vals = _examples(text, bad)
+            n, rows, vals = _examples(raw, bad)
             problems.append(Problem(t.name, fname, "not a month (YYYY-MM)", column=col.name,
                                     n_rows=n, rows=rows, values=vals, fix="write months as YYYY-MM, e.g. 2026-10"))
         return pd.to_datetime(text.where(ok, None) + "-01", format="%Y-%m-%d").dt.to_period("M")
@@ -355,7 +357,7 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
 
 
 def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, fname: str, tz: str,
-                    counts: Counter, problems: list[Problem]) -> pd.Series:
+                    counts: Counter, problems: list[Problem], raw: pd.Series) -> pd.Series:
     present = text[~missing]
     iso = present
     slashed = present.str.contains("/", regex=False)
@@ -378,7 +380,7 @@ def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, 
             out[naive.index[ok]] = naive[ok].dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     bad = ~missing & out.isna()
     if bad.any():
-        n, rows, vals = _examples(text, bad)
+        n, rows, vals = _examples(raw, bad)
         problems.append(Problem(t.name, fname, "unparseable or impossible timestamp", column=col.name,
                                 n_rows=n, rows=rows, values=vals,
                                 fix="write ISO 8601 timestamps with an offset, e.g. 2026-10-01T09:30:00+09:00; "
@@ -532,8 +534,7 @@ def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
             continue
         used.add(file)
         df, info = _load_table(file, t, tspec, tz, problems)
-        if info is not None:
-            sources[name] = info
+        sources[name] = info or SourceInfo(name, file.name, file.suffix.lstrip(".").lower(), None, 0, read=False)
         if df is not None:
             tables[name] = df
     if "customers" in tables:

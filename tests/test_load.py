@@ -215,10 +215,12 @@ def test_unknown_customer_references(small):
     assert p.file == "tickets.csv" and p.n_rows == 2 and p.values == ["C99999", "C99999"]
 
 
-def test_empty_file(small):
+def test_empty_file(small, capsys):
     (small / "goals.csv").write_bytes(b"")
     err = problems_of(small)
     assert any(p.file == "goals.csv" and "empty" in p.message for p in err.problems)
+    assert main(["check", str(small)]) == 1
+    assert "goals.csv             (could not be read" in capsys.readouterr().out
 
 
 def test_wrong_delimiter(small):
@@ -233,9 +235,10 @@ def test_category_values_and_booleans(small):
     t.loc[0, "channel"] = "fax"
     t.loc[1, "reopened"] = "maybe"
     t.loc[2, "channel"] = "Email"  # case is folded, and counted
+    t.loc[3, "channel"] = "ＦＡＸ"  # messages show the value as written in the file
     write_raw(small, "tickets", t)
     err = problems_of(small)
-    assert the_problem(err, "channel", "not allowed").values == ["fax"]
+    assert the_problem(err, "channel", "not allowed").values == ["fax", "ＦＡＸ"]
     assert the_problem(err, "reopened", "true/false").rows == [3]
 
 
