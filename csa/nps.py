@@ -480,18 +480,25 @@ def compare_periods(resp: pd.DataFrame, a: pd.Period, b: pd.Period, by: str | No
     return out.drop(columns="_k") if by is None else out
 
 
+_INDEX_COLUMNS = ("customer_id", "period", "touchpoint", "segment", "plan")
+
+
 def for_display(table: pd.DataFrame, lang: str = "en", *, digits: int = 1) -> pd.DataFrame:
     """A rounded copy of an NPS table with labels in ``lang`` (for notebooks and reports).
 
-    Periods become text, timestamps ``YYYY-MM-DD HH:MM``, missing text an empty cell, and a
-    transition matrix (promoter/passive/detractor on both axes) gets translated axes.
+    Periods become text, timestamps ``YYYY-MM-DD HH:MM``, missing text an empty cell,
+    ``small_n`` a warning sign; the first label column (customer, period, touchpoint, segment,
+    plan) becomes the index. A transition matrix (promoter/passive/detractor on both axes)
+    gets translated axes.
     """
     from .i18n import t, translate
 
     out = table.copy()
     for c in out.columns:
         col = out[c]
-        if c == "period" or isinstance(col.dtype, pd.PeriodDtype):
+        if c == "small_n":
+            out[c] = col.map({True: "⚠", False: ""})
+        elif c == "period" or isinstance(col.dtype, pd.PeriodDtype):
             out[c] = col.astype(str)
         elif pd.api.types.is_datetime64_any_dtype(col):
             out[c] = col.dt.strftime("%Y-%m-%d %H:%M")
@@ -503,4 +510,9 @@ def for_display(table: pd.DataFrame, lang: str = "en", *, digits: int = 1) -> pd
         out.index = pd.Index([t(g, lang) for g in out.index], name=out.index.name)
         out.columns = pd.Index([t(g, lang) for g in out.columns], name=out.columns.name)
         return out
-    return translate(out.drop(columns=[c for c in ("se", "excluded") if c in out]), lang)
+    out = translate(out.drop(columns=[c for c in ("se", "excluded") if c in out]), lang)
+    for c in _INDEX_COLUMNS:
+        if t(c, lang) in out.columns:
+            return out.set_index(t(c, lang))
+    out.index = pd.Index([t("all", lang)] * len(out)) if len(out) == 1 else out.index
+    return out

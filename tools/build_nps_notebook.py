@@ -24,7 +24,9 @@ md("""
 
 **The business question.** Would our customers recommend us, and is that getting better or worse?
 Who should the CS team call this week, and whom can we ask for a testimonial?
+""")
 
+md("""
 **You will learn to**
 1. compute NPS by hand from 0–10 answers, and say how precise it is (an interval, not just a number);
 2. read NPS by touchpoint and over time, and tell a real change from noise;
@@ -38,7 +40,7 @@ This notebook is also the NPS section of the monthly report (`csa report`): cell
 **Contents**: 0 Settings · 1 What NPS is · 2 By hand · 3 This period · 4 By touchpoint ·
 5 Trend · 6 Is the change real? · 7 Follow-up lists · 8 Same customers, two waves ·
 9 Pitfalls · 10 Takeaways · 11 Exercises · 12 References
-""")
+""", tags=["lesson"])
 
 md("""
 ## 0 Settings
@@ -46,7 +48,7 @@ md("""
 Change the parameters below to analyse another period, a segment, or your own data
 (`data_dir` points at a folder of exports; see `data/README.md`). Their defaults run on the
 bundled sample; the period defaults to the latest month in the data, never to today's date.
-""")
+""", tags=["lesson"])
 
 code("""
 data_dir = "../data/sample"  # folder with customers.csv and surveys.csv (tickets.csv optional)
@@ -218,7 +220,7 @@ about 25 % promoters and 45 % detractors:
 
 code("""
 need = N.sample_size(10, promoters=0.25, detractors=0.45, level=level, power=0.8)
-print(f"{need:,} responses per period (per group) to detect a 10-point change")
+display(Markdown(f"**{need:,} responses** per period (per group) to detect a 10-point change."))
 """)
 
 md("""
@@ -255,7 +257,7 @@ code("""
 waves = [w for w in N.relationship_waves(resp) if w <= this.asfreq("M", "end")]
 if len(waves) >= 2:
     moved = N.paired_change(resp, waves[-2], waves[-1], level=level)
-    print(moved)
+    display(Markdown(str(moved)))
     display(N.for_display(moved.transitions, lang))
 else:
     display(Markdown("Fewer than two relationship-survey waves up to this period: no paired comparison."))
