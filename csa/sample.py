@@ -413,4 +413,6 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
                       header=k == 0)
             counts[name] += len(df)
         del tables
+    # the versions that shaped these bytes (numpy's random streams may change between versions)
+    (out / ".generated-with").write_text(f"numpy=={np.__version__}\npandas=={pd.__version__}\n", encoding="utf-8")
     return counts

@@ -37,6 +37,10 @@ def test_large_samples_are_written_block_by_block_and_stay_valid(tmp_path, monke
 
 
 def test_committed_sample_is_what_the_default_command_writes(tmp_path):
+    recorded = (SAMPLE / ".generated-with").read_text(encoding="utf-8")
+    here = f"numpy=={np.__version__}\npandas=={pd.__version__}\n"
+    if recorded != here:  # numpy does not promise identical random streams across versions
+        pytest.skip(f"the sample was generated with {recorded.split()}; this machine has {here.split()}")
     sample.write(tmp_path)
     assert _digest(tmp_path) == _digest(SAMPLE)
 
