@@ -225,19 +225,32 @@ def _normalise_text(s: pd.Series, col: Column, counts: Counter) -> pd.Series:
     return stripped
 
 
+def _check_required(missing: pd.Series, s: pd.Series, col: Column, t: Table, fname: str,
+                    problems: list[Problem]) -> None:
+    if not col.nullable and missing.any():
+        n, rows, _ = _examples(s, missing)
+        problems.append(Problem(t.name, fname, "required value is missing", column=col.name,
+                                n_rows=n, rows=rows,
+                                fix=f"fill in {col.name} for these rows ({col.meaning})"))
+
+
 def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
              problems: list[Problem], values_map: dict | None) -> pd.Series:
     kind = col.kind
-    # typed input (parquet, Excel numbers) keeps its type where it already fits
-    if kind in ("float", "int") and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        num = s.astype("float64")
-        return _finish_number(num, s.isna(), s, col, t, fname, problems)
-    if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s):
+    # typed input (parquet) keeps its type where it already fits
+    typed_number = kind in ("float", "int") and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    typed_time = kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s)
+    typed_bool = kind == "bool" and pd.api.types.is_bool_dtype(s)
+    if typed_number or typed_time or typed_bool:
+        _check_required(s.isna(), s, col, t, fname, problems)
+    if typed_number:
+        return _finish_number(s.astype("float64"), s.isna(), s, col, t, fname, problems)
+    if typed_time:
         if getattr(s.dt, "tz", None) is None:
             counts[(col.name, f"no UTC offset: read as {tz} time")] += int(s.notna().sum())
             return s.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         return s.dt.tz_convert(tz)
-    if kind == "bool" and pd.api.types.is_bool_dtype(s):
+    if typed_bool:
         return s.astype("boolean")
 
     raw = _as_text(s)  # examples in messages show the value as it is in the file
@@ -246,11 +259,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         mapped = text.map(lambda v: values_map.get(v, v), na_action="ignore")
         text = mapped.where(text.notna(), None)
     missing = text.isna()
-    if not col.nullable and missing.any():
-        n, rows, _ = _examples(text, missing)
-        problems.append(Problem(t.name, fname, "required value is missing", column=col.name,
-                                n_rows=n, rows=rows,
-                                fix=f"fill in {col.name} for these rows ({col.meaning})"))
+    _check_required(missing, text, col, t, fname, problems)
 
     if kind in ("id", "text"):
         return text.astype("str")  # pandas ≥ 3: missing values stay missing

@@ -107,6 +107,12 @@ def test_excel_and_parquet(small):
     tk.to_parquet(small / "tickets.parquet")
     ds2 = csa.load(small)
     assert len(ds2.tickets) == len(tk)
+    # typed parquet columns are checked too: a missing required number is reported
+    typed = ds2.tickets.copy()
+    typed.loc[[1, 4], "handle_time_min"] = float("nan")
+    typed.to_parquet(small / "tickets.parquet")
+    p = the_problem(problems_of(small), "handle_time_min", "required value is missing")
+    assert p.rows == [3, 6]
 
 
 # ---------------------------------------------------------------- normalisation
