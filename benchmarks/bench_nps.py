@@ -39,8 +39,11 @@ def with_csa(df: pd.DataFrame) -> pd.DataFrame:
     return N.nps_stats(N.nps_counts(resp, ["period", "touchpoint"]))
 
 
+# The fastest of the formulations tried (strftime(... AT TIME ZONE ...), date_trunc on
+# `+ INTERVAL 9 HOUR`, date_trunc(... AT TIME ZONE ...)): scanning the tz-aware pandas column
+# dominates DuckDB's time, not the SQL.
 SQL = """
-SELECT strftime(responded_at AT TIME ZONE 'Asia/Tokyo', '%Y-%m') AS period, touchpoint,
+SELECT date_trunc('month', responded_at AT TIME ZONE 'Asia/Tokyo') AS period, touchpoint,
        count(*) AS n,
        count(*) FILTER (WHERE score >= 9) AS promoters,
        count(*) FILTER (WHERE score BETWEEN 7 AND 8) AS passives,
@@ -73,6 +76,7 @@ def main() -> None:
     con.execute("SET TimeZone = 'UTC'")
     a = with_csa(df)
     b = with_duckdb(con, df)
+    b["period"] = b["period"].dt.strftime("%Y-%m")
     a2 = a.assign(period=a["period"].astype(str)).sort_values(["period", "touchpoint"]).reset_index(drop=True)
     for c in ("n", "promoters", "passives", "detractors"):
         assert (a2[c].to_numpy() == b[c].to_numpy()).all(), c

@@ -88,20 +88,46 @@ def nps_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
                                  "leave such rows out (they are then counted in 'excluded')",
                                  column=score, n_rows=len(bad), rows=[int(i) + 2 for i in bad.index[:3]],
                                  values=bad.iloc[:3].tolist())])
-    s = pd.to_numeric(df[score], errors="coerce")
-    work = pd.DataFrame({
-        "n": valid.astype("int64"),
-        "promoters": (valid & (s >= 9)).astype("int64"),
-        "passives": (valid & s.between(7, 8)).astype("int64"),
-        "detractors": (valid & (s <= 6)).astype("int64"),
-        "excluded": (~valid).astype("int64"),
-    }, index=df.index)
+    num = pd.to_numeric(df[score], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    # class of each row: 0 detractor, 1 passive, 2 promoter, 3 excluded
+    cls = np.where(num >= 9, 2, np.where(num >= 7, 1, 0)).astype(np.int64)
+    cls[~valid.to_numpy()] = 3
     if by is None:
-        return work.sum().to_frame().T.astype("int64")
+        c = np.bincount(cls, minlength=4)
+        return _counts_frame({}, c[None, :])
     keys = [by] if isinstance(by, str) else list(by)
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise KeyError(f"group column(s) {missing} not found; the columns are: {', '.join(map(str, df.columns))}")
+    codes, uniques = [], []
     for k in keys:
-        work[k] = df[k]
-    return work.groupby(keys, sort=True, observed=True, dropna=False).sum().reset_index()
+        c, u = pd.factorize(df[k], sort=True, use_na_sentinel=False)
+        codes.append(c.astype(np.int64))
+        uniques.append(u)
+    shape = tuple(max(len(u), 1) for u in uniques)
+    cells = int(np.prod(shape, dtype=np.int64))
+    if cells > _DENSE_LIMIT:  # too many key combinations for a dense count: let pandas hash them
+        work = pd.DataFrame({k: df[k] for k in keys}).assign(_cls=cls)
+        tab = work.groupby(keys + ["_cls"], sort=True, dropna=False).size().unstack("_cls", fill_value=0)
+        tab = tab.reindex(columns=range(4), fill_value=0)
+        return _counts_frame({k: tab.index.get_level_values(k) for k in keys}, tab.to_numpy())
+    flat = np.ravel_multi_index(codes, shape) if len(keys) > 1 else codes[0]
+    counts = np.bincount(flat * 4 + cls, minlength=cells * 4).reshape(cells, 4)
+    present = np.flatnonzero(counts.sum(axis=1) > 0)
+    parts = np.unravel_index(present, shape)
+    return _counts_frame({k: uniques[i].take(parts[i]) for i, k in enumerate(keys)}, counts[present])
+
+
+_DENSE_LIMIT = 10_000_000  # key combinations counted densely with np.bincount
+
+
+def _counts_frame(keys: dict, c: np.ndarray) -> pd.DataFrame:
+    """Counts table from class counts ``c`` (columns: detractors, passives, promoters, excluded)."""
+    c = np.asarray(c, dtype=np.int64)
+    out = pd.DataFrame({k: np.asarray(v) if not hasattr(v, "dtype") else v for k, v in keys.items()})
+    out["n"] = c[:, :3].sum(axis=1)
+    out["promoters"], out["passives"], out["detractors"], out["excluded"] = c[:, 2], c[:, 1], c[:, 0], c[:, 3]
+    return out.reset_index(drop=True) if keys else out
 
 
 # ------------------------------------------------------------------------------- statistics

@@ -101,6 +101,24 @@ def test_counts_by_group_match_plain_pandas():
     assert t["small_n"].tolist() == (t["n"] < 170).tolist()
 
 
+@pytest.mark.parametrize("dense", [True, False])
+def test_counts_by_two_keys_with_missing_keys_match_groupby(monkeypatch, dense):
+    if not dense:
+        monkeypatch.setattr(N, "_DENSE_LIMIT", 0)  # the hashed fallback for huge key spaces
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": pd.array(rng.choice(["x", "y", None], 400), dtype="str"),
+                       "b": rng.integers(0, 4, 400), "score": rng.integers(0, 11, 400)})
+    got = N.nps_counts(df, ["a", "b"])
+    want = (df.assign(pro=df.score >= 9, det=df.score <= 6, pas=df.score.between(7, 8))
+              .groupby(["a", "b"], dropna=False).agg(n=("score", "size"), promoters=("pro", "sum"),
+                                                      passives=("pas", "sum"), detractors=("det", "sum"))
+              .reset_index())
+    assert len(got) == len(want)
+    for c in ("n", "promoters", "passives", "detractors"):
+        assert got[c].tolist() == want[c].tolist()
+    assert got["a"].isna().sum() == want["a"].isna().sum() > 0
+
+
 def test_compare_by_hand_and_against_statsmodels_ztest():
     a, b = N.nps([10] * 50 + [8] * 20 + [3] * 30), N.nps([10] * 30 + [8] * 30 + [3] * 40)
     c = N.compare(a, b)
