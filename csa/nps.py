@@ -53,9 +53,19 @@ def trinomial(scores) -> np.ndarray:
     return np.where(s >= 9, 1.0, np.where(s <= 6, -1.0, 0.0))
 
 
-def _valid(scores: pd.Series) -> pd.Series:
-    num = pd.to_numeric(scores, errors="coerce")
-    return num.notna() & num.between(0, 10) & (num % 1 == 0)
+_CLASS_OF_SCORE = np.array([0] * 7 + [1] * 2 + [2] * 2, dtype=np.int64)  # 0–6, 7–8, 9–10
+
+
+def _classes(scores: pd.Series) -> np.ndarray:
+    """0 detractor, 1 passive, 2 promoter, 3 not a valid score (missing, outside 0–10, fractional)."""
+    if pd.api.types.is_integer_dtype(scores) and not scores.hasnans:
+        v = scores.to_numpy(dtype=np.int64)
+        ok = (v >= 0) & (v <= 10)
+        return np.where(ok, _CLASS_OF_SCORE[np.clip(v, 0, 10)], 3)
+    num = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ok = (num >= 0) & (num <= 10) & (num % 1 == 0)
+    return np.where(ok, _CLASS_OF_SCORE[np.clip(np.nan_to_num(num), 0, 10).astype(np.int64)], 3)
 
 
 # ------------------------------------------------------------------------------- aggregation
@@ -80,18 +90,14 @@ def nps_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
     """
     if score not in df.columns:
         raise KeyError(f"score column {score!r} not found; the columns are: {', '.join(map(str, df.columns))}")
-    valid = _valid(df[score])
-    if not exclude_invalid and not valid.all():
-        bad = df.loc[~valid, score]
+    cls = _classes(df[score])
+    if not exclude_invalid and (cls == 3).any():
+        bad = df.loc[cls == 3, score]
         raise DataError([Problem("surveys", "(data frame)", "NPS scores must be whole numbers 0–10",
                                  "filter to survey == 'nps' first, or pass exclude_invalid=True to "
                                  "leave such rows out (they are then counted in 'excluded')",
                                  column=score, n_rows=len(bad), rows=[int(i) + 2 for i in bad.index[:3]],
                                  values=bad.iloc[:3].tolist())])
-    num = pd.to_numeric(df[score], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    # class of each row: 0 detractor, 1 passive, 2 promoter, 3 excluded
-    cls = np.where(num >= 9, 2, np.where(num >= 7, 1, 0)).astype(np.int64)
-    cls[~valid.to_numpy()] = 3
     if by is None:
         c = np.bincount(cls, minlength=4)
         return _counts_frame({}, c[None, :])

@@ -84,6 +84,8 @@ def test_invalid_scores_raise_or_are_counted():
     assert p.column == "score" and p.n_rows == 2
     r = N.nps([10, 11, 5, None, 7.5], exclude_invalid=True)
     assert (r.n, r.excluded, r.value) == (2, 3, 0.0)
+    ints = N.nps(pd.Series([10, -1, 5, 12, 9], dtype="int64"), exclude_invalid=True)  # integer fast path
+    assert (ints.n, ints.excluded, ints.promoters, ints.detractors) == (3, 2, 2, 1)
     with pytest.raises(ValueError, match="method"):
         N.nps(TEN, method="exact")
 
