@@ -575,9 +575,9 @@ def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
 
     Examples
     --------
-    >>> ds = load("data/sample")  # doctest: +SKIP
-    >>> ds.tickets.created_at.dt.tz  # doctest: +SKIP
-    <DstTzInfo 'Asia/Tokyo' ...>
+    >>> ds = load("data/sample")  # from the repository's root
+    >>> len(ds.customers), str(ds.tickets["created_at"].dt.tz), ds.goals is None
+    (2000, 'Asia/Tokyo', False)
     """
     result = inspect(path, tz=tz, mapping=mapping)
     if result.problems:
