@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from csa import nps as N
+from csa.metrics import nps as N
 from csa.periods import period_of
 
 TOUCHPOINTS = np.array(["post_purchase", "web_visit", "support_contact", "sales_call", "relationship"])

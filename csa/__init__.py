@@ -2,7 +2,8 @@
 
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
+from .metrics.nps import nps
 from .schema import TABLES
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "Problem", "Dataset", "load", "inspect", "TABLES", "__version__"]
+__all__ = ["DataError", "Problem", "Dataset", "load", "inspect", "nps", "TABLES", "__version__"]

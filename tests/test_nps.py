@@ -12,7 +12,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.weightstats import DescrStatsW, ztest
 
 import csa
-from csa import nps as N
+from csa.metrics import nps as N
 from csa.periods import label, parse_period, period_of
 
 from .conftest import SAMPLE
@@ -25,6 +25,7 @@ def test_groups_at_the_boundaries():
 
 
 def test_ten_answers_by_hand():
+    assert csa.nps(TEN) == N.nps(TEN)  # the quick top-level call
     r = N.nps(TEN)
     assert (r.n, r.promoters, r.passives, r.detractors) == (10, 5, 3, 2)
     assert r.value == pytest.approx(30.0)  # 50 % − 20 %

@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import csa  # noqa: E402
-from csa import nps as N  # noqa: E402
+from csa.metrics import nps as N  # noqa: E402
 from csa import plots  # noqa: E402
 
 from .conftest import SAMPLE  # noqa: E402

@@ -72,7 +72,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import csa
-from csa import nps as N
+from csa.metrics import nps as N
 from csa import plots
 from csa.periods import label
 
@@ -119,7 +119,7 @@ Ten customers answered: 10, 9, 9, 10, 9, 8, 7, 8, 3, 6.
 - detractors (0–6): 3, 6 → **2** → 20 %
 - NPS = 50 − 20 = **+30**
 
-`csa.nps.nps` gives the same, plus an interval:
+`csa.nps` gives the same, plus an interval:
 """, tags=["lesson"])
 
 code("""
@@ -268,9 +268,10 @@ md("""
 
 - **Small n.** Under about 30 answers the interval spans tens of points (section 2). Never rank
   agents, teams or months on a handful of answers; the tables flag them.
-- **Culture and region.** Article 001 warns that answers differ by culture. Japanese respondents
-  rarely give 9 or 10, so a Japanese NPS of −20 may be as good as +30 elsewhere. Compare with
-  your own past and with Japanese benchmarks, not with global ones.
+- **Culture and region.** Article 001 warns that answers differ by culture and region. Japanese
+  respondents give 9 or 10 less readily than, say, American ones, so a negative NPS in Japan is
+  common and not by itself alarming. Compare with your own past and with Japanese benchmarks,
+  not with global ones.
 - **Touchpoint mix.** The overall NPS mixes touchpoints; when the mix changes (a survey wave), the
   overall number moves even if nothing else did.
 - **Averaging the 0–10 scores is not NPS.** Two groups with the same average can have very

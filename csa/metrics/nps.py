@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = ["classify", "trinomial", "responses", "nps_table", "followups", "paired_change",
            "relationship_waves", "PairedChange", "nps_counts", "nps_stats", "nps", "NPSResult", "compare", "Comparison",
@@ -336,7 +336,7 @@ def responses(ds, *, segment: str | None = None, plan: str | None = None,
     Filters (``None`` or ``""`` = all): ``segment``, ``plan``, ``touchpoint``; an unknown value
     is an error listing the values present, never an empty result by accident.
     """
-    from .periods import period_of
+    from ..periods import period_of
 
     ds.require("surveys")
     s = ds.surveys[ds.surveys["survey"] == "nps"]
@@ -457,7 +457,7 @@ def paired_change(resp: pd.DataFrame, before: pd.Period, after: pd.Period, *,
 
 def resolve_period(resp_or_ts, period: str = "", freq: str = "month") -> pd.Period:
     """``period`` parsed, or — when empty — the latest period in the data (never the clock)."""
-    from .periods import latest, parse_period
+    from ..periods import latest, parse_period
 
     if period:
         return parse_period(period, freq)
@@ -523,7 +523,7 @@ def for_display(table: pd.DataFrame, lang: str = "en", *, digits: int = 1) -> pd
     plan) becomes the index. A transition matrix (promoter/passive/detractor on both axes)
     gets translated axes.
     """
-    from .i18n import t, translate
+    from ..i18n import t, translate
 
     out = table.copy()
     for c in out.columns:
