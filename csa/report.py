@@ -134,7 +134,7 @@ def _index(manifest: dict) -> str:
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(p.get('lang', 'en'))}"><head><meta charset="utf-8">
 <title>CS report {html.escape(str(p['period']))}</title>
-<style>body{{font-family:sans-serif;max-width:52em;margin:2em auto}}td,th{{padding:.3em .8em;text-align:left}}</style>
+<style>body{{font-family:"Hiragino Sans","Yu Gothic","Meiryo","Noto Sans CJK JP",sans-serif;max-width:52em;margin:2em auto}}td,th{{padding:.3em .8em;text-align:left}}</style>
 </head><body>
 <h1>Customer-success report — {html.escape(str(p['period']))}</h1>
 <p>Data: <code>{html.escape(str(p['data_dir']))}</code> · language: {html.escape(str(p.get('lang')))} ·

@@ -320,7 +320,7 @@ md("""
 ## 12 References
 
 - Source articles 000 (satisfaction KPIs, NPS scale and "+50 is excellent"), 001 (NPS definition,
-  cultural caveat), 003 (touchpoints, follow-up, re-survey): see `../shared/seeds/README.md`.
+  cultural caveat), 003 (touchpoints, follow-up, re-survey): summarised in [SOURCES.md](SOURCES.md).
 - Rocks, B. (2016). Interval Estimation for the "Net Promoter Score". *The American Statistician*, 70(4), 365–372.
 - Sauro, J. & Lewis, J. — MeasuringU articles on NPS confidence intervals and comparing two NPS.
 - Reichheld, F. (2003). The One Number You Need to Grow. *Harvard Business Review*.
