@@ -24,8 +24,12 @@ def _sample(args) -> int:
     from . import sample
 
     t0 = time.perf_counter()
-    counts = sample.write(args.out, n_customers=args.customers, months=args.months, end=args.end,
-                          seed=args.seed)
+    try:
+        counts = sample.write(args.out, n_customers=args.customers, months=args.months, end=args.end,
+                              seed=args.seed)
+    except ValueError as exc:
+        print(f"csa sample: {exc}", file=sys.stderr)
+        return 2
     took = time.perf_counter() - t0
     for name, n in counts.items():
         print(f"{name:<14}{n:>12,} rows")

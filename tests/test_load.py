@@ -274,7 +274,7 @@ def test_check_command_exit_codes(small, capsys):
 
 # ---------------------------------------------------------------- mapping
 
-def test_example_mapping_reads_a_japanese_zendesk_style_export(small):
+def test_example_mapping_reads_a_japanese_zendesk_style_export(small, capsys):
     t = read_raw(small, "tickets")
     ja = {"ticket_id": "チケットID", "customer_id": "組織ID", "channel": "チャネル", "category": "カテゴリ",
           "priority": "優先度", "team": "グループ", "agent": "担当者", "created_at": "作成日時",
@@ -293,6 +293,9 @@ def test_example_mapping_reads_a_japanese_zendesk_style_export(small):
     assert ds.tickets["status"].tolist() == t["status"].tolist()
     assert ds.tickets["reopened"].tolist() == (t["reopened"] == "true").tolist()
     assert ds.sources["tickets"].file == "zendesk_tickets.csv"
+    assert main(["check", str(small), "--mapping", str(ROOT / "data" / "mappings" / "zendesk_ja_tickets.yaml")]) == 0
+    assert main(["check", str(small)]) == 0  # without the mapping the export is simply not read …
+    assert "zendesk_tickets.csv" in capsys.readouterr().out  # … and the summary says so
 
 
 def test_mapping_with_unknown_table_is_an_error(small):

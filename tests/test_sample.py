@@ -178,3 +178,14 @@ def test_comment_tone_matches_score(ds):
     neg = s["comment"].str.contains("|".join(sample.NEGATIVE_WORDS))
     assert s.loc[pos, "score"].mean() > 8.5 and s.loc[neg, "score"].mean() < 5
     assert (s["comment"].str.contains(r"[ぁ-んァ-ン一-龥]")).all()
+
+
+def test_sample_command(tmp_path, capsys):
+    from csa.cli import main
+
+    assert main(["sample", "--out", str(tmp_path), "--customers", "30", "--months", "8", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "customers" in out and "30 rows" in out
+    assert len(csa.load(tmp_path).customers) == 30
+    assert main(["sample", "--out", str(tmp_path / "x"), "--customers", "3"]) == 2
+    assert "at least 10 customers" in capsys.readouterr().err
