@@ -148,6 +148,15 @@ the package versions.</p>
 """
 
 
+def _foreign(folder: Path) -> bool:
+    """True for an existing path that a report may not replace: not an earlier report."""
+    if not folder.exists():
+        return False
+    if not folder.is_dir():
+        return True
+    return any(folder.iterdir()) and not (folder / "manifest.json").is_file()
+
+
 def _title(nb: Path) -> str:
     import nbformat
 
@@ -176,7 +185,11 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample", out:
     data = Path(data_dir).resolve()
     if not data.is_dir():
         raise FileNotFoundError(f"data folder not found: {data}")
-    out_dir = Path(out) if out is not None else Path("reports") / period
+    out_dir = (Path(out) if out is not None else Path("reports") / period).resolve()
+    for target in (out_dir, out_dir.with_name(out_dir.name + ".failed")):
+        if _foreign(target):
+            raise ValueError(f"refusing to write the report to {target}: it exists and is not a csa report "
+                             "(no manifest.json), so replacing it could destroy your files; choose another --out")
     nbs = [Path(n) for n in notebooks] if notebooks is not None else [notebooks_dir() / n for n in REPORT_NOTEBOOKS]
     missing = [str(n) for n in nbs if not n.is_file()]
     if missing:

@@ -108,3 +108,19 @@ def test_interrupted_run_leaves_the_earlier_report_and_no_partial_folder(tmp_pat
         report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=[good, good], progress=interrupt)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["ok"]
+
+
+def test_never_replaces_a_folder_that_is_not_a_report(tmp_path, capsys):
+    good = _tiny(tmp_path / "a_good.ipynb")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "precious.csv").write_text("keep me", encoding="utf-8")
+    assert main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(mine),
+                 "--notebook", str(good)]) == 2
+    assert "is not a csa report" in capsys.readouterr().err
+    assert (mine / "precious.csv").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_good.ipynb", "mine"]  # nothing ran
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(empty),
+                 "--notebook", str(good)]) == 0
