@@ -100,8 +100,15 @@ def read_mapping(mapping: str | os.PathLike | dict | None) -> dict[str, dict[str
     else:
         import yaml
 
-        with open(mapping, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        try:
+            with open(mapping, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
+        except yaml.YAMLError as exc:
+            raise DataError([Problem("mapping", str(mapping), f"the mapping is not valid YAML ({exc})",
+                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")], source=str(mapping)) from None
+        if not isinstance(data, dict):
+            raise DataError([Problem("mapping", str(mapping), "the mapping must map table names to their settings",
+                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")], source=str(mapping))
     problems = []
     for name, spec in data.items():
         if name not in TABLES:
@@ -130,14 +137,13 @@ def _read_file(path: Path, table: Table, problems: list[Problem]) -> tuple[pd.Da
     """Read a file as text columns (CSV) or as stored (Excel, parquet)."""
     ext = path.suffix.lower()
     fname = path.name
-    if ext == ".parquet":
-        return pd.read_parquet(path), None
-    if ext in (".xlsx", ".xls"):
-        try:
-            df = pd.read_excel(path, dtype=object)
-        except ValueError as exc:  # empty workbook
-            problems.append(Problem(table.name, fname, f"the workbook could not be read ({exc})",
-                                    "save the first sheet with a header row"))
+    if ext in (".parquet", ".xlsx", ".xls"):
+        try:  # corrupt files raise many kinds of errors (BadZipFile, ArrowInvalid, …)
+            df = pd.read_parquet(path) if ext == ".parquet" else pd.read_excel(path, dtype=object)
+        except Exception as exc:
+            kind = "parquet file" if ext == ".parquet" else "workbook"
+            problems.append(Problem(table.name, fname, f"the {kind} could not be read ({type(exc).__name__}: {exc})",
+                                    "export it again; for Excel, save the table on the first sheet with a header row"))
             return None, None
         return df, None
     raw = path.read_bytes()

@@ -298,6 +298,15 @@ def test_example_mapping_reads_a_japanese_zendesk_style_export(small, capsys):
     assert "zendesk_tickets.csv" in capsys.readouterr().out  # … and the summary says so
 
 
+def test_malformed_mapping_file_is_a_clear_error(small, tmp_path, capsys):
+    bad = tmp_path / "m.yaml"
+    bad.write_text("tickets: [unclosed", encoding="utf-8")
+    with pytest.raises(csa.DataError, match="not valid YAML"):
+        csa.load(small, mapping=bad)
+    assert main(["check", str(small), "--mapping", str(bad)]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
+
+
 def test_mapping_with_unknown_table_is_an_error(small):
     with pytest.raises(csa.DataError, match="unknown table 'ticket'"):
         csa.load(small, mapping={"ticket": {"columns": {}}})
@@ -313,3 +322,12 @@ def test_japanese_excel_style_and_offset_free_timestamps(small):
     assert ds.tickets.loc[0, "created_at"] == created  # read as Tokyo wall-clock time
     assert ds.tickets.loc[1, "created_at"] == pd.Timestamp(read_raw(small, "tickets").loc[1, "created_at"])
     assert ds.sources["tickets"].normalizations[("created_at", "no UTC offset: read as Asia/Tokyo time")] == 1
+
+
+@pytest.mark.parametrize("name", ["tickets.xlsx", "tickets.parquet"])
+def test_corrupt_binary_files_are_problems_not_crashes(small, capsys, name):
+    (small / "tickets.csv").unlink()
+    (small / name).write_bytes(b"this is not really a " + name.encode())
+    err = problems_of(small)
+    assert any(p.file == name and "could not be read" in p.message for p in err.problems)
+    assert main(["check", str(small)]) == 1
