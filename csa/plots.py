@@ -95,6 +95,8 @@ def nps_distribution(table: pd.DataFrame, by: str | None = None, *, lang: str = 
         data = table[table["n"] > 0] if len(table) else table
         if data.empty:
             return _no_data(ax, title, lang)
+        if by is None and len(data) > 1:
+            raise ValueError(f"the table has {len(data)} rows: name its label column, e.g. by='touchpoint'")
         labels = [t("all", lang)] if by is None else [t(str(v), lang) for v in data[by]]
         y = np.arange(len(data))[::-1]
         left = np.zeros(len(data))

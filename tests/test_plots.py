@@ -94,6 +94,11 @@ def test_no_data_says_so(chart, by_tp):
     _render_without_warnings(ax)
 
 
+def test_several_rows_need_a_label_column(by_tp):
+    with pytest.raises(ValueError, match="by='touchpoint'"):
+        plots.nps_distribution(by_tp)
+
+
 def test_lang_is_checked(by_tp):
     with pytest.raises(ValueError, match="'en' or 'ja'"):
         plots.nps_distribution(by_tp, "touchpoint", lang="fr")
