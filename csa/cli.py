@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 
+__all__ = ["main"]
+
 
 def _check(args) -> int:
     from .check import summary

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "TABLES", "TABLE_ORDER", "SURVEY_SCALES", "table"]
+__all__ = ["SURVEY_SCALES", "TABLES", "TABLE_ORDER", "Column", "Table", "markdown", "table"]
 
 #: Score scale of each survey type (inclusive bounds). Source article 000.
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}

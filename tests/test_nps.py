@@ -13,6 +13,8 @@ from statsmodels.stats.weightstats import DescrStatsW, ztest
 
 import csa
 from csa.metrics import nps as N
+from csa.views import nps as V
+from csa.views.common import periods, resolve_period
 from csa.periods import label, parse_period, period_of
 
 from .conftest import SAMPLE
@@ -162,15 +164,15 @@ def ds():
 
 @pytest.fixture(scope="module")
 def resp(ds):
-    return N.responses(ds)
+    return V.responses(ds)
 
 
 def test_responses_filters_and_refuses_unknown_values(ds, resp):
     assert len(resp) == (ds.surveys["survey"] == "nps").sum()
-    ent = N.responses(ds, segment="enterprise")
+    ent = V.responses(ds, segment="enterprise")
     assert set(ent["segment"]) == {"enterprise"} and 0 < len(ent) < len(resp)
     with pytest.raises(ValueError, match="smb, .*enterprise|enterprise.*smb"):
-        N.responses(ds, segment="Enterprise ")
+        V.responses(ds, segment="Enterprise ")
 
 
 def test_table_by_period_is_plain_pandas_per_month(resp):
@@ -183,22 +185,24 @@ def test_table_by_period_is_plain_pandas_per_month(resp):
 
 
 def test_headline_and_resolve_period(ds, resp):
-    assert N.resolve_period(resp) == pd.Period("2026-10", "M")
-    assert N.resolve_period(resp, "2025-04") == pd.Period("2025-04", "M")
-    h = N.headline(resp, pd.Period("2026-10", "M"))
+    assert resolve_period(resp["responded_at"]) == pd.Period("2026-10", "M")
+    assert resolve_period(resp["responded_at"], "2025-04") == pd.Period("2025-04", "M")
+    p = periods(resp["responded_at"], "2026Q3", freq="quarter")
+    assert (p.this_label, p.prev_label) == ("2026Q3", "2026Q2")
+    h = V.headline(resp, pd.Period("2026-10", "M"))
     tab = N.nps_table(resp, "period").set_index("period").loc[pd.Period("2026-10", "M")]
     assert (h.n, h.value, h.low) == (tab["n"], tab["nps"], tab["low"])
-    assert N.describe(h, "2026-10").startswith(f"**NPS in 2026-10: {h.value:+.1f}**")
-    none = N.headline(resp, pd.Period("2030-01", "M"))
-    assert none.n == 0 and "No NPS responses in 2030-01" in N.describe(none, "2030-01")
-    few = N.describe(N.nps(TEN), "x", min_n=30)
+    assert V.describe(h, "2026-10").startswith(f"**NPS in 2026-10: {h.value:+.1f}**")
+    none = V.headline(resp, pd.Period("2030-01", "M"))
+    assert none.n == 0 and "No NPS responses in 2030-01" in V.describe(none, "2030-01")
+    few = V.describe(N.nps(TEN), "x", min_n=30)
     assert "Only 10 responses" in few
 
 
 def test_compare_periods_overall_equals_compare(resp):
     a, b = pd.Period("2026-10", "M"), pd.Period("2026-09", "M")
     row = N.compare_periods(resp, a, b).iloc[0]
-    c = N.compare(N.headline(resp, a), N.headline(resp, b))
+    c = N.compare(V.headline(resp, a), V.headline(resp, b))
     assert (row["diff"], row["p_value"], row["low"]) == pytest.approx((c.diff, c.p_value, c.low))
     by = N.compare_periods(resp, a, b, "touchpoint").set_index("touchpoint")
     assert by.loc["relationship", "n_b"] == 0 and math.isnan(by.loc["relationship", "p_value"])
@@ -206,11 +210,11 @@ def test_compare_periods_overall_equals_compare(resp):
 
 def test_followup_lists(ds, resp):
     p = pd.Period("2026-10", "M")
-    det = N.followups(ds, resp, p)
+    det = V.followups(ds, resp, p)
     in_p = resp[(resp["period"] == p)]
     assert len(det) == (in_p["score"] <= 6).sum()
     assert det["score"].is_monotonic_increasing and det["score"].max() <= 6
-    pro = N.followups(ds, resp, p, kind="promoter")
+    pro = V.followups(ds, resp, p, kind="promoter")
     assert len(pro) == (in_p["score"] >= 9).sum() and pro["score"].min() >= 9
     with_comment = pro["comment"].notna()
     assert not (with_comment.iloc[1:].to_numpy() & ~with_comment.iloc[:-1].to_numpy()).any()  # commented first
@@ -218,18 +222,18 @@ def test_followup_lists(ds, resp):
 
 def test_followups_show_open_tickets(small):
     ds = csa.load(small)
-    resp = N.responses(ds)
+    resp = V.responses(ds)
     open_t = ds.tickets[ds.tickets["status"] == "open"]
     last = resp["period"].max()
-    det = N.followups(ds, resp, last)
+    det = V.followups(ds, resp, last)
     for _, row in det.iterrows():
         want = ", ".join(open_t.loc[open_t["customer_id"] == row["customer_id"], "ticket_id"])
         assert row["open_tickets"] == want
 
 
 def test_paired_change_matches_statsmodels(resp):
-    waves = N.relationship_waves(resp)
-    pc = N.paired_change(resp, waves[-2], waves[-1])
+    waves = V.relationship_waves(resp)
+    pc = N.paired_change(V.waves(resp), waves[-2], waves[-1])
     rel = resp[resp["touchpoint"] == "relationship"]
     m = rel["responded_at"].dt.tz_localize(None).dt.to_period("M")
     a = rel[m == waves[-2]].groupby("customer_id")["score"].last()
@@ -254,3 +258,62 @@ def test_periods_month_quarter_fiscal_year():
     assert [label(p, "quarter") for p in period_of(ts, "quarter")] == ["2026Q1", "2026Q2"]
     with pytest.raises(ValueError, match="2026-10"):
         parse_period("October", "month")
+
+
+# ------------------------------------------------------------------ views: mix, sentences, headline
+
+def test_touchpoint_mix_is_the_share_of_responses(resp):
+    a, b = pd.Period("2026-10", "M"), pd.Period("2026-09", "M")
+    mix = V.touchpoint_mix(resp, a, b).set_index("touchpoint")
+    in_a = resp.loc[resp["period"] == a, "touchpoint"]
+    assert mix["n_a"].sum() == len(in_a)
+    assert mix.loc["relationship", "share_a"] == pytest.approx(100 * (in_a == "relationship").mean())
+    assert mix.loc["relationship", "n_b"] == 0  # no wave in 2026-09: the mix problem of the overall change
+    text = V.describe_mix(mix.reset_index(), "2026-10", "2026-09", lang="ja")
+    assert "構成が異なります" in text and "定期調査" in text
+    same = V.describe_mix(V.touchpoint_mix(resp, a, a), "2026-10", "2026-10")
+    assert same.startswith("The touchpoint mix is similar")
+
+
+def test_change_sentence_says_whether_the_interval_contains_zero():
+    row = {"n_a": 100, "n_b": 90, "diff": 12.0, "low": 2.0, "high": 22.0, "p_value": 0.02}
+    assert "excludes 0" in V.describe_change(row, "2026-09")
+    assert "区別できる" in V.describe_change(row, "2026-09", lang="ja")
+    assert "contains 0" in V.describe_change({**row, "low": -1.0}, "2026-09")
+    assert "No comparison" in V.describe_change({**row, "n_b": 0, "diff": float("nan")}, "2026-09")
+
+
+def test_sentences_in_japanese_carry_the_same_numbers(resp):
+    h = V.headline(resp, pd.Period("2026-10", "M"))
+    ja = V.describe(h, "2026-10", lang="ja")
+    assert ja.startswith(f"**2026-10のNPS：{h.value:+.1f}**") and f"{h.n:,}件" in ja
+    assert "interval" not in ja and "responses" not in ja
+    assert "回答は10件のみ" in V.describe(N.nps(TEN), "x", lang="ja")
+
+
+def test_headline_record_for_the_report_index(resp):
+    p = periods(resp["responded_at"])
+    h = V.headline(resp, p.this)
+    row = N.compare_periods(resp, p.this, p.prev).iloc[0]
+    rec = V.headline_record(h, row, p)
+    assert rec["kpi"] == "nps" and rec["period"] == "2026-10" and rec["n"] == h.n
+    assert (rec["value"], rec["low"], rec["high"]) == (h.value, h.low, h.high)
+    assert rec["change"]["vs"] == "2026-09" and rec["change"]["diff"] == pytest.approx(row["diff"])
+    assert rec["title"]["ja"].startswith("NPS") and rec["small_n"] is False
+    empty = V.headline_record(V.headline(resp, pd.Period("2030-01", "M")), None, p)
+    assert empty["value"] is None and empty["change"] is None and empty["small_n"] is True
+
+
+def test_last_two_waves_up_to_a_period(resp):
+    assert V.last_two_waves(resp, pd.Period("2026-10", "M")) == (pd.Period("2026-04", "M"), pd.Period("2026-10", "M"))
+    assert V.last_two_waves(resp, pd.Period("2024-11", "M")) is None
+
+
+def test_column_names_are_keywords():
+    df = pd.DataFrame({"who": list("abab"), "when": ["x", "x", "y", "y"], "likely": [10, 3, 9, 9]})
+    c = N.compare_periods(df, "y", "x", period="when", score="likely", min_n=1)
+    assert c.loc[0, "diff"] == pytest.approx(100.0)
+    pc = N.paired_change(df, "x", "y", wave="when", customer="who", score="likely", order=None)
+    assert (pc.n, pc.change) == (2, 100.0)
+    with pytest.raises(KeyError, match="'score' not found"):
+        N.compare_periods(df, "y", "x", period="when")

@@ -1,26 +1,22 @@
-"""Net Promoter Score (NPS, ネット・プロモーター・スコア) with honest statistics.
+"""Net Promoter Score (NPS, ネット・プロモーター・スコア): counts, then statistics on counts.
 
 Definition (source article 001): on the 0–10 "would you recommend …" scale, promoters answer
 9–10, passives 7–8, detractors 0–6; **NPS = % promoters − % detractors**, from −100 to +100
 (article 000: +50 and above is "excellent").
 
-The module keeps the two steps of every metric apart:
+Every function here is pure: a DataFrame or a counts table in, a tidy table or a result out;
+column names are keyword arguments whose defaults are the handbook's canonical names. The two
+steps of every metric are kept apart:
 
-1. **aggregation** — :func:`nps_counts` turns raw responses into a small table of counts
+1. **aggregation**: :func:`nps_counts` turns raw responses into a small table of counts
    (``n, promoters, passives, detractors, excluded``) per group; any engine that can count
    (DuckDB, Polars, Spark) can produce the same table;
-2. **statistics** — :func:`nps_stats`, :func:`compare`, :func:`sample_size` work on counts only.
+2. **statistics**: :func:`nps_stats`, :func:`compare`, :func:`compare_periods`,
+   :func:`sample_size` work on counts only, through the shared :mod:`csa.stats`.
 
-Intervals
----------
-Default: **adjusted Wald** (Rocks 2016, *The American Statistician* 70(4), 365–372; recommended by
-MeasuringU): add 3 to n and ¾ to the promoter and the detractor counts, then
-
-    p = (P + ¾)/(n + 3),  d = (D + ¾)/(n + 3),  NPS* = p − d,
-    var = p + d − (p − d)²,  se = √(var / (n + 3)),  interval = NPS* ± z·se.
-
-``method="wald"`` uses the plain counts. ``var`` is the variance of a single response scored
-+1 / 0 / −1 (promoter / passive / detractor).
+Intervals default to the **adjusted Wald** of Rocks (2016), see :func:`csa.stats.nps_interval`.
+Dataset-level helpers (responses with customer attributes, follow-up lists, survey waves) live in
+:mod:`csa.views.nps`; charts and labels in :mod:`csa.display`.
 """
 
 from __future__ import annotations
@@ -29,26 +25,58 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .. import stats as S
 from ..errors import DataError, Problem
 
-__all__ = ["classify", "trinomial", "responses", "nps_table", "followups", "paired_change",
-           "relationship_waves", "PairedChange", "nps_counts", "nps_stats", "nps", "NPSResult", "compare", "Comparison",
-           "sample_size", "METHODS", "COUNT_COLUMNS"]
+__all__ = ["COUNT_COLUMNS", "GROUPS", "METHODS", "Comparison", "NPSResult", "PairedChange", "classify",
+           "compare", "compare_periods", "nps", "nps_counts", "nps_stats", "nps_table", "paired_change",
+           "sample_size", "trinomial"]
 
 METHODS = ("adjusted-wald", "wald")
 COUNT_COLUMNS = ["n", "promoters", "passives", "detractors"]
+GROUPS = ("promoter", "passive", "detractor")
 
 
 def classify(scores) -> np.ndarray:
-    """``'promoter'`` (9–10), ``'passive'`` (7–8) or ``'detractor'`` (0–6) for each score."""
+    """The NPS group of each 0–10 score.
+
+    Parameters
+    ----------
+    scores : array-like
+        0–10 answers.
+
+    Returns
+    -------
+    ndarray of str
+        ``'promoter'`` (9–10), ``'passive'`` (7–8) or ``'detractor'`` (0–6).
+
+    Examples
+    --------
+    >>> classify([0, 6, 7, 8, 9, 10]).tolist()
+    ['detractor', 'detractor', 'passive', 'passive', 'promoter', 'promoter']
+    """
     s = np.asarray(scores, dtype=float)
     return np.where(s >= 9, "promoter", np.where(s >= 7, "passive", "detractor"))
 
 
 def trinomial(scores) -> np.ndarray:
-    """+1 for a promoter, 0 for a passive, −1 for a detractor; NPS = 100 × their mean."""
+    """Each score as +1 (promoter), 0 (passive) or −1 (detractor): NPS = 100 × their mean.
+
+    Parameters
+    ----------
+    scores : array-like
+        0–10 answers.
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> trinomial([10, 8, 3]).tolist()
+    [1.0, 0.0, -1.0]
+    """
     s = np.asarray(scores, dtype=float)
     return np.where(s >= 9, 1.0, np.where(s <= 6, -1.0, 0.0))
 
@@ -76,17 +104,29 @@ def nps_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
 
     Parameters
     ----------
-    df : one row per NPS response.
-    by : grouping column(s); ``None`` for one overall row.
-    score : the 0–10 score column.
-    exclude_invalid : scores that are missing, outside 0–10 or not whole numbers raise a
-        :class:`~csa.DataError` by default; with ``True`` they are left out and counted in
-        the ``excluded`` column instead.
+    df : DataFrame
+        One row per NPS response.
+    by : str or list of str, optional
+        Grouping column(s); ``None`` for one overall row. Missing group values form their own group.
+    score : str
+        The 0–10 score column.
+    exclude_invalid : bool
+        Scores that are missing, outside 0–10 or not whole numbers raise a :class:`~csa.DataError`
+        by default; with ``True`` they are left out of ``n`` and counted in ``excluded``.
 
     Returns
     -------
-    DataFrame with the ``by`` columns, ``n`` (valid responses), ``promoters``, ``passives``,
-    ``detractors`` and ``excluded``. Groups keep their observed order (sorted).
+    DataFrame
+        The ``by`` columns (groups sorted), ``n`` (valid responses), ``promoters``, ``passives``,
+        ``detractors`` and ``excluded``. Only groups with at least one row appear.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tp": ["web", "web", "call"], "score": [10, 3, 8]})
+    >>> nps_counts(df, "tp")
+         tp  n  promoters  passives  detractors  excluded
+    0  call  1          0         1           0         0
+    1   web  2          1         0           1         0
     """
     if score not in df.columns:
         raise KeyError(f"score column {score!r} not found; the columns are: {', '.join(map(str, df.columns))}")
@@ -138,37 +178,34 @@ def _counts_frame(keys: dict, c: np.ndarray) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------- statistics
 
-def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
-
-
-def _adjusted(P, D, n, method: str):
-    """(centre, variance of one response, effective n) as proportions."""
-    P, D, n = (np.asarray(x, dtype=float) for x in (P, D, n))
-    if method == "adjusted-wald":
-        n_eff = n + 3.0
-        p, d = (P + 0.75) / n_eff, (D + 0.75) / n_eff
-    elif method == "wald":
-        n_eff = n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p, d = P / n, D / n
-    else:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    return p - d, p + d - (p - d) ** 2, n_eff
-
-
 def nps_stats(counts: pd.DataFrame, *, level: float = 0.95, method: str = "adjusted-wald",
               min_n: int = 30) -> pd.DataFrame:
     """Step 2: NPS, shares and interval for each row of a counts table.
 
+    Parameters
+    ----------
+    counts : DataFrame
+        From :func:`nps_counts` (or any engine): columns ``n``, ``promoters``, ``detractors``
+        (``passives`` optional), plus any group columns, which are kept.
+    level : float
+        Confidence level of the intervals.
+    method : str
+        ``"adjusted-wald"`` (Rocks 2016, the default) or ``"wald"``.
+    min_n : int
+        Rows with fewer responses are flagged ``small_n`` ("too few to read").
+
     Returns
     -------
-    The input columns plus ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (0–100),
-    ``nps`` (plain NPS, −100…100), ``se`` (standard error, NPS points), ``low`` and ``high``
-    (the interval, clipped to −100…100), and ``small_n`` (``n < min_n``: too few to read).
-    Rows with ``n == 0`` get missing values, never an interval.
+    DataFrame
+        The input columns plus ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (0–100),
+        ``nps`` (plain NPS, −100…100), ``se`` (standard error, NPS points), ``low`` and ``high``
+        (the interval, clipped to −100…100) and ``small_n`` (``n < min_n``). Rows with ``n == 0``
+        get missing values, never an interval.
+
+    Notes
+    -----
+    NPS = 100 × (P − D) / n. Scoring each answer +1 / 0 / −1, one answer's variance is
+    p + d − (p − d)²; the interval is :func:`csa.stats.nps_interval`.
 
     Examples
     --------
@@ -180,23 +217,58 @@ def nps_stats(counts: pd.DataFrame, *, level: float = 0.95, method: str = "adjus
     missing = [c for c in ("n", "promoters", "detractors") if c not in counts]
     if missing:
         raise KeyError(f"counts table lacks {missing}; make it with nps_counts()")
-    z = _z(level)
     out = counts.copy()
     n = out["n"].to_numpy(dtype=float)
     P, D = out["promoters"].to_numpy(dtype=float), out["detractors"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["pct_promoters"] = np.where(n > 0, 100 * P / n, np.nan)
-        out["pct_passives"] = np.where(n > 0, 100 * (n - P - D) / n, np.nan)
-        out["pct_detractors"] = np.where(n > 0, 100 * D / n, np.nan)
-        out["nps"] = out["pct_promoters"] - out["pct_detractors"]
-        centre, var, n_eff = _adjusted(P, D, n, method)
-        se = np.sqrt(var / n_eff)
     has = n > 0
-    out["se"] = np.where(has, 100 * se, np.nan)
-    out["low"] = np.where(has, np.clip(100 * (centre - z * se), -100, 100), np.nan)
-    out["high"] = np.where(has, np.clip(100 * (centre + z * se), -100, 100), np.nan)
-    out["small_n"] = n < min_n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["pct_promoters"] = np.where(has, 100 * P / n, np.nan)
+        out["pct_passives"] = np.where(has, 100 * (n - P - D) / n, np.nan)
+        out["pct_detractors"] = np.where(has, 100 * D / n, np.nan)
+    out["nps"] = out["pct_promoters"] - out["pct_detractors"]
+    iv = S.nps_interval(P, D, n, level=level, method=method)
+    out["se"] = np.where(has, iv.se, np.nan)
+    out["low"] = np.where(has, iv.low, np.nan)
+    out["high"] = np.where(has, iv.high, np.nan)
+    out["small_n"] = S.small_n(n, min_n)
     return out
+
+
+def nps_table(df: pd.DataFrame, by: str | list[str] | None = None, *, score: str = "score",
+              level: float = 0.95, method: str = "adjusted-wald", min_n: int = 30,
+              exclude_invalid: bool = False) -> pd.DataFrame:
+    """NPS with its interval per group of raw responses: :func:`nps_counts` then :func:`nps_stats`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response.
+    by : str or list of str, optional
+        Grouping column(s); ``None`` for one overall row.
+    score : str
+        The 0–10 score column.
+    level, method, min_n
+        As in :func:`nps_stats`.
+    exclude_invalid : bool
+        As in :func:`nps_counts`.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: the ``by`` columns, ``n``, ``promoters``, ``passives``, ``detractors``,
+        ``excluded``, ``pct_promoters``, ``pct_passives``, ``pct_detractors``, ``nps``, ``se``,
+        ``low``, ``high``, ``small_n``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"team": ["a"] * 4 + ["b"] * 2, "score": [10, 9, 3, 8, 10, 0]})
+    >>> nps_table(df, "team", min_n=3)[["team", "n", "nps", "small_n"]]
+      team  n   nps  small_n
+    0    a  4  25.0    False
+    1    b  2   0.0     True
+    """
+    return nps_stats(nps_counts(df, by, score=score, exclude_invalid=exclude_invalid), level=level,
+                     method=method, min_n=min_n)
 
 
 @dataclass(frozen=True)
@@ -216,14 +288,17 @@ class NPSResult:
 
     @property
     def pct_promoters(self) -> float:
+        """Share of promoters, 0–100."""
         return 100 * self.promoters / self.n if self.n else float("nan")
 
     @property
     def pct_detractors(self) -> float:
+        """Share of detractors, 0–100."""
         return 100 * self.detractors / self.n if self.n else float("nan")
 
     @property
     def pct_passives(self) -> float:
+        """Share of passives, 0–100."""
         return 100 * self.passives / self.n if self.n else float("nan")
 
     def __str__(self) -> str:
@@ -235,17 +310,39 @@ class NPSResult:
                 f"{self.detractors:,} detractors{ex})")
 
     @classmethod
-    def from_counts(cls, row, *, level: float = 0.95, method: str = "adjusted-wald") -> "NPSResult":
-        c = pd.DataFrame([{k: int(row[k]) for k in COUNT_COLUMNS}])
+    def from_counts(cls, row, *, level: float = 0.95, method: str = "adjusted-wald") -> NPSResult:
+        """The result for one row of a counts table (a Series or a dict with ``n``, ``promoters``, …)."""
+        get = row.get if hasattr(row, "get") else row.__getitem__
+        c = pd.DataFrame([{k: int(get(k)) for k in COUNT_COLUMNS}])
         r = nps_stats(c, level=level, method=method).iloc[0]
         return cls(float(r["nps"]), float(r["low"]), float(r["high"]), int(r["n"]), int(r["promoters"]),
-                   int(r["passives"]), int(r["detractors"]), int(row.get("excluded", 0) if hasattr(row, "get") else 0),
+                   int(r["passives"]), int(r["detractors"]), int(get("excluded") or 0) if "excluded" in row else 0,
                    level, method)
 
 
 def nps(scores, *, level: float = 0.95, method: str = "adjusted-wald", exclude_invalid: bool = False) -> NPSResult:
     """NPS of a set of 0–10 scores, with its interval.
 
+    Parameters
+    ----------
+    scores : array-like
+        0–10 answers.
+    level : float
+        Confidence level.
+    method : str
+        ``"adjusted-wald"`` (default) or ``"wald"``.
+    exclude_invalid : bool
+        Leave out (and count) scores that are missing or not whole numbers 0–10, instead of
+        raising :class:`~csa.DataError`.
+
+    Returns
+    -------
+    NPSResult
+        ``value`` (NPS), ``low``, ``high``, ``n``, ``promoters``, ``passives``, ``detractors``,
+        ``excluded``, ``level``, ``method``; ``pct_*`` shares as properties.
+
+    Examples
+    --------
     >>> r = nps([10, 9, 9, 10, 9, 8, 7, 8, 3, 6])
     >>> r.value, r.promoters, r.passives, r.detractors
     (30.0, 5, 3, 2)
@@ -253,8 +350,8 @@ def nps(scores, *, level: float = 0.95, method: str = "adjusted-wald", exclude_i
     (-19.1, 65.2)
     """
     s = pd.Series(scores) if not isinstance(scores, pd.Series) else scores
-    counts = nps_counts(pd.DataFrame({"score": s.reset_index(drop=True)}), exclude_invalid=exclude_invalid).iloc[0]
-    return NPSResult.from_counts(counts, level=level, method=method)
+    counts = nps_counts(pd.DataFrame({"score": s.reset_index(drop=True)}), exclude_invalid=exclude_invalid)
+    return NPSResult.from_counts(counts.iloc[0], level=level, method=method)
 
 
 # ------------------------------------------------------------------------------- comparison
@@ -279,26 +376,34 @@ class Comparison:
 
 
 def compare(a, b, *, level: float = 0.95, method: str = "adjusted-wald") -> Comparison:
-    """Is NPS ``a`` different from NPS ``b`` (independent samples: two groups or periods)?
+    """Is NPS ``a`` different from NPS ``b``? Independent samples: two groups or two periods.
 
-    ``a`` and ``b`` are :class:`NPSResult` (or anything with ``n``, ``promoters``,
-    ``detractors``). The difference of the adjusted NPS is divided by
-    ``√(var_a/n_a + var_b/n_b)``; the p-value is two-sided (normal). ``diff`` is the plain
-    difference; the interval is centred on the adjusted one (as in Rocks 2016).
+    Parameters
+    ----------
+    a, b : NPSResult or counts row
+        Anything with ``n``, ``promoters``, ``passives``, ``detractors``.
+    level : float
+        Confidence level of the interval of the difference.
+    method : str
+        ``"adjusted-wald"`` (default) or ``"wald"``.
+
+    Returns
+    -------
+    Comparison
+        ``diff`` (plain NPS a − b, points), ``low``, ``high`` (interval, centred on the adjusted
+        difference as in Rocks 2016), ``z``, ``p_value`` (two-sided, normal), ``a``, ``b``.
+
+    Examples
+    --------
+    >>> c = compare(nps([10] * 50 + [8] * 20 + [3] * 30), nps([10] * 30 + [8] * 30 + [3] * 40))
+    >>> round(c.diff, 1), round(c.low, 1), round(c.high, 1), round(c.p_value, 4)
+    (30.0, 6.0, 52.3, 0.0137)
     """
-    z_crit = _z(level)
     ra = a if isinstance(a, NPSResult) else NPSResult.from_counts(a, level=level, method=method)
     rb = b if isinstance(b, NPSResult) else NPSResult.from_counts(b, level=level, method=method)
-    if ra.n == 0 or rb.n == 0:
-        nan = float("nan")
-        return Comparison(nan, nan, nan, nan, nan, ra, rb, level, method)
-    ca, va, na = _adjusted(ra.promoters, ra.detractors, ra.n, method)
-    cb, vb, nb = _adjusted(rb.promoters, rb.detractors, rb.n, method)
-    se = float(np.sqrt(va / na + vb / nb))
-    d = float(ca - cb)
-    z = d / se if se > 0 else float("nan")
-    p = float(2 * stats.norm.sf(abs(z))) if se > 0 else float("nan")
-    return Comparison(ra.value - rb.value, 100 * (d - z_crit * se), 100 * (d + z_crit * se), z, p, ra, rb,
+    d = S.diff_nps(ra.promoters, ra.detractors, ra.n, rb.promoters, rb.detractors, rb.n, level=level,
+                   method=method)
+    return Comparison(float(d.diff), float(d.low), float(d.high), float(d.statistic), float(d.p_value), ra, rb,
                       level, method)
 
 
@@ -306,89 +411,74 @@ def sample_size(difference: float, *, promoters: float = 0.3, detractors: float 
                 level: float = 0.95, power: float = 0.8) -> int:
     """Responses needed **per group** to detect an NPS difference of ``difference`` points.
 
-    Two-sided test at ``1 − level`` with the given ``power``, assuming both groups have about
-    the shares ``promoters`` and ``detractors`` (proportions 0–1; the variance of one response
-    is ``p + d − (p − d)²``):  n = (z₁₋α/₂ + z₁₋β)² · 2·var / Δ², rounded up.
+    The NPS form of :func:`csa.stats.sample_size_nps` (see it for the formula).
 
+    Examples
+    --------
     >>> sample_size(10)  # detect 10 NPS points, 30 % promoters and 30 % detractors
     942
     """
-    if not 0 < power < 1:
-        raise ValueError(f"power must be between 0 and 1; got {power!r}")
-    if not 0 < abs(difference) <= 200:
-        raise ValueError(f"difference is in NPS points (e.g. 10); got {difference!r}")
-    if not (0 <= promoters <= 1 and 0 <= detractors <= 1 and promoters + detractors <= 1):
-        raise ValueError("promoters and detractors are shares between 0 and 1 that sum to at most 1")
-    var = promoters + detractors - (promoters - detractors) ** 2
-    za, zb = _z(level), float(stats.norm.ppf(power))
-    return int(np.ceil((za + zb) ** 2 * 2 * var / (difference / 100) ** 2))
+    return S.sample_size_nps(difference, promoters=promoters, detractors=detractors, level=level, power=power)
 
 
-# ------------------------------------------------------------------------------- on a Dataset
+def compare_periods(df: pd.DataFrame, a, b, by: str | None = None, *, period: str = "period",
+                    score: str = "score", level: float = 0.95, method: str = "adjusted-wald",
+                    min_n: int = 30) -> pd.DataFrame:
+    """NPS of period ``a`` against period ``b``, overall (``by=None``) or per group.
 
-GROUPS = ("promoter", "passive", "detractor")
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response, with a ``period`` column.
+    a, b : period values
+        The period of interest and the comparison period (values of the ``period`` column).
+    by : str, optional
+        A grouping column (e.g. ``"touchpoint"``); a group present in only one period gets
+        ``n = 0`` on the other side and no difference.
+    period, score : str
+        Column names.
+    level, method, min_n
+        As in :func:`nps_stats`.
 
+    Returns
+    -------
+    DataFrame
+        Per group: the ``by`` column, ``n_a``, ``nps_a``, ``n_b``, ``nps_b``, ``diff`` (a − b,
+        points), ``low``, ``high`` (interval of the difference), ``p_value`` (two-sided) and
+        ``small_n`` (either side has fewer than ``min_n``).
 
-def responses(ds, *, segment: str | None = None, plan: str | None = None,
-              touchpoint: str | None = None, freq: str = "month") -> pd.DataFrame:
-    """NPS responses of a :class:`~csa.Dataset`, with customer attributes and a ``period`` column.
-
-    Filters (``None`` or ``""`` = all): ``segment``, ``plan``, ``touchpoint``; an unknown value
-    is an error listing the values present, never an empty result by accident.
+    Examples
+    --------
+    >>> df = pd.DataFrame({"period": ["x"] * 4 + ["y"] * 4, "score": [10, 10, 9, 3, 10, 7, 3, 3]})
+    >>> compare_periods(df, "x", "y", min_n=2)[["n_a", "nps_a", "n_b", "nps_b", "diff"]]
+       n_a  nps_a  n_b  nps_b  diff
+    0    4   50.0    4  -25.0  75.0
     """
-    from ..periods import period_of
-
-    ds.require("surveys")
-    s = ds.surveys[ds.surveys["survey"] == "nps"]
-    cust = ds.customers[["customer_id", "name", "segment", "plan", "region", "csm"]]
-    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
-    for col, val in (("segment", segment), ("plan", plan), ("touchpoint", touchpoint)):
-        if val:
-            known = sorted(out[col].dropna().unique())
-            if val not in known:
-                raise ValueError(f"{col} {val!r} does not occur in the NPS responses; choose one of: {', '.join(known)}")
-            out = out[out[col] == val]
-    out = out.assign(period=period_of(out["responded_at"], freq), group=classify(out["score"]))
-    return out.reset_index(drop=True)
-
-
-def nps_table(resp: pd.DataFrame, by: str | list[str] | None = "period", *, level: float = 0.95,
-              method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
-    """Tidy NPS table by any of ``period``, ``touchpoint``, ``segment``, ``plan`` (or none).
-
-    Returns one row per group: the ``by`` columns, ``n``, ``promoters``, ``passives``,
-    ``detractors``, ``excluded``, the three shares, ``nps``, ``se``, ``low``, ``high``, ``small_n``.
-    """
-    return nps_stats(nps_counts(resp, by), level=level, method=method, min_n=min_n)
+    for col in (period, score) + ((by,) if by else ()):
+        if col not in df.columns:
+            raise KeyError(f"column {col!r} not found; the columns are: {', '.join(map(str, df.columns))}")
+    ca = nps_counts(df[df[period] == a], by, score=score)
+    cb = nps_counts(df[df[period] == b], by, score=score)
+    key = by or "_all"
+    if by is None:
+        ca[key], cb[key] = "all", "all"
+    m = ca.merge(cb, on=key, how="outer", suffixes=("_a", "_b"))
+    for c in COUNT_COLUMNS:
+        for side in ("_a", "_b"):
+            m[c + side] = m[c + side].fillna(0).astype(np.int64)
+    sa = nps_stats(m[[c + "_a" for c in COUNT_COLUMNS]].set_axis(COUNT_COLUMNS, axis=1), level=level, method=method)
+    sb = nps_stats(m[[c + "_b" for c in COUNT_COLUMNS]].set_axis(COUNT_COLUMNS, axis=1), level=level, method=method)
+    d = S.diff_nps(m["promoters_a"], m["detractors_a"], m["n_a"], m["promoters_b"], m["detractors_b"], m["n_b"],
+                   level=level, method=method)
+    out = pd.DataFrame({key: m[key], "n_a": m["n_a"], "nps_a": sa["nps"].to_numpy(), "n_b": m["n_b"],
+                        "nps_b": sb["nps"].to_numpy(), "diff": np.asarray(d.diff, float),
+                        "low": np.asarray(d.low, float), "high": np.asarray(d.high, float),
+                        "p_value": np.asarray(d.p_value, float),
+                        "small_n": S.small_n(np.minimum(m["n_a"], m["n_b"]), min_n)})
+    return out.drop(columns=key) if by is None else out
 
 
-def followups(ds, resp: pd.DataFrame, period: pd.Period, *, kind: str = "detractor") -> pd.DataFrame:
-    """Who to contact after the period's survey (source article 003).
-
-    ``kind="detractor"``: detractors to call back, lowest score first, with their comment and
-    their open tickets. ``kind="promoter"``: promoters to ask for a testimonial, those who left
-    a comment first.
-
-    Returns columns ``customer_id, name, segment, csm, score, touchpoint, responded_at, comment,
-    open_tickets`` (open ticket ids, comma-separated; empty when none or no ticket table).
-    """
-    if kind not in ("detractor", "promoter"):
-        raise ValueError("kind is 'detractor' or 'promoter'")
-    r = resp[(resp["period"] == period) & (resp["group"] == kind)].copy()
-    if ds.tickets is not None:
-        open_t = ds.tickets[ds.tickets["status"] == "open"].groupby("customer_id")["ticket_id"].agg(", ".join)
-        found = r["customer_id"].map(open_t)
-        r["open_tickets"] = found.astype(object).where(found.notna(), "")
-    else:
-        r["open_tickets"] = ""
-    if kind == "detractor":
-        r = r.sort_values(["score", "responded_at", "response_id"])
-    else:
-        r = r.assign(_c=r["comment"].isna()).sort_values(["_c", "score", "responded_at", "response_id"],
-                                                         ascending=[True, False, True, True])
-    cols = ["customer_id", "name", "segment", "csm", "score", "touchpoint", "responded_at", "comment", "open_tickets"]
-    return r[cols].reset_index(drop=True)
-
+# ------------------------------------------------------------------------------- same customers twice
 
 @dataclass(frozen=True)
 class PairedChange:
@@ -413,138 +503,56 @@ class PairedChange:
                 f"paired t = {self.t:.2f}, p = {self.p_value:.3g})")
 
 
-def relationship_waves(resp: pd.DataFrame) -> list[pd.Period]:
-    """Months in which the relationship survey was answered, oldest first."""
-    rel = resp[resp["touchpoint"] == "relationship"]
-    return sorted(rel["responded_at"].pipe(lambda s: s.dt.tz_localize(None).dt.to_period("M")).unique())
+def paired_change(df: pd.DataFrame, before, after, *, wave: str = "wave", customer: str = "customer_id",
+                  score: str = "score", order: str | None = "responded_at", level: float = 0.95) -> PairedChange:
+    """Transition matrix and paired test between two survey waves answered by the same customers.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response, with a ``wave`` column (e.g. the month of a relationship survey).
+    before, after : wave values
+        The two waves to compare.
+    wave, customer, score : str
+        Column names.
+    order : str or None
+        Column that orders a customer's answers within a wave (the latest one counts);
+        ``None``: the last row wins.
+    level : float
+        Confidence level.
 
-def paired_change(resp: pd.DataFrame, before: pd.Period, after: pd.Period, *,
-                  touchpoint: str = "relationship", level: float = 0.95) -> PairedChange:
-    """Transition matrix and paired test between two survey waves (months) of the same customers.
+    Returns
+    -------
+    PairedChange
+        ``n`` (customers in both waves), ``before``, ``after`` (their NPS), ``change`` (points),
+        ``low``, ``high``, ``t``, ``p_value`` (paired t-test on the +1/0/−1 scores, see
+        :func:`csa.stats.paired_change`) and ``transitions`` (customers by group in ``before``,
+        rows, and ``after``, columns).
 
-    Each customer's latest answer in each wave is scored +1 / 0 / −1; the NPS change is the mean
-    of the per-customer differences, tested with a paired t-test (``scipy.stats.ttest_rel``).
-    ``transitions`` counts customers by group in ``before`` (rows) and ``after`` (columns).
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": list("abcdab"), "wave": [1, 1, 1, 1, 2, 2],
+    ...                    "score": [6, 9, 7, 10, 9, 9]})
+    >>> pc = paired_change(df, 1, 2, order=None)
+    >>> pc.n, pc.before, pc.after, pc.change
+    (2, 0.0, 100.0, 100.0)
     """
-    r = resp[resp["touchpoint"] == touchpoint]
-    month = r["responded_at"].dt.tz_localize(None).dt.to_period("M")
+    for col in (wave, customer, score) + ((order,) if order else ()):
+        if col not in df.columns:
+            raise KeyError(f"column {col!r} not found; the columns are: {', '.join(map(str, df.columns))}")
+    sort = [order, customer] if order else []
 
-    def wave(p):
-        w = r[month == p].sort_values(["responded_at", "response_id"]).groupby("customer_id").last()
-        return w["score"]
+    def last(w):
+        part = df[df[wave] == w]
+        part = part.sort_values(sort, kind="stable") if sort else part
+        return part.groupby(customer, sort=True)[score].last()
 
-    a, b = wave(before), wave(after)
+    a, b = last(before), last(after)
     both = a.index.intersection(b.index)
-    xa, xb = trinomial(a[both]), trinomial(b[both])
     ga = pd.Categorical(classify(a[both]), categories=GROUPS)
     gb = pd.Categorical(classify(b[both]), categories=GROUPS)
     trans = pd.crosstab(ga, gb, dropna=False).reindex(index=list(GROUPS), columns=list(GROUPS), fill_value=0)
     trans.index.name, trans.columns.name = str(before), str(after)
-    n = len(both)
-    if n < 2:
-        nan = float("nan")
-        return PairedChange(n, nan, nan, nan, nan, nan, nan, nan, trans, level)
-    d = xb - xa
-    res = stats.ttest_rel(xb, xa)
-    se = d.std(ddof=1) / np.sqrt(n)
-    tc = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    return PairedChange(n, 100 * xa.mean(), 100 * xb.mean(), 100 * d.mean(), 100 * (d.mean() - tc * se),
-                        100 * (d.mean() + tc * se), float(res.statistic), float(res.pvalue), trans, level)
-
-
-# ------------------------------------------------------------------------------- for notebooks
-
-def resolve_period(resp_or_ts, period: str = "", freq: str = "month") -> pd.Period:
-    """``period`` parsed, or — when empty — the latest period in the data (never the clock)."""
-    from ..periods import latest, parse_period
-
-    if period:
-        return parse_period(period, freq)
-    ts = resp_or_ts["responded_at"] if isinstance(resp_or_ts, pd.DataFrame) else resp_or_ts
-    return latest(ts, freq)
-
-
-def headline(resp: pd.DataFrame, period: pd.Period, *, level: float = 0.95,
-             method: str = "adjusted-wald") -> NPSResult:
-    """NPS of all responses in ``period`` (an :class:`NPSResult`; ``n == 0`` when none)."""
-    row = nps_counts(resp[resp["period"] == period]).iloc[0]
-    return NPSResult.from_counts(row, level=level, method=method)
-
-
-def describe(result: NPSResult, label: str, *, min_n: int = 30) -> str:
-    """One Markdown sentence stating the period's NPS honestly (or that there is none)."""
-    if result.n == 0:
-        return (f"**No NPS responses in {label}** for the selected customers: there is nothing to report. "
-                "Check the `period`, `segment` and `plan` parameters, or whether the survey ran.")
-    text = (f"**NPS in {label}: {result.value:+.1f}** ({result.level:.0%} interval {result.low:+.1f} to "
-            f"{result.high:+.1f}; n = {result.n:,}: {result.pct_promoters:.0f} % promoters, "
-            f"{result.pct_passives:.0f} % passives, {result.pct_detractors:.0f} % detractors).")
-    if result.n < min_n:
-        text += (f" ⚠️ Only {result.n} responses (fewer than {min_n}): the interval is wide; "
-                 "read it as a rough indication, not a score.")
-    return text
-
-
-def compare_periods(resp: pd.DataFrame, a: pd.Period, b: pd.Period, by: str | None = None, *,
-                    level: float = 0.95, method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
-    """NPS of period ``a`` against period ``b``, overall (``by=None``) or per group.
-
-    Returns per group: ``n_a, nps_a, n_b, nps_b, diff`` (a − b, points), ``low``, ``high``
-    (interval of the difference), ``p_value`` (two-sided), ``small_n`` (either side < min_n).
-    """
-    ca = nps_counts(resp[resp["period"] == a], by)
-    cb = nps_counts(resp[resp["period"] == b], by)
-    if by is None:
-        ca["_k"], cb["_k"] = "all", "all"
-        key = "_k"
-    else:
-        key = by
-    m = ca.merge(cb, on=key, how="outer", suffixes=("_a", "_b")).fillna(0)
-    rows = []
-    for _, r in m.iterrows():
-        ra = NPSResult.from_counts({k: r[f"{k}_a"] for k in COUNT_COLUMNS}, level=level, method=method)
-        rb = NPSResult.from_counts({k: r[f"{k}_b"] for k in COUNT_COLUMNS}, level=level, method=method)
-        c = compare(ra, rb, level=level, method=method)
-        rows.append({key: r[key], "n_a": ra.n, "nps_a": ra.value, "n_b": rb.n, "nps_b": rb.value, "diff": c.diff,
-                     "low": c.low, "high": c.high, "p_value": c.p_value, "small_n": min(ra.n, rb.n) < min_n})
-    out = pd.DataFrame(rows, columns=[key, "n_a", "nps_a", "n_b", "nps_b", "diff", "low", "high", "p_value", "small_n"])
-    return out.drop(columns="_k") if by is None else out
-
-
-_INDEX_COLUMNS = ("customer_id", "period", "touchpoint", "segment", "plan")
-
-
-def for_display(table: pd.DataFrame, lang: str = "en", *, digits: int = 1) -> pd.DataFrame:
-    """A rounded copy of an NPS table with labels in ``lang`` (for notebooks and reports).
-
-    Periods become text, timestamps ``YYYY-MM-DD HH:MM``, missing text an empty cell,
-    ``small_n`` a warning sign; the first label column (customer, period, touchpoint, segment,
-    plan) becomes the index. A transition matrix (promoter/passive/detractor on both axes)
-    gets translated axes.
-    """
-    from ..i18n import t, translate
-
-    out = table.copy()
-    for c in out.columns:
-        col = out[c]
-        if c == "small_n":
-            out[c] = col.map({True: "⚠", False: ""})
-        elif c == "period" or isinstance(col.dtype, pd.PeriodDtype):
-            out[c] = col.astype(str)
-        elif pd.api.types.is_datetime64_any_dtype(col):
-            out[c] = col.dt.strftime("%Y-%m-%d %H:%M")
-        elif pd.api.types.is_float_dtype(col):
-            out[c] = col.round(3 if c == "p_value" else digits)
-        elif pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
-            out[c] = col.astype(object).where(col.notna(), "")
-    if set(out.index) <= set(GROUPS) and set(out.columns) <= set(GROUPS):
-        out.index = pd.Index([t(g, lang) for g in out.index], name=out.index.name)
-        out.columns = pd.Index([t(g, lang) for g in out.columns], name=out.columns.name)
-        return out
-    out = translate(out.drop(columns=[c for c in ("se", "excluded") if c in out]), lang)
-    for c in _INDEX_COLUMNS:
-        if t(c, lang) in out.columns:
-            return out.set_index(t(c, lang))
-    out.index = pd.Index([t("all", lang)] * len(out)) if len(out) == 1 else out.index
-    return out
+    r = S.paired_change(trinomial(a[both]), trinomial(b[both]), level=level)
+    return PairedChange(int(r.n), 100 * float(r.before), 100 * float(r.after), 100 * float(r.diff),
+                        100 * float(r.low), 100 * float(r.high), float(r.statistic), float(r.p_value), trans, level)

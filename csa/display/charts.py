@@ -1,0 +1,345 @@
+"""Generic charts: each takes a tidy table and the names of its columns, and returns its Axes.
+
+Charts never compute a metric: they draw the columns they are given (an estimate with its
+interval, shares, a matrix). Titles and axis labels are passed in by the caller (already in the
+report's language); group values shown on an axis are translated with :mod:`csa.labels` when the
+handbook knows them (``touchpoint`` values, plans, …) and kept as written otherwise.
+
+Japanese text uses IPAexGothic, shipped by the ``matplotlib-fontja`` package. The font is
+registered with matplotlib without importing that package (its import changes global
+settings); charts set it on their own text, so importing ``csa`` changes nothing globally.
+Call :func:`use_japanese_font` once in a notebook to make it the default for other charts too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+
+from ..labels import check_lang, t
+
+__all__ = ["COLORS", "FONT", "estimate_by_group", "heatmap", "interval_ladder", "shares_bar", "trend",
+           "use_japanese_font"]
+
+FONT = "IPAexGothic"
+FAMILY = [FONT, "DejaVu Sans"]
+COLORS = {"bad": "#d1495b", "neutral": "#c9c9c9", "good": "#2e8b57", "line": "#1f4e79", "miss": "#d1495b"}
+BASE_SIZE = 11  # points: readable when a 8-inch-wide chart is shown at page width
+_registered = False
+
+
+def _register() -> None:
+    global _registered
+    if _registered:
+        return
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("matplotlib-fontja is needed for Japanese charts: pip install matplotlib-fontja")
+    ttf = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
+    font_manager.fontManager.addfont(str(ttf))
+    _registered = True
+
+
+def use_japanese_font() -> None:
+    """Make IPAexGothic the default font (call it explicitly, e.g. in a notebook's setup)."""
+    _register()
+    matplotlib.rcParams["font.family"] = FAMILY
+
+
+@contextmanager
+def _style():
+    _register()
+    rc = {"font.family": FAMILY, "font.size": BASE_SIZE, "axes.titlesize": BASE_SIZE + 2,
+          "axes.labelsize": BASE_SIZE, "xtick.labelsize": BASE_SIZE - 1, "ytick.labelsize": BASE_SIZE - 1,
+          "legend.fontsize": BASE_SIZE - 1, "axes.spines.top": False, "axes.spines.right": False}
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _finish(ax: Axes) -> Axes:
+    """Put the Japanese-capable font on text created before the chart or drawn later (ticks)."""
+    ax.tick_params(labelfontfamily=FONT)
+    for text in (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts):
+        text.set_fontfamily(FAMILY)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            text.set_fontfamily(FAMILY)
+    return ax
+
+
+def _no_data(ax: Axes, title: str, lang: str) -> Axes:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", transform=ax.transAxes, color="grey")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return _finish(ax)
+
+
+def _need(table: pd.DataFrame, *cols: str | None) -> None:
+    missing = [c for c in cols if c is not None and c not in table.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the table; its columns are: "
+                       f"{', '.join(map(str, table.columns))}")
+
+
+def _names(values, lang: str, ns: str) -> list[str]:
+    return [t(str(v), lang, ns) for v in values]
+
+
+def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", low: str = "low",
+                      high: str = "high", n: str | None = "n", title: str = "", xlabel: str = "",
+                      ref: float | None = 0.0, xlim: tuple[float, float] | None = None, sort: bool = True,
+                      lang: str = "en", ns: str = "common", ax: Axes | None = None) -> Axes:
+    """One row per group: the estimate as a point, its interval as a bar, ``n`` beside it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group.
+    label : str
+        Column with the group names (shown on the y axis, translated when known).
+    value, low, high : str
+        Columns with the estimate and its interval.
+    n : str or None
+        Column with the group size, printed beside each bar; rows with ``n == 0`` are left out.
+    title, xlabel : str
+        Already in the report's language.
+    ref : float or None
+        A vertical reference line (0 for NPS); ``None`` for none.
+    xlim : tuple, optional
+        Limits of the value axis, e.g. ``(-100, 100)``.
+    sort : bool
+        Best (highest) on top.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, label, value, low, high, n)
+    data = table[table[n] > 0] if n else table.dropna(subset=[value])
+    with _style():
+        ax = _axes(ax, (8, 1.2 + 0.5 * max(len(data), 1)))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        if sort:
+            data = data.sort_values(value)
+        y = np.arange(len(data))
+        # the interval is drawn on its own: some intervals (adjusted Wald) are centred on an adjusted
+        # estimate, so in very small groups the plain estimate (the point) can lie outside it
+        ax.hlines(y, data[low], data[high], color=COLORS["line"], linewidth=2.5, alpha=0.6)
+        ax.plot(data[value], y, "o", color=COLORS["line"])
+        if n:
+            for yi, (_, row) in zip(y, data.iterrows(), strict=True):
+                ax.annotate(f"{row[value]:+.0f} (n={int(row[n]):,})" if ref == 0 else
+                            f"{row[value]:.1f} (n={int(row[n]):,})",
+                            (row[high], yi), xytext=(5, 0), textcoords="offset points", va="center",
+                            fontsize=BASE_SIZE - 2)
+        ax.set_yticks(y, _names(data[label], lang, ns))
+        if ref is not None:
+            ax.axvline(ref, color="grey", linewidth=0.8)
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        return _finish(ax)
+
+
+def trend(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low", high: str = "high",
+          small: str | None = "small_n", n: str | None = "n", title: str = "", ylabel: str = "",
+          xlabel: str = "", ref: float | None = None, lang: str = "en", level: float = 0.95,
+          ax: Axes | None = None) -> Axes:
+    """An estimate per period as a line, its interval as a band; small-n periods drawn hollow.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per period, in order.
+    x : str
+        Column with the period labels.
+    value, low, high : str
+        Estimate and interval columns.
+    small : str or None
+        Boolean column: ``True`` points are drawn hollow ("too few to read").
+    n : str or None
+        Rows with ``n == 0`` are left out (no estimate).
+    title, ylabel, xlabel : str
+        Already in the report's language.
+    ref : float or None
+        A horizontal reference line.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, x, value, low, high, small, n)
+    data = table[table[n] > 0] if n else table.dropna(subset=[value])
+    with _style():
+        ax = _axes(ax, (8, 3.8))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        xs = np.arange(len(data))
+        ax.fill_between(xs, data[low], data[high], color=COLORS["line"], alpha=0.15, linewidth=0,
+                        label=t("interval", lang, level=level))
+        ax.plot(xs, data[value], color=COLORS["line"], marker="o", markersize=5, label=ylabel or value)
+        if small:
+            sm = data[small].to_numpy(bool)
+            if sm.any():
+                ax.plot(xs[sm], data[value].to_numpy()[sm], "o", markerfacecolor="white",
+                        markeredgecolor=COLORS["line"], label=t("small_n", lang))
+        if ref is not None:
+            ax.axhline(ref, color="grey", linewidth=0.8)
+        labels = [str(p) for p in data[x]]
+        step = max(1, len(labels) // 12)
+        ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.legend(frameon=False)
+        return _finish(ax)
+
+
+def shares_bar(table: pd.DataFrame, shares: Sequence[str], *, label: str | None = None,
+               names: Sequence[str] | None = None, colors: Sequence[str] | None = None, title: str = "",
+               xlabel: str = "", lang: str = "en", ns: str = "common", min_label: float = 5.0,
+               ax: Axes | None = None) -> Axes:
+    """Stacked horizontal bars of shares (0–100) per row, each share printed on its segment.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per bar.
+    shares : list of str
+        Columns holding the shares in percent, in stacking order (left to right).
+    label : str or None
+        Column naming each bar; ``None`` when the table has one row (labelled "All").
+    names : list of str, optional
+        Legend entries for ``shares`` (already translated); default the column names translated.
+    colors : list of str, optional
+        One colour per share.
+    min_label : float
+        Shares below this (percent) are not printed on the bar.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, label, *shares)
+    data = table.dropna(subset=list(shares))
+    if label is None and len(data) > 1:
+        raise ValueError(f"the table has {len(data)} rows: name the column that labels them, e.g. label='touchpoint'")
+    names = list(names) if names is not None else _names(shares, lang, ns)
+    colors = list(colors) if colors is not None else [COLORS["bad"], COLORS["neutral"], COLORS["good"]][: len(shares)]
+    with _style():
+        ax = _axes(ax, (8, 2.4 + 0.55 * max(len(data) - 1, 0)))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        y = np.arange(len(data))[::-1]
+        left = np.zeros(len(data))
+        for col, name, color in zip(shares, names, colors, strict=True):
+            share = data[col].to_numpy(dtype=float)
+            ax.barh(y, share, left=left, color=color, label=name, height=0.6)
+            dark = matplotlib.colors.rgb_to_hsv(matplotlib.colors.to_rgb(color))[2] < 0.75
+            for yi, lft, s in zip(y, left, share, strict=True):
+                if s >= min_label:
+                    ax.text(lft + s / 2, yi, f"{s:.0f}%", ha="center", va="center",
+                            color="white" if dark else "black", fontsize=BASE_SIZE)
+            left += share
+        ax.set_yticks(y, [t("all", lang)] if label is None else _names(data[label], lang, ns))
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(xlabel or t("share", lang))
+        ax.set_title(title, pad=30)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(shares), frameon=False)
+        return _finish(ax)
+
+
+def heatmap(table: pd.DataFrame, *, title: str = "", xlabel: str = "", ylabel: str = "", fmt: str = "d",
+            cmap: str = "Blues", lang: str = "en", ns: str = "common", cbar: bool = False,
+            ax: Axes | None = None) -> Axes:
+    """A matrix (index × columns) as an annotated seaborn heatmap, e.g. a transition matrix.
+
+    Index and column values are translated when the handbook knows them.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import seaborn as sns
+
+    check_lang(lang)
+    with _style():
+        ax = _axes(ax, (1.8 + 1.3 * max(table.shape[1], 1), 1.2 + 0.7 * max(table.shape[0], 1)))
+        if table.size == 0:
+            return _no_data(ax, title, lang)
+        shown = table.copy()
+        shown.index = _names(shown.index, lang, ns)
+        shown.columns = _names(shown.columns, lang, ns)
+        sns.heatmap(shown, annot=True, fmt=fmt, cmap=cmap, cbar=cbar, linewidths=0.5, ax=ax,
+                    annot_kws={"fontsize": BASE_SIZE})
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="y", rotation=0)
+        return _finish(ax)
+
+
+def interval_ladder(table: pd.DataFrame, *, low: str = "low", high: str = "high", value: str | None = "value",
+                    truth: float | None = None, title: str = "", xlabel: str = "", hit: str = "",
+                    miss: str = "", lang: str = "en", ax: Axes | None = None) -> Axes:
+    """Many intervals stacked one per row, those missing ``truth`` in red: what "95 %" means.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per interval (e.g. one simulated survey each).
+    low, high, value : str
+        Interval and estimate columns (``value=None``: no point).
+    truth : float, optional
+        The true value; intervals that do not contain it are drawn in red.
+    hit, miss : str
+        Legend entries for intervals that contain / miss ``truth`` (already translated).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, low, high, value)
+    with _style():
+        ax = _axes(ax, (8, 4.5))
+        y = np.arange(len(table))
+        lo, hi = table[low].to_numpy(float), table[high].to_numpy(float)
+        covered = np.ones(len(table), bool) if truth is None else (lo <= truth) & (truth <= hi)
+        for mask, color, name in ((covered, COLORS["line"], hit), (~covered, COLORS["miss"], miss)):
+            if mask.any():
+                ax.hlines(y[mask], lo[mask], hi[mask], color=color, linewidth=1.5, label=name or None)
+                if value:
+                    ax.plot(table[value].to_numpy(float)[mask], y[mask], "|", color=color)
+        if truth is not None:
+            ax.axvline(truth, color="black", linewidth=1)
+        ax.set_yticks([])
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        if hit or miss:
+            ax.legend(frameon=False, loc="upper right")
+        return _finish(ax)

@@ -1,0 +1,85 @@
+"""Tables for people: rounded, labelled in the report's language, no raw ``NaN``.
+
+>>> tab = pd.DataFrame({"touchpoint": ["web_visit", "Pro"], "n": [40, 3], "nps": [12.345, None],
+...                     "p_value": [0.0123, 0.027], "small_n": [False, True]})
+>>> out = format_table(tab, "ja", ns="nps", missing="回答なし")
+>>> out.index.tolist(), out.columns.tolist()
+(['Webサイト訪問', 'Pro'], ['回答数', 'NPS', 'p値', '件数不足'])
+>>> out.loc["Pro"].tolist()
+[3, '回答なし', '検定せず（30件未満）', '⚠ 30件未満']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..labels import check_lang, t
+
+__all__ = ["format_table", "INDEX_COLUMNS", "VALUE_COLUMNS"]
+
+#: the first of these present becomes the table's index (it names the rows)
+INDEX_COLUMNS = ("customer_id", "period", "touchpoint", "segment", "plan", "channel", "team", "group")
+#: columns whose values are translated when the handbook knows them
+VALUE_COLUMNS = ("touchpoint", "segment", "plan", "channel", "group")
+
+
+def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", digits: int = 1,
+                 p_digits: int = 3, min_n: int = 30, missing: str = "—",
+                 drop: Sequence[str] = ("se", "excluded"), index: str | None = None) -> pd.DataFrame:
+    """A copy of ``table`` ready to show: rounded, translated, with readable flags.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Any tidy table from :mod:`csa.metrics` or :mod:`csa.views`.
+    lang : str
+        ``"en"`` or ``"ja"``.
+    ns : str
+        Labels namespace (the notebook's id).
+    digits, p_digits : int
+        Decimals for estimates and for p-values.
+    min_n : int
+        The small-n threshold, for the flag text.
+    missing : str
+        Shown instead of a missing number (e.g. "no responses").
+    drop : sequence of str
+        Columns left out when present.
+    index : str, optional
+        Column to use as the row labels; default the first of :data:`INDEX_COLUMNS` present.
+
+    Returns
+    -------
+    DataFrame
+        Periods as text, timestamps as ``YYYY-MM-DD HH:MM``, ``small_n`` as a warning sign, the
+        p-value of a small-n row as "not tested", missing numbers as ``missing``, missing text as
+        an empty cell, column names and known values in ``lang``.
+    """
+    check_lang(lang)
+    out = table.drop(columns=[c for c in drop if c in table.columns])
+    small = out["small_n"].astype(bool) if "small_n" in out.columns else None
+    for c in out.columns:
+        col = out[c]
+        if c == "small_n":
+            out[c] = col.map({True: t("small_n_mark", lang, ns, min_n=min_n), False: ""}).astype(object)
+        elif isinstance(col.dtype, pd.PeriodDtype):
+            out[c] = col.astype(str)
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            out[c] = col.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(col.notna(), "")
+        elif pd.api.types.is_float_dtype(col):
+            r = col.round(p_digits if c == "p_value" else digits).astype(object)
+            r = r.where(col.notna(), missing)
+            if c == "p_value" and small is not None:
+                r = r.where(~small, t("not_tested", lang, ns, min_n=min_n))
+            out[c] = r
+        elif pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
+            shown = col.map(lambda v: t(v, lang, ns)) if c in VALUE_COLUMNS else col
+            out[c] = shown.astype(object).where(col.notna(), "")
+    key = index or next((c for c in INDEX_COLUMNS if c in out.columns), None)
+    out = out.rename(columns=lambda c: t(c, lang, ns) if isinstance(c, str) else c)
+    if key is not None and key in table.columns:
+        return out.set_index(t(key, lang, ns))
+    if len(out) == 1:
+        out.index = pd.Index([t("all", lang, ns)])
+    return out

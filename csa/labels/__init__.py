@@ -1,0 +1,90 @@
+"""Labels in English and Japanese, one namespace per notebook.
+
+``common.yaml`` holds what every notebook shares (column names, data values the handbook
+knows, chart words); ``<notebook id>.yaml`` holds a notebook's own labels and wins over
+``common``. Every key has both languages with the same ``{placeholders}`` (a test checks).
+A key that is in no file is returned as written: a user's own plan "Pro" stays "Pro".
+
+>>> t("segment", "ja")
+'セグメント'
+>>> L = Labels("nps", "ja")
+>>> L("promoters"), L("Pro")
+('推奨者（9–10）', 'Pro')
+>>> L("interval", level=0.95)
+'95%信頼区間'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+__all__ = ["LANGS", "Labels", "check_lang", "namespaces", "table", "t", "translate"]
+
+LANGS = ("en", "ja")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a supported language, else a clear error."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    return lang
+
+
+def namespaces() -> list[str]:
+    """The label files shipped with the package (``common`` first)."""
+    names = sorted(p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml"))
+    return ["common", *[n for n in names if n != "common"]]
+
+
+@cache
+def table(ns: str) -> dict[str, dict[str, str]]:
+    """All labels of namespace ``ns``: ``{key: {"en": …, "ja": …}}`` (empty if no such file)."""
+    f = resources.files(__name__) / f"{ns}.yaml"
+    if not f.is_file():
+        return {}
+    data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    return {str(k): {str(lang): str(text) for lang, text in v.items()} for k, v in data.items()}
+
+
+def t(key, lang: str = "en", ns: str = "common", **fmt) -> str:
+    """The label for ``key`` in ``lang`` (namespace ``ns``, then ``common``); unknown keys as written."""
+    check_lang(lang)
+    if not isinstance(key, str):
+        return key
+    for space in (ns, "common"):
+        entry = table(space).get(key)
+        if entry is not None:
+            text = entry[lang]
+            return text.format(**fmt) if fmt else text
+    return key
+
+
+class Labels:
+    """Labels of one notebook in one language: ``L = Labels("nps", lang); L("promoters")``."""
+
+    def __init__(self, ns: str = "common", lang: str = "en") -> None:
+        self.ns, self.lang = ns, check_lang(lang)
+
+    def __call__(self, key, **fmt) -> str:
+        return t(key, self.lang, self.ns, **fmt)
+
+    def __repr__(self) -> str:
+        return f"Labels({self.ns!r}, {self.lang!r})"
+
+
+def translate(df: pd.DataFrame, lang: str = "en", ns: str = "common",
+              values: tuple[str, ...] = ("touchpoint", "segment", "plan", "channel", "period")) -> pd.DataFrame:
+    """A copy of ``df`` with column names, and the values of the ``values`` columns, in ``lang``.
+
+    Values the handbook does not know (a user's own plan names) are kept as written.
+    """
+    check_lang(lang)
+    out = df.copy()
+    for c in values:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: t(v, lang, ns) if isinstance(v, str) else v)
+    return out.rename(columns=lambda c: t(c, lang, ns) if isinstance(c, str) else c)

@@ -1,0 +1,214 @@
+"""The NPS notebook's view of a Dataset: responses with customer attributes, follow-up lists,
+survey waves, and the sentences and headline record of the report (English or Japanese).
+
+Every number comes from :mod:`csa.metrics.nps`; this module only selects rows and words.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .. import headline as H
+from ..labels import t
+from ..metrics import nps as N
+from ..periods import period_of
+
+__all__ = ["callbacks_sentence", "describe", "describe_change", "describe_mix", "describe_paired", "followups",
+           "headline", "headline_record", "last_two_waves", "relationship_waves", "responses", "scope_sentence",
+           "testimonials_sentence", "touchpoint_mix", "waves"]
+
+NS = "nps"
+CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
+
+
+def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", freq: str = "month") -> pd.DataFrame:
+    """NPS responses of a :class:`~csa.Dataset`, with customer attributes, ``period`` and ``group``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``customers`` and ``surveys``.
+    segment, plan, touchpoint : str
+        Filters; ``""`` keeps all. A value that does not occur is an error listing the values
+        present, never an empty result by accident.
+    freq : str
+        Period of the ``period`` column: ``"month"``, ``"quarter"`` or ``"fiscal_year"``.
+
+    Returns
+    -------
+    DataFrame
+        The ``surveys`` columns of the NPS responses, the customer's ``name``, ``segment``,
+        ``plan``, ``region``, ``csm``, plus ``period`` and ``group`` (promoter/passive/detractor).
+    """
+    ds.require("surveys")
+    s = ds.surveys[ds.surveys["survey"] == "nps"]
+    cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
+    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    for col, val in (("segment", segment), ("plan", plan), ("touchpoint", touchpoint)):
+        if val:
+            known = sorted(map(str, out[col].dropna().unique()))
+            if val not in known:
+                raise ValueError(f"{col} {val!r} does not occur in the NPS responses; "
+                                 f"choose one of: {', '.join(known)}")
+            out = out[out[col] == val]
+    out = out.assign(period=period_of(out["responded_at"], freq), group=N.classify(out["score"]))
+    return out.reset_index(drop=True)
+
+
+def headline(resp: pd.DataFrame, period, *, level: float = 0.95, method: str = "adjusted-wald") -> N.NPSResult:
+    """NPS of all responses in ``period`` (``n == 0`` when there are none)."""
+    row = N.nps_counts(resp[resp["period"] == period]).iloc[0]
+    return N.NPSResult.from_counts(row, level=level, method=method)
+
+
+def followups(ds, resp: pd.DataFrame, period, *, kind: str = "detractor") -> pd.DataFrame:
+    """Who to contact after the period's survey (source article 003).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Its ``tickets`` (optional) give each customer's open tickets.
+    resp : DataFrame
+        From :func:`responses`.
+    period : pandas.Period
+        The period whose answers are followed up.
+    kind : str
+        ``"detractor"``: detractors to call back, lowest score first. ``"promoter"``: promoters
+        to ask for a testimonial, those who left a comment first.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``name``, ``segment``, ``csm``, ``score``, ``touchpoint``,
+        ``responded_at``, ``comment``, ``open_tickets`` (open ticket ids, comma-separated; empty
+        when none or without a tickets table).
+    """
+    if kind not in ("detractor", "promoter"):
+        raise ValueError(f"kind is 'detractor' or 'promoter'; got {kind!r}")
+    r = resp[(resp["period"] == period) & (resp["group"] == kind)].copy()
+    if ds.tickets is not None:
+        open_t = ds.tickets[ds.tickets["status"] == "open"].groupby("customer_id")["ticket_id"].agg(", ".join)
+        found = r["customer_id"].map(open_t)
+        r["open_tickets"] = found.astype(object).where(found.notna(), "")
+    else:
+        r["open_tickets"] = ""
+    if kind == "detractor":
+        r = r.sort_values(["score", "responded_at", "response_id"])
+    else:
+        r = r.assign(_c=r["comment"].isna()).sort_values(["_c", "score", "responded_at", "response_id"],
+                                                         ascending=[True, False, True, True])
+    cols = ["customer_id", "name", "segment", "csm", "score", "touchpoint", "responded_at", "comment",
+            "open_tickets"]
+    return r[cols].reset_index(drop=True)
+
+
+def waves(resp: pd.DataFrame, *, touchpoint: str = "relationship") -> pd.DataFrame:
+    """The responses of one touchpoint with a ``wave`` column: the month they were answered in."""
+    r = resp[resp["touchpoint"] == touchpoint]
+    return r.assign(wave=period_of(r["responded_at"], "month"))
+
+
+def relationship_waves(resp: pd.DataFrame, *, touchpoint: str = "relationship") -> list[pd.Period]:
+    """Months in which the relationship survey was answered, oldest first."""
+    return sorted(waves(resp, touchpoint=touchpoint)["wave"].unique())
+
+
+def last_two_waves(resp: pd.DataFrame, until: pd.Period, *, touchpoint: str = "relationship"):
+    """The last two survey waves (months) up to the end of period ``until``, or ``None`` if fewer."""
+    ws = [w for w in relationship_waves(resp, touchpoint=touchpoint) if w <= until.asfreq("M", "end")]
+    return (ws[-2], ws[-1]) if len(ws) >= 2 else None
+
+
+def touchpoint_mix(resp: pd.DataFrame, a, b, *, by: str = "touchpoint") -> pd.DataFrame:
+    """Share of responses per touchpoint in periods ``a`` and ``b``: the mix behind an overall NPS.
+
+    Returns
+    -------
+    DataFrame
+        ``touchpoint``, ``n_a``, ``share_a``, ``n_b``, ``share_b`` (percent of each period's
+        responses), sorted by touchpoint.
+    """
+    counts = {}
+    for side, p in (("a", a), ("b", b)):
+        counts[f"n_{side}"] = resp.loc[resp["period"] == p, by].value_counts()
+    out = pd.DataFrame(counts).fillna(0).astype("int64").sort_index()
+    out.index.name = by
+    for side in ("a", "b"):
+        total = out[f"n_{side}"].sum()
+        out[f"share_{side}"] = 100 * out[f"n_{side}"] / total if total else float("nan")
+    return out[["n_a", "share_a", "n_b", "share_b"]].reset_index()
+
+
+# ------------------------------------------------------------------------------- sentences
+
+def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
+    """What the notebook is looking at, in one sentence."""
+    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
+             scope=scope or t("scope_all", lang, NS), n=n)
+
+
+def describe(result: N.NPSResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
+    """One Markdown sentence stating the period's NPS honestly (or that there is none)."""
+    if result.n == 0:
+        return t("headline_none", lang, NS, period=period_label)
+    text = t("headline", lang, NS, period=period_label, value=result.value, level=result.level, low=result.low,
+             high=result.high, n=result.n, pp=result.pct_promoters, pa=result.pct_passives, pd=result.pct_detractors)
+    if result.n < min_n:
+        text += t("headline_small", lang, NS, n=result.n, min_n=min_n)
+    return text
+
+
+def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """The overall change against the comparison period, and whether it can be told from noise.
+
+    ``row`` is the overall row of :func:`csa.metrics.nps.compare_periods`.
+    """
+    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+        return t("change_none", lang, NS, prev=prev_label)
+    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
+             p=row["p_value"])
+    real = row["low"] > 0 or row["high"] < 0
+    return text + t("change_real" if real else "change_noise", lang, NS)
+
+
+def describe_mix(mix: pd.DataFrame, this_label: str, prev_label: str, *, lang: str = "en",
+                 limit: float = 10.0) -> str:
+    """Warn when the touchpoint mix moved by more than ``limit`` points between the periods."""
+    moved = mix[(mix["share_a"] - mix["share_b"]).abs() > limit]
+    if moved.empty or mix["n_b"].sum() == 0 or mix["n_a"].sum() == 0:
+        return t("mix_ok", lang, NS, limit=limit)
+    detail = ", ".join(t("mix_item", lang, NS, touchpoint=t(r.touchpoint, lang, NS), a=r.share_a, b=r.share_b)
+                       for r in moved.itertuples())
+    return t("mix_warning", lang, NS, period=this_label, prev=prev_label, detail=detail)
+
+
+def describe_paired(pc: N.PairedChange | None, before: str, after: str, *, lang: str = "en") -> str:
+    """The paired re-survey result in one sentence (``pc=None``: fewer than two waves)."""
+    if pc is None:
+        return t("paired_none", lang, NS)
+    if pc.n < 2:
+        return t("paired_few", lang, NS, n=pc.n, before=before, after=after)
+    return t("paired", lang, NS, n=pc.n, before=before, after=after, a=pc.before, b=pc.after, diff=pc.change,
+             level=pc.level, low=pc.low, high=pc.high, t=pc.t, p=pc.p_value)
+
+
+def callbacks_sentence(n: int, shown: int, period_label: str, *, lang: str = "en") -> str:
+    return t("callbacks", lang, NS, n=n, shown=min(n, shown), period=period_label)
+
+
+def testimonials_sentence(n: int, shown: int, period_label: str, *, lang: str = "en") -> str:
+    return t("testimonials", lang, NS, n=n, shown=min(n, shown), period=period_label)
+
+
+def headline_record(result: N.NPSResult, change_row, periods, *, min_n: int = 30) -> dict:
+    """The NPS headline record for the report index (see :mod:`csa.headline`)."""
+    change = None
+    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
+        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
+                  "high": change_row["high"], "p_value": change_row["p_value"]}
+    return H.record("nps", {"en": t("title", "en", NS), "ja": t("title", "ja", NS)}, periods.this_label,
+                    value=result.value, low=result.low, high=result.high, n=result.n, unit="points",
+                    direction="higher", level=result.level, min_n=min_n, change=change)
