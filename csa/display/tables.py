@@ -5,8 +5,8 @@
 >>> out = format_table(tab, "ja", ns="nps", missing="回答なし")
 >>> out.index.tolist(), out.columns.tolist()
 (['Webサイト訪問', 'Pro'], ['回答数', 'NPS', 'p値', '件数不足'])
->>> out.loc["Pro"].tolist()
-[3, '回答なし', '検定せず（30件未満）', '⚠ 30件未満']
+>>> out.loc["Pro"].tolist()[1:]
+['回答なし', '検定せず（30件未満）', '⚠ 30件未満']
 """
 
 from __future__ import annotations
