@@ -5,8 +5,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# the notebooks, from notebooks/index.yaml (the only list of them)
+NOTEBOOKS = $(shell $(BIN)/python -m csa.catalog ipynb)
+PERIOD ?= 2026-10
+REPORT_LANG ?= en
 
-.PHONY: setup run test check sample lab clean notebooks bench
+.PHONY: setup run test lint check sample lab clean notebooks bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,27 +23,30 @@ setup: $(STAMP)
 # the main job: the monthly report for the sample's last month
 run: $(STAMP)
 	$(BIN)/csa check data/sample
-	$(BIN)/csa report --period 2026-10 --data data/sample --out reports/2026-10
+	$(BIN)/csa report --period $(PERIOD) --data data/sample --out reports/$(PERIOD) --lang $(REPORT_LANG)
 
 check: $(STAMP)
 	$(BIN)/csa check data/sample
 
-# unit tests, notebook runs, and strict nbval on every committed notebook
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks csa --doctest-modules \
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# lint, unit tests and doctests, papermill runs of every notebook, strict nbval on every notebook
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests csa $(NOTEBOOKS) --doctest-modules \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-# rebuild the NPS notebook from its source script and re-execute every notebook in place
+# sync each notebook's .md source and .ipynb (the newer wins), re-execute it, strip run metadata
 notebooks: $(STAMP)
-	$(BIN)/python tools/build_nps_notebook.py
-	$(BIN)/python tools/refresh_notebooks.py
+	$(BIN)/python tools/notebooks.py build
 
 sample: $(STAMP)
 	$(BIN)/csa sample --out data/sample
 
+# JupyterLab with jupytext, so that saving a notebook also saves its .md source
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

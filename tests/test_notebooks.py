@@ -1,14 +1,18 @@
-"""Notebook hygiene, and papermill runs with several parameter sets asserting their numbers.
+"""Notebooks: hygiene and papermill runs, parametrised from notebooks/index.yaml.
 
 Strict nbval on the committed notebooks runs separately (``pytest --nbval notebooks``, part of
-``make test``); here each run's headline is checked against an independent pandas computation.
+``make test``); here every notebook of the index is checked for hygiene, its MyST source is
+checked against its .ipynb, every notebook runs in Japanese, and the NPS runs' headline records
+are checked against an independent pandas computation.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import sys
 
 import nbformat
 import pandas as pd
@@ -16,10 +20,48 @@ import papermill
 import pytest
 
 import csa
+from csa import catalog, headline
 
 from .conftest import ROOT, SAMPLE
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+ENTRIES = catalog.notebooks(ROOT / "notebooks")
+NOTEBOOKS = [e.ipynb for e in ENTRIES]
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as build_tool  # noqa: E402
+
+
+def test_every_notebook_is_in_the_index_and_the_index_is_complete():
+    on_disk = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert on_disk == {e.file for e in ENTRIES}
+    assert [e.file for e in ENTRIES] == sorted(e.file for e in ENTRIES), "index order = file order"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
+def test_source_and_notebook_are_in_step(entry):
+    assert build_tool.check(entry) == []
+
+
+def test_build_tool_keeps_an_edit_made_in_jupyterlab(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "index.yaml").write_text((ROOT / "notebooks" / "index.yaml").read_text(encoding="utf-8"))
+    e = catalog.entry("nps", ROOT / "notebooks")
+    for f in (e.source, e.ipynb):
+        (folder / f.name).write_bytes(f.read_bytes())
+    mine = catalog.entry("nps", folder)
+    nb = nbformat.read(mine.ipynb, as_version=4)  # an edit saved from JupyterLab: the .ipynb is newer
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("A note added in JupyterLab."))
+    nbformat.write(nb, mine.ipynb)
+    os.utime(mine.source, (1, 1))
+    assert "updated from" in build_tool.sync(mine)
+    assert "A note added in JupyterLab." in mine.source.read_text(encoding="utf-8")
+    assert build_tool.check(mine) == []
+    text = mine.source.read_text(encoding="utf-8").replace("A note added in JupyterLab.", "Edited in the .md.")
+    mine.source.write_text(text, encoding="utf-8")  # then an edit in a text editor: the .md is newer
+    assert "updated from" in build_tool.sync(mine)
+    cells = nbformat.read(mine.ipynb, as_version=4).cells
+    assert cells[3].source == "Edited in the .md."
+    assert any(c.get("outputs") for c in cells if c.cell_type == "code"), "outputs of unchanged cells kept"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -45,6 +87,16 @@ def test_notebook_hygiene(path):
     assert declared == assigned
     # the narrative names the KPI in Japanese in its title
     assert re.search(r"[ぁ-んァ-ン一-龥]", "".join(cells[0]["source"]).splitlines()[0])
+    # report-visible markdown in one language has its twin in the other, and lesson cells are English
+    md = [c for c in cells if c["cell_type"] == "markdown"]
+    tags = [set(c.get("metadata", {}).get("tags", [])) for c in md]
+    assert sum("en" in t for t in tags) == sum("ja" in t for t in tags)
+    for c, t in zip(md, tags, strict=True):
+        if "ja" in t:
+            assert re.search(r"[ぁ-んァ-ン一-龥]", "".join(c["source"])), "a ja cell in Japanese"
+    # every metric notebook links to the primer
+    if path.stem != "00_primer":
+        assert "00_primer.ipynb" in "".join("".join(c["source"]) for c in md)
 
 
 def test_no_long_logic_in_notebooks():
@@ -76,11 +128,27 @@ def _expected(rows, period, segment="", plan=""):
     return len(r), 100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean())
 
 
-def _run(tmp_path, **params):
+def _execute(tmp_path, path, **params):
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "01_nps.ipynb"), str(out), parameters=params,
-                               kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
+    papermill.execute_notebook(str(path), str(out), parameters=params, kernel_name="python3",
+                               cwd=str(path.parent), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.report], ids=lambda e: e.id)
+def test_report_notebooks_run_in_japanese_and_publish_a_headline(tmp_path, entry):
+    nb = _execute(tmp_path, entry.ipynb, lang="ja")
+    records = headline.extract(nb)
+    assert records and all(r["title"]["ja"] for r in records)
+    shown = [o for c in nb.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    sentences = [o["data"]["text/markdown"] for o in shown]
+    assert sentences and all(re.search(r"[ぁ-んァ-ン一-龥]", s) for s in sentences), "every sentence in Japanese"
+
+
+def _run(tmp_path, **params):
+    """Texts shown by the NPS notebook and its headline record (period, value, n)."""
+    nb = _execute(tmp_path, ROOT / "notebooks" / "01_nps.ipynb", **params)
     texts = []
     for c in nb.cells:
         for o in c.get("outputs", []):
@@ -89,13 +157,8 @@ def _run(tmp_path, **params):
             for key in ("text/markdown", "text/plain", "text/html"):
                 if key in o.get("data", {}):
                     texts.append(o["data"][key])
-    return "\n".join(texts)
-
-
-def _headline(text):
-    m = re.search(r"\*\*NPS in (\S+): ([+-]\d+\.\d)\*\* \(95% interval ([+-]\d+\.\d) to ([+-]\d+\.\d); n = ([\d,]+)", text)
-    assert m, "headline not found"
-    return m[1], float(m[2]), int(m[5].replace(",", ""))
+    (rec,) = headline.extract(nb)
+    return "\n".join(texts), rec
 
 
 @pytest.mark.slow
@@ -106,29 +169,35 @@ def _headline(text):
     ({"segment": "enterprise", "plan": "starter", "period": "2026-09"}, "2026-09", "enterprise", "starter"),  # few
 ], ids=["defaults", "ja", "enterprise", "few-responses"])
 def test_papermill_runs_report_the_right_numbers(tmp_path, nps_rows, params, period, segment, plan):
-    text = _run(tmp_path, **params)
-    label, value, n = _headline(text)
+    text, rec = _run(tmp_path, **params)
     n_exp, v_exp = _expected(nps_rows, period, segment, plan)
-    assert (label, n) == (period, n_exp)
-    assert value == pytest.approx(v_exp, abs=0.05)
+    assert (rec["period"], rec["n"]) == (period, n_exp)
+    assert rec["value"] == pytest.approx(v_exp, abs=1e-9)
+    n_prev, v_prev = _expected(nps_rows, str(pd.Period(period, "M") - 1), segment, plan)
+    assert rec["change"]["diff"] == pytest.approx(v_exp - v_prev, abs=1e-9)
     if params.get("lang") == "ja":
-        assert "タッチポイント" in text and "推奨者" in text
+        assert f"**{period}のNPS：{v_exp:+.1f}**" in text
+        assert "タッチポイント" in text and "推奨者" in text and "NPS in" not in text
+    else:
+        assert f"**NPS in {period}: {v_exp:+.1f}** (95% interval {rec['low']:+.1f} to {rec['high']:+.1f}; " \
+               f"n = {n_exp:,}" in text
     if n_exp < 30:
-        assert f"Only {n_exp} responses" in text
+        assert rec["small_n"] and f"Only {n_exp} responses" in text
 
 
 @pytest.mark.slow
 def test_papermill_period_without_responses_says_so(tmp_path):
-    text = _run(tmp_path, period="2030-01", lang="ja")
+    text, rec = _run(tmp_path, period="2030-01")
     assert "No NPS responses in 2030-01" in text
     assert "**0 detractors** to call back in 2030-01" in text  # every section ran, empty but clear
     assert "Fewer than two relationship-survey waves" not in text  # earlier waves still exist
+    assert rec["n"] == 0 and rec["value"] is None and rec["change"] is None
 
 
 @pytest.mark.slow
 def test_papermill_quarter(tmp_path, nps_rows):
-    text = _run(tmp_path, freq="quarter", period="2026Q3")
-    label, value, n = _headline(text)
+    text, rec = _run(tmp_path, freq="quarter", period="2026Q3")
     r = nps_rows[nps_rows["month"].between(pd.Period("2026-07", "M"), pd.Period("2026-09", "M"))]
-    assert (label, n) == ("2026Q3", len(r))
-    assert value == pytest.approx(100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean()), abs=0.05)
+    assert (rec["period"], rec["n"]) == ("2026Q3", len(r))
+    assert rec["value"] == pytest.approx(100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean()), abs=1e-9)
+    assert rec["change"]["vs"] == "2026Q2"
