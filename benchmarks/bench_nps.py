@@ -84,7 +84,8 @@ def main() -> None:
     t_csa = best(lambda: with_csa(df))
     t_duck = best(lambda: with_duckdb(con, df))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"rows {n:,}; groups {len(a):,}; cores {os.cpu_count()}; duckdb {duckdb.__version__}; pandas {pd.__version__}")
+    print(f"rows {n:,}; groups {len(a):,}; cores {os.cpu_count()}; duckdb {duckdb.__version__}; "
+          f"pandas {pd.__version__}")
     print(f"csa     {t_csa:.3f} s")
     print(f"duckdb  {t_duck:.3f} s")
     print(f"ratio   {t_csa / t_duck:.2f}x  (csa / duckdb, best of 5 each)")

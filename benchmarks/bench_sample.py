@@ -44,4 +44,5 @@ if __name__ == "__main__":
     print("|---:|---:|---:|---:|---:|")
     for n in sorted(sizes):  # ascending, so the running max of ru_maxrss is this size's peak
         r = run(n)
-        print(f"| {n:,} | {r['rows']:,} | {r['csv_mib']:,.0f} MiB | {r['generate_and_write_s']:.1f} s | {r['peak_rss_mib']:,.0f} MiB |", flush=True)
+        print(f"| {n:,} | {r['rows']:,} | {r['csv_mib']:,.0f} MiB | {r['generate_and_write_s']:.1f} s | "
+              f"{r['peak_rss_mib']:,.0f} MiB |", flush=True)

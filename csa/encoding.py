@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["detect_encoding", "decode"]
+__all__ = ["decode", "detect_encoding"]
 
 _CANDIDATES = ("utf-8", "cp932", "euc_jp")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Problem", "DataError"]
+__all__ = ["DataError", "Problem"]
 
 
 @dataclass

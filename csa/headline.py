@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MIMETYPE", "UNITS", "record", "publish", "extract", "validate"]
+__all__ = ["MIMETYPE", "UNITS", "extract", "publish", "record", "validate"]
 
 MIMETYPE = "application/vnd.csa.headline+json"
 UNITS = ("points", "%", "minutes", "hours", "JPY", "count", "score")

@@ -26,7 +26,7 @@ from .encoding import decode
 from .errors import DataError, Problem
 from .schema import SURVEY_SCALES, TABLE_ORDER, TABLES, Column, Table
 
-__all__ = ["Dataset", "SourceInfo", "CheckResult", "load", "inspect", "read_mapping", "EXTENSIONS"]
+__all__ = ["EXTENSIONS", "CheckResult", "Dataset", "SourceInfo", "inspect", "load", "read_mapping"]
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
 N_EXAMPLES = 3
@@ -105,7 +105,8 @@ def read_mapping(mapping: str | os.PathLike | dict | None) -> dict[str, dict[str
                 data = yaml.safe_load(fh) or {}
         except yaml.YAMLError as exc:
             raise DataError([Problem("mapping", str(mapping), f"the mapping is not valid YAML ({exc})",
-                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")], source=str(mapping)) from None
+                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")],
+                        source=str(mapping)) from None
         if not isinstance(data, dict):
             raise DataError([Problem("mapping", str(mapping), "the mapping must map table names to their settings",
                                      "compare it with data/mappings/zendesk_ja_tickets.yaml")], source=str(mapping))
@@ -352,12 +353,15 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
         low = ok & ((num <= col.min) if col.min_exclusive else (num < col.min))
         if low.any():
             n, rows, vals = _examples(shown, low)
-            what = "negative" if col.min == 0 and not col.min_exclusive else f"{'≤' if col.min_exclusive else '<'} {col.min:g}"
-            problems.append(Problem(t.name, fname, f"value is {what}" + (f" (must be > {col.min:g})" if col.min_exclusive else ""),
+            what = ("negative" if col.min == 0 and not col.min_exclusive
+                    else f"{'≤' if col.min_exclusive else '<'} {col.min:g}")
+            must = f" (must be > {col.min:g})" if col.min_exclusive else ""
+            problems.append(Problem(t.name, fname, f"value is {what}" + must,
                                     column=col.name, n_rows=n, rows=rows, values=vals,
                                     fix=f"{col.name} must be {'>' if col.min_exclusive else '≥'} {col.min:g}"
                                         + (f" and ≤ {col.max:g}" if col.max is not None else "")
-                                        + ("; credit notes and refunds belong in their own table" if col.unit == "JPY" else "")))
+                                        + ("; credit notes and refunds belong in their own table"
+                                           if col.unit == "JPY" else "")))
     if col.max is not None:
         high = ok & (num > col.max)
         if high.any():
@@ -411,7 +415,8 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
         dup = df[t.key].notna() & df[t.key].duplicated(keep=False)
         if dup.any():
             n, rows, vals = _examples(df[t.key], dup)
-            problems.append(Problem(t.name, fname, f"duplicate {t.key} ({df.loc[dup, t.key].nunique()} ids occur more than once)",
+            n_ids = df.loc[dup, t.key].nunique()
+            problems.append(Problem(t.name, fname, f"duplicate {t.key} ({n_ids} ids occur more than once)",
                                     column=t.key, n_rows=n, rows=rows, values=vals,
                                     fix=f"{t.key} must be unique: remove repeated rows or fix the ids"))
     if t.name == "tickets":
@@ -463,7 +468,8 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, Source
                                         "tickets covering the same period"))
 
 
-def _load_table(path: Path, t: Table, spec: dict, tz: str, problems: list[Problem]) -> tuple[pd.DataFrame | None, SourceInfo | None]:
+def _load_table(path: Path, t: Table, spec: dict, tz: str,
+                problems: list[Problem]) -> tuple[pd.DataFrame | None, SourceInfo | None]:
     fname = path.name
     raw, enc = _read_file(path, t, problems)
     if raw is None:
@@ -527,7 +533,8 @@ def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise FileNotFoundError(f"data folder not found: {folder} (give the folder that holds customers.csv, tickets.csv, …)")
+        raise FileNotFoundError(f"data folder not found: {folder} "
+                                "(give the folder that holds customers.csv, tickets.csv, …)")
     spec = read_mapping(mapping)
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -544,7 +551,8 @@ def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
         if file is None:
             if t.required or tspec.get("file"):
                 want = tspec.get("file") or f"{name}.csv"
-                problems.append(Problem(name, want, f"the table '{name}' is required but {want} was not found in {folder}",
+                problems.append(Problem(name, want,
+                                        f"the table '{name}' is required but {want} was not found in {folder}",
                                         f"export your {name} as {name}.csv (or .xlsx/.parquet) into this folder"))
             continue
         used.add(file)

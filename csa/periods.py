@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["FREQS", "period_of", "parse_period", "previous", "latest", "label"]
+__all__ = ["FREQS", "label", "latest", "parse_period", "period_of", "previous"]
 
 FREQS = ("month", "quarter", "fiscal_year")
 _FORMAT = {"month": re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "quarter": re.compile(r"\d{4}Q[1-4]"),

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["generate", "write", "TRUTH", "DEFAULT_END"]
+__all__ = ["DEFAULT_END", "TRUTH", "generate", "write"]
 
 DEFAULT_END = "2026-10"
 INTERVENTION = 6  # months before the last month
@@ -88,7 +88,8 @@ COMMENTS = {
     ("product", "neu"): ["特に不満はありませんが、もう少し機能が欲しいです。", "普通に使えています。",
                          "価格がもう少し安ければ嬉しいです。", "概ね満足ですが、画面が分かりにくい部分があります。"],
     ("product", "neg"): ["不具合が多く、使いにくいです。", "価格に見合った価値を感じません。",
-                         "解約を検討しています。", "動作が重くて困っています。", "他社のサービスへの乗り換えを考えています。"],
+                         "解約を検討しています。", "動作が重くて困っています。",
+                         "他社のサービスへの乗り換えを考えています。"],
 }
 # Words whose presence tests check: positive comments use one of these, negative ones the others.
 POSITIVE_WORDS = ("助か", "満足", "便利", "親切", "勧め", "安心", "効率", "解決しました", "解決できて")
@@ -177,10 +178,12 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     am_starts = _month_start(all_months)
     am_days = all_months.days_in_month.values.astype("int64")
     am_idx = signup_m + 36
-    signup_day = am_starts[am_idx] + (np.floor(rng.random(N) * am_days[am_idx]).astype("int64") * 86400).astype("timedelta64[s]")
+    day = np.floor(rng.random(N) * am_days[am_idx]).astype("int64")
+    signup_day = am_starts[am_idx] + (day * 86400).astype("timedelta64[s]")
     high_touch = (seg_i == 2) | (plan_i == 2)
     csm = np.where(high_touch, CSMS[rng.integers(0, len(CSMS), N)], None).astype(object)
-    names = np.char.add(np.char.add(np.where(rng.random(N) < 0.8, "株式会社", ""), NAME_A[rng.integers(0, len(NAME_A), N)]),
+    prefix = np.where(rng.random(N) < 0.8, "株式会社", "")
+    names = np.char.add(np.char.add(prefix, NAME_A[rng.integers(0, len(NAME_A), N)]),
                         NAME_B[rng.integers(0, len(NAME_B), N)]).astype(object)
     customers = pd.DataFrame({
         "customer_id": cid, "name": names,
@@ -261,7 +264,8 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     cutoff = starts[-1] + np.timedelta64(int(days[-1]) * 86400, "s")  # end of the last month
     first_resp = created + np.round(frt * 60).astype("int64").astype("timedelta64[s]")
     per_reply = np.array([0.3, 6.0, 0.5, 8.0])[ch] * 3600 * rng.lognormal(0, 0.7, T)
-    resolved = first_resp + ((replies - 1) * per_reply + 600 + reopened * 86400 * 2).astype("int64").astype("timedelta64[s]")
+    to_resolve = ((replies - 1) * per_reply + 600 + reopened * 86400 * 2).astype("int64")
+    resolved = first_resp + to_resolve.astype("timedelta64[s]")
     is_open = (~abandoned) & (resolved > cutoff)
     fr_missing = first_resp > cutoff
     replies = np.where(fr_missing, 0, replies)
@@ -363,7 +367,8 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
         _ordinal(0.8 * sat[row_c[sc]] + rng.normal(0, 0.8, sc.sum()) + 0.4, nps_cuts))
 
     surveys = pd.concat(parts, ignore_index=True)
-    surveys = surveys.iloc[np.lexsort((surveys["customer_id"].to_numpy(), surveys["_ts"].to_numpy()))].reset_index(drop=True)
+    order = np.lexsort((surveys["customer_id"].to_numpy(), surveys["_ts"].to_numpy()))
+    surveys = surveys.iloc[order].reset_index(drop=True)
     surveys.insert(0, "response_id", _ids("R", off["surveys"], len(surveys)))
     surveys.insert(5, "responded_at", _ts_strings(surveys.pop("_ts").to_numpy()))
 

@@ -8,18 +8,18 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-import csa  # noqa: E402
-from csa import labels  # noqa: E402
-from csa.display import charts, format_table  # noqa: E402
-from csa.metrics import nps as N  # noqa: E402
-from csa.views import nps as V  # noqa: E402
+import csa
+from csa import labels
+from csa.display import charts, format_table
+from csa.metrics import nps as N
+from csa.views import nps as V
 
-from .conftest import SAMPLE  # noqa: E402
+from .conftest import SAMPLE
 
 SHARES = ["pct_detractors", "pct_passives", "pct_promoters"]
 
@@ -71,7 +71,7 @@ def test_one_row_shares_bar_is_readable_at_page_width(by_tp):
 
 def test_japanese_labels_render_with_a_japanese_font(by_tp):
     before = list(matplotlib.rcParams["font.family"])
-    fig, ax = plt.subplots()  # created outside the chart's style: the chart must still fix its text
+    _fig, ax = plt.subplots()  # created outside the chart's style: the chart must still fix its text
     charts.estimate_by_group(by_tp, "touchpoint", value="nps", title="タッチポイント別NPS", lang="ja", ax=ax)
     assert "サポート対応後" in _texts(ax)
     assert ax.title.get_fontfamily()[0] == charts.FONT
@@ -110,7 +110,7 @@ def test_trend_line_band_and_small_n_markers(resp):
     assert len(ax.lines[1].get_xdata()) == int(tab["small_n"].sum()) > 0
     band = ax.collections[0].get_paths()[0].vertices
     assert band[:, 1].min() == pytest.approx(tab["low"].min())
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "95%信頼区間"
+    assert next(t.get_text() for t in ax.get_legend().get_texts()) == "95%信頼区間"
     _render_without_warnings(ax)
 
 

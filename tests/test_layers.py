@@ -72,4 +72,5 @@ def test_metric_functions_document_parameters_returns_and_examples(module):
             doc = inspect.getdoc(obj) or ""
             assert "Examples" in doc or ">>>" in doc, f"{module}.{name}: no example"
             if len(inspect.signature(obj).parameters) > 1:
-                assert "Parameters" in doc or "same" in doc.lower() or "form of" in doc, f"{module}.{name}: no Parameters"
+                documented = "Parameters" in doc or "same" in doc.lower() or "form of" in doc
+                assert documented, f"{module}.{name}: no Parameters"

@@ -282,7 +282,8 @@ def test_example_mapping_reads_a_japanese_zendesk_style_export(small, capsys):
           "agent_replies": "担当者返信数", "reopened": "再オープン", "handle_time_min": "対応時間（分）",
           "quality_score": "品質スコア", "is_complaint": "クレーム"}
     export = t.rename(columns=ja)
-    export["チャネル"] = export["チャネル"].map({"phone": "電話", "email": "メール", "chat": "チャット", "web_form": "Webフォーム"})
+    export["チャネル"] = export["チャネル"].map({"phone": "電話", "email": "メール", "chat": "チャット",
+                                               "web_form": "Webフォーム"})
     export["ステータス"] = export["ステータス"].map({"solved": "解決済み", "abandoned": "放棄", "open": "オープン"})
     export["優先度"] = export["優先度"].map({"low": "低", "normal": "通常", "high": "高", "urgent": "緊急"})
     export["再オープン"] = export["再オープン"].map({"true": "はい", "false": "いいえ"})

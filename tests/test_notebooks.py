@@ -173,7 +173,7 @@ def test_papermill_runs_report_the_right_numbers(tmp_path, nps_rows, params, per
     n_exp, v_exp = _expected(nps_rows, period, segment, plan)
     assert (rec["period"], rec["n"]) == (period, n_exp)
     assert rec["value"] == pytest.approx(v_exp, abs=1e-9)
-    n_prev, v_prev = _expected(nps_rows, str(pd.Period(period, "M") - 1), segment, plan)
+    _n_prev, v_prev = _expected(nps_rows, str(pd.Period(period, "M") - 1), segment, plan)
     assert rec["change"]["diff"] == pytest.approx(v_exp - v_prev, abs=1e-9)
     if params.get("lang") == "ja":
         assert f"**{period}のNPS：{v_exp:+.1f}**" in text
@@ -196,7 +196,7 @@ def test_papermill_period_without_responses_says_so(tmp_path):
 
 @pytest.mark.slow
 def test_papermill_quarter(tmp_path, nps_rows):
-    text, rec = _run(tmp_path, freq="quarter", period="2026Q3")
+    _text, rec = _run(tmp_path, freq="quarter", period="2026Q3")
     r = nps_rows[nps_rows["month"].between(pd.Period("2026-07", "M"), pd.Period("2026-09", "M"))]
     assert (rec["period"], rec["n"]) == ("2026Q3", len(r))
     assert rec["value"] == pytest.approx(100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean()), abs=1e-9)

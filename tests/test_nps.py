@@ -13,9 +13,9 @@ from statsmodels.stats.weightstats import DescrStatsW, ztest
 
 import csa
 from csa.metrics import nps as N
+from csa.periods import label, parse_period, period_of
 from csa.views import nps as V
 from csa.views.common import periods, resolve_period
-from csa.periods import label, parse_period, period_of
 
 from .conftest import SAMPLE
 
@@ -23,7 +23,8 @@ TEN = [10, 9, 9, 10, 9, 8, 7, 8, 3, 6]
 
 
 def test_groups_at_the_boundaries():
-    assert N.classify([0, 6, 7, 8, 9, 10]).tolist() == ["detractor", "detractor", "passive", "passive", "promoter", "promoter"]
+    assert N.classify([0, 6, 7, 8, 9, 10]).tolist() == ["detractor", "detractor", "passive", "passive", "promoter",
+                                                        "promoter"]
 
 
 def test_ten_answers_by_hand():
@@ -69,7 +70,8 @@ def test_wald_matches_numpy():
     x = np.array([1.0] * 40 + [0.0] * 30 + [-1.0] * 30)
     r = N.nps([9] * 40 + [8] * 30 + [2] * 30, method="wald")
     se = math.sqrt(np.var(x) / len(x))
-    assert (r.low, r.high) == pytest.approx((100 * (x.mean() - 1.959964 * se), 100 * (x.mean() + 1.959964 * se)), abs=1e-4)
+    want = (100 * (x.mean() - 1.959964 * se), 100 * (x.mean() + 1.959964 * se))
+    assert (r.low, r.high) == pytest.approx(want, abs=1e-4)
 
 
 def test_interval_is_clipped_and_empty_input_has_no_interval():
@@ -171,7 +173,7 @@ def test_responses_filters_and_refuses_unknown_values(ds, resp):
     assert len(resp) == (ds.surveys["survey"] == "nps").sum()
     ent = V.responses(ds, segment="enterprise")
     assert set(ent["segment"]) == {"enterprise"} and 0 < len(ent) < len(resp)
-    with pytest.raises(ValueError, match="smb, .*enterprise|enterprise.*smb"):
+    with pytest.raises(ValueError, match=r"smb, .*enterprise|enterprise.*smb"):
         V.responses(ds, segment="Enterprise ")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..labels import check_lang, t
 
-__all__ = ["format_table", "INDEX_COLUMNS", "VALUE_COLUMNS"]
+__all__ = ["INDEX_COLUMNS", "VALUE_COLUMNS", "format_table"]
 
 #: the first of these present becomes the table's index (it names the rows)
 INDEX_COLUMNS = ("customer_id", "period", "touchpoint", "segment", "plan", "channel", "team", "group")

@@ -22,7 +22,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-__all__ = ["LANGS", "Labels", "check_lang", "namespaces", "table", "t", "translate"]
+__all__ = ["LANGS", "Labels", "check_lang", "namespaces", "t", "table", "translate"]
 
 LANGS = ("en", "ja")
 

@@ -154,7 +154,7 @@ def nps_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
     cells = int(np.prod(shape, dtype=np.int64))
     if cells > _DENSE_LIMIT:  # too many key combinations for a dense count: let pandas hash them
         work = pd.DataFrame({k: df[k] for k in keys}).assign(_cls=cls)
-        tab = work.groupby(keys + ["_cls"], sort=True, dropna=False).size().unstack("_cls", fill_value=0)
+        tab = work.groupby([*keys, "_cls"], sort=True, dropna=False).size().unstack("_cls", fill_value=0)
         tab = tab.reindex(columns=range(4), fill_value=0)
         return _counts_frame({k: tab.index.get_level_values(k) for k in keys}, tab.to_numpy())
     flat = np.ravel_multi_index(codes, shape) if len(keys) > 1 else codes[0]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..periods import label, latest, parse_period
 
-__all__ = ["resolve_period", "Periods", "periods"]
+__all__ = ["Periods", "periods", "resolve_period"]
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
