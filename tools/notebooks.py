@@ -92,14 +92,23 @@ def strip(path: Path) -> None:
 
 
 def build(e: catalog.NotebookEntry) -> None:
-    """Sync, execute in place with the default parameters, strip, and leave the pair in step."""
+    """Sync, execute with the default parameters, strip, and leave the pair in step.
+
+    The notebook runs into a temporary file beside it; only a successful run replaces the
+    ``.ipynb`` (a failed run leaves both files as they were and raises papermill's error).
+    """
     import papermill
 
     print(f"{e.id}: {sync(e)}", flush=True)
     print(f"{e.id}: executing {e.ipynb.name} …", flush=True)
-    papermill.execute_notebook(str(e.ipynb), str(e.ipynb), kernel_name="python3", cwd=str(e.folder),
-                               progress_bar=False)
-    strip(e.ipynb)
+    tmp = e.ipynb.with_name(f".{e.ipynb.stem}.running.ipynb")
+    try:
+        papermill.execute_notebook(str(e.ipynb), str(tmp), kernel_name="python3", cwd=str(e.folder),
+                                   progress_bar=False)
+        strip(tmp)
+        tmp.replace(e.ipynb)
+    finally:
+        tmp.unlink(missing_ok=True)
     jupytext.write(nbformat.read(e.ipynb, as_version=4), e.source, fmt="md:myst")
 
 

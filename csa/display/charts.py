@@ -338,8 +338,9 @@ def interval_ladder(table: pd.DataFrame, *, low: str = "low", high: str = "high"
         if truth is not None:
             ax.axvline(truth, color="black", linewidth=1)
         ax.set_yticks([])
+        ax.set_ylim(-1, len(table) + 0.5)
         ax.set_xlabel(xlabel)
-        ax.set_title(title)
-        if hit or miss:
-            ax.legend(frameon=False, loc="upper right")
+        ax.set_title(title, pad=28 if (hit or miss) else 6)
+        if hit or miss:  # above the plot, so that it never hides an interval
+            ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
         return _finish(ax)
