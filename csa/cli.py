@@ -62,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     add_report(sub)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback (csa report says more itself)
+        print(f"csa {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

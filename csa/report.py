@@ -6,11 +6,14 @@ section: the executed notebook and an HTML page without code, plus
 
 * ``<notebook>.headline.json``: the headline records the notebook published (see
   :mod:`csa.headline`), when it published any;
+* ``<notebook>.<list>.csv``: every list the notebook showed with :data:`TABLE_MIMETYPE` (e.g. the
+  NPS follow-up lists), whole, linked under the table on the page and from the index;
 * ``index.html``: a one-page summary of the headline records, then the sections with their
-  status, run time and links;
+  status, run time, links and lists;
 * ``sources.html``: ``notebooks/SOURCES.<lang>.md`` (else ``SOURCES.md``), the source articles, rendered;
-* ``manifest.json``: format marker, parameters, input files with SHA-256, package versions, and
-  per notebook its status, duration, parameters and headline records.
+* ``manifest.json``: format marker, parameters, input files with SHA-256, package versions, per
+  notebook its status, duration, the parameters it ran with (its defaults included) and headline
+  records, and ``files``: every other file of the report with its size and SHA-256.
 
 Every page is in the report's language (``--lang``): markdown cells tagged with the other
 language (``en`` / ``ja``) are left out, as are cells tagged ``lesson``, ``parameters``,
@@ -19,31 +22,97 @@ language (``en`` / ``ja``) are left out, as are cells tagged ``lesson``, ``param
 ``csa/labels/report.yaml``. Pages load nothing from the network (``report_templates/csa_report``
 empties the lab template's CDN scripts) and link to each other with relative links.
 
-Safety:
-* parameters are checked against each notebook's ``parameters`` cell before anything runs; a
-  name a notebook does not declare is refused (papermill itself would only log a warning);
-  values are converted to the type of the notebook's default, never guessed. Parameters that
-  have their own flag (``--data``, ``--period``, ``--lang``, ``--freq``, ``--mapping``, ``--tz``)
-  are refused with ``-p``: the flag checks the value;
-* the report is built in a temporary folder beside ``out`` and moved into place only when every
-  notebook has run, so an interrupted run never replaces a complete earlier report;
-* a failing notebook is reported with its error and kept, the others still run, and the exit
-  code is non-zero; if an earlier complete report exists it stays in place and the failed run
-  is kept beside it as ``<out>.failed``;
-* ``out`` (and ``<out>.failed``) is never replaced if it exists and is not an earlier report.
+Parameters
+----------
+Parameters are checked against each notebook's ``parameters`` cell before anything runs: a name
+a notebook does not declare is refused (papermill itself would only log a warning); values are
+converted to the type of the notebook's default, never guessed. Parameters that have their own
+flag (``--data``, ``--period``, ``--lang``, ``--freq``, ``--mapping``, ``--tz``) are refused with
+``-p``: the flag checks the value.
+
+A parameter may declare what it allows at the **end of its comment** in the parameters cell
+(see :func:`allowed_values`)::
+
+    top_n = 10        # rows shown in each follow-up list [1, 1000]
+    level = 0.95      # confidence level of every interval (0, 1)
+    min_n = 30        # groups with fewer responses are flagged [1, inf)
+    lang = "en"       # language of the report {en, ja}
+
+``[a, b]`` is a closed range, ``(a, b)`` an open one (mix them: ``[0, 1)``), ``inf`` / ``-inf``
+leave a side unbounded; ranges apply to ``int`` and ``float`` parameters. ``{a, b, c}`` lists
+the allowed values (quote one to keep spaces or an empty text: ``{"", smb}``). Every value a
+notebook would run with, flag or ``-p`` or its default, is checked; a refusal names the notebook,
+the parameter, the value and what is allowed. A parameter without such a comment takes any value
+of its type.
+
+Lists as CSV
+------------
+A notebook output holding :data:`TABLE_MIMETYPE` (``{"name": "detractors", "title": …,
+"columns": [...], "rows": [[...], ...]}``; see :class:`csa.views.nps.FollowupList`) becomes
+``<notebook>.<name>.csv``: UTF-8 with a BOM (Excel opens Japanese correctly), and a text cell
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that
+a spreadsheet shows it as text instead of running it as a formula (numbers stay numbers).
+
+The report folder (``--out``)
+-----------------------------
+*Ownership by content.* ``--out`` is replaced only when it is empty or a report this package
+wrote: its ``manifest.json`` carries ``"format": "csa-report"`` and a ``format_version`` this
+version reads (:data:`READABLE_VERSIONS`). Anything else is refused with the reason: a file, a
+folder without a manifest, a manifest that is not valid JSON or not a JSON object (the message
+names the file), another format or a newer version. A report folder holding a file the report
+did not write (your notes, ``.ipynb_checkpoints``) or a report file changed since (its SHA-256
+differs) is refused too, naming the files: the report never deletes a file it did not write,
+so move them elsewhere first. Only the view-state files of file managers (:data:`DISPOSABLE`:
+``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) are removed with the folder.
+
+*Atomic publication.* The report is built in a hidden sibling ``.<out>.csa-build-…``; when it is
+complete it is swapped with ``--out`` in one step, so that at every instant ``--out`` holds the
+complete old report or the complete new one, even if the run is killed:
+
+* on Linux, ``renameat2(RENAME_EXCHANGE)`` (through ``ctypes``) swaps the two folders; ``--out``
+  stays a plain folder;
+* where that is not available (another system, a file system without it, or
+  ``CSA_REPORT_SWAP=symlink``), ``--out`` becomes a symbolic link to a versioned sibling
+  ``.<out>.csa-v-…`` and the link is replaced with one atomic ``rename``. Turning an existing plain
+  ``--out`` folder into such a link takes two renames: for that one moment ``--out`` is missing
+  while the old report sits in ``.<out>.csa-old-…``, which the next run restores if the run was
+  killed right then.
+
+The earlier report is then deleted file by file, only the files its manifest lists.
+
+*One run at a time.* A run holds an exclusive lock (``fcntl.flock``) on ``.<out>.csa-lock`` beside
+``--out`` from its checks to its end; a second run for the same ``--out`` is refused at once with
+the process id of the first. The lock file stays (removing it would race with a starting run).
+
+*Leftovers.* A killed run can leave hidden siblings (the build folder, the kernel connection
+files in ``.<out>.csa-run-…``, an old version); the next run removes them, under the lock,
+before it starts. SIGINT and SIGTERM end ``csa report`` with one line (exit 130 / 143) after the
+same clean-up; the old report stays in place.
+
+*Failures.* A failing notebook is reported with its error and kept, the others still run, and
+the exit code is non-zero; if an earlier complete report exists it stays in place and the
+failed run is published as ``<out>.failed`` instead. Inputs (data files, mapping) are hashed
+before and after the notebooks run; if one changed meanwhile the report is marked incomplete.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import errno
 import hashlib
 import html
 import json
 import os
 import re
+import secrets
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
@@ -51,10 +120,18 @@ from typing import Any
 
 from .catalog import notebooks_dir
 
-__all__ = ["FLAG_PARAMETERS", "FORMAT", "FORMAT_VERSION", "REMOVE_TAGS", "add_parser", "build_parameters",
-           "declared_parameters", "notebooks_dir", "renumber_sections", "report_notebooks", "run_report"]
+__all__ = ["DISPOSABLE", "FLAG_PARAMETERS", "FORMAT", "FORMAT_VERSION", "READABLE_VERSIONS", "REMOVE_TAGS",
+           "TABLE_MIMETYPE", "Allowed", "NotAReport", "ReportBusy", "add_parser", "allowed_values",
+           "build_parameters", "csv_cell", "declared_parameters", "notebooks_dir", "read_report",
+           "renumber_sections", "report_notebooks", "run_report", "write_csv"]
 
-FORMAT, FORMAT_VERSION = "csa-report", 2
+FORMAT, FORMAT_VERSION = "csa-report", 3
+#: Manifest versions this version recognises as its own reports (2: no ``files`` list yet).
+READABLE_VERSIONS = (2, 3)
+#: View-state files of file managers: not user content, removed with a report folder.
+DISPOSABLE = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+#: A notebook output with this key carries a whole list for the report's CSV (see the module docstring).
+TABLE_MIMETYPE = "application/vnd.csa.table+json"
 #: Cells with these tags are left out of every report page (the other language's tag is added).
 REMOVE_TAGS = frozenset({"lesson", "parameters", "injected-parameters", "report-hide"})
 #: Notebook parameters set by a checked flag of ``csa report``; ``-p`` may not set them.
@@ -77,8 +154,93 @@ def report_notebooks() -> list[Path]:
     return [e.ipynb for e in notebooks(report=True)]
 
 
+# ------------------------------------------------------------------------------- parameters
+
+_NUMBER = r"[+-]?(?:inf|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
+_RANGE = re.compile(rf"([\[(])\s*({_NUMBER})\s*,\s*({_NUMBER})\s*([\])])\s*$")
+_SET = re.compile(r"\{([^{}]*)\}\s*$")
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a parameter allows: a range of numbers or a set of values (see :func:`allowed_values`)."""
+
+    text: str  # as written in the comment, e.g. "[1, 1000]" or "{en, ja}"
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    values: tuple[Any, ...] | None = None
+
+    def admits(self, value: Any) -> bool:
+        """True if ``value`` is allowed."""
+        if self.values is not None:
+            return any(type(value) is type(v) and value == v for v in self.values)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return bool(above and below)  # False for NaN
+
+    def __str__(self) -> str:
+        if self.values is not None:
+            return "one of " + ", ".join(repr(v) if v == "" else str(v) for v in self.values)
+        return self.text
+
+
+def _unquote(item: str) -> str:
+    item = item.strip()
+    if len(item) >= 2 and item[0] == item[-1] and item[0] in "\"'":
+        return item[1:-1]
+    return item
+
+
+def allowed_values(comment: str, type_name: str) -> Allowed | None:
+    """What a parameter allows, from the end of its comment in the parameters cell; ``None``: anything.
+
+    ``type_name`` is the type of the parameter's default (``"int"``, ``"float"``, ``"str"`` …).
+    A range (``[a, b]``, ``(a, b)``, ``[a, b)``, ``(a, inf)`` …) is read for ``int`` and
+    ``float`` parameters only, so a text parameter's comment may end in parentheses; a set
+    (``{a, b}``) is read for any type, its items converted to the parameter's type.
+
+    >>> allowed_values("rows shown [1, 1000]", "int").admits(0)
+    False
+    >>> str(allowed_values("language {en, ja}", "str"))
+    'one of en, ja'
+    >>> allowed_values("month or quarter (April start, 年度)", "str") is None
+    True
+    >>> a = allowed_values("confidence level (0, 1)", "float")
+    >>> a.admits(0.95), a.admits(1.0), a.admits(float("nan"))
+    (True, False, False)
+    """
+    comment = comment or ""
+    m = _SET.search(comment)
+    if m:
+        items = [_unquote(i) for i in m[1].split(",")]
+        if type_name in ("int", "float"):
+            conv = int if type_name == "int" else float
+            try:
+                values = tuple(conv(i) for i in items)
+            except ValueError:
+                raise ValueError(f"the allowed values {m[0].strip()} are not all {type_name}s") from None
+        else:
+            values = tuple(items)
+        return Allowed(m[0].strip(), values=values)
+    m = _RANGE.search(comment)
+    if m and type_name in ("int", "float"):
+        low, high = float(m[2]), float(m[3])
+        if low > high:
+            raise ValueError(f"the range {m[0].strip()} is empty (its lower bound is above its upper bound)")
+        return Allowed(m[0].strip(), low=low, high=high, low_open=m[1] == "(", high_open=m[4] == ")")
+    return None
+
+
 def declared_parameters(nb: Path) -> dict[str, dict[str, Any]]:
-    """Parameters a notebook declares: ``{name: {"type": "str"|"int"|…, "default": …}}``."""
+    """Parameters a notebook declares: ``{name: {"type", "default", "help", "allowed"}}``.
+
+    ``type`` is the type name of the default (``"str"``, ``"int"`` …), ``help`` the comment of
+    its line and ``allowed`` an :class:`Allowed` read from that comment, or ``None``.
+    """
     import ast
 
     import papermill
@@ -89,7 +251,13 @@ def declared_parameters(nb: Path) -> dict[str, dict[str, Any]]:
             default = ast.literal_eval(v.get("default") or "None")
         except (ValueError, SyntaxError):
             default = v.get("default")
-        out[k] = {"type": type(default).__name__, "default": default}
+        type_name = type(default).__name__
+        comment = v.get("help") or ""
+        try:
+            allowed = allowed_values(comment, type_name)
+        except ValueError as exc:
+            raise ValueError(f"{nb.name}: parameter {k}: {exc}") from None
+        out[k] = {"type": type_name, "default": default, "help": comment, "allowed": allowed}
     return out
 
 
@@ -111,9 +279,20 @@ def _typed(name: str, value: Any, type_name: str, nb: str) -> Any:
     return value  # str (and anything else) stays the text given
 
 
+def _refusal(nb: str, name: str, value: Any, allowed: Allowed, flag: str | None) -> str:
+    how = f"{flag} " if flag else f"-p {name} "
+    return f"{nb}: {name} = {value!r} is not allowed: {nb} takes {allowed} (give {how}a value in that range)" \
+        if allowed.values is None else \
+        f"{nb}: {name} = {value!r} is not allowed: {nb} takes {allowed} (give {how}one of them)"
+
+
 def build_parameters(nb: Path, given: dict[str, Any], *,
                      declared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """``given`` checked against and typed by the notebook's parameters cell."""
+    """``given`` checked against and typed by the notebook's parameters cell.
+
+    Refused, naming the notebook: a name it does not declare, a value of the wrong type, a value
+    outside what the parameter's comment allows, and a default outside it (a notebook bug).
+    """
     declared = declared_parameters(nb) if declared is None else declared
     if not declared:
         raise ValueError(f"{nb.name} has no cell tagged 'parameters'")
@@ -121,7 +300,26 @@ def build_parameters(nb: Path, given: dict[str, Any], *,
     if unknown:
         raise ValueError(f"{nb.name} does not declare the parameter(s) {', '.join(unknown)}; "
                          f"it declares: {', '.join(declared)}")
-    return {k: _typed(k, v, declared[k]["type"], nb.name) for k, v in given.items()}
+    typed = {k: _typed(k, v, declared[k]["type"], nb.name) for k, v in given.items()}
+    problems = []
+    for k, d in declared.items():
+        allowed = d.get("allowed")
+        if allowed is None:
+            continue
+        if k in typed:
+            if not allowed.admits(typed[k]):
+                problems.append(_refusal(nb.name, k, typed[k], allowed, FLAG_PARAMETERS.get(k)))
+        elif not allowed.admits(d["default"]):
+            problems.append(f"{nb.name}: the default {k} = {d['default']!r} is outside what its comment allows "
+                            f"({allowed}): fix the notebook's parameters cell")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return typed
+
+
+def _effective(declared: dict[str, dict[str, Any]], typed: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter the notebook runs with: its defaults, overridden by what was given."""
+    return {k: typed.get(k, d["default"]) for k, d in declared.items()}
 
 
 def _sha256(path: Path) -> str:
@@ -215,14 +413,13 @@ def _nav(lang: str, sources: bool, index: bool = True) -> str:
     return " ".join(links)
 
 
-def _html(executed: Path, target: Path, *, lang: str = "en", title: str | None = None,
-          nav: str = "") -> None:
-    """Export ``executed`` as a code-free, offline page in ``lang`` (see the module docstring)."""
+def _html(executed, target: Path, *, lang: str = "en", title: str | None = None, nav: str = "") -> None:
+    """Export ``executed`` (a path or an ``nbformat`` node) as a code-free, offline page in ``lang``."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(executed, as_version=4)
+    nb = nbformat.read(executed, as_version=4) if isinstance(executed, str | os.PathLike) else executed
     if title:
         nb.metadata["title"] = title  # the lab template's <title>
     templates = resources.files(__package__) / "report_templates"
@@ -376,10 +573,14 @@ def _sections(entries: list[dict[str, Any]], lang: str) -> str:
         status = _t("status_ok", lang) if ok else _t("status_failed", lang, error=nb.get("error") or "")
         title = _e(nb["title"])
         link = f'<a href="{_e(nb["html"])}">{title}</a>' if nb.get("html") else title
+        lists = "<br>".join(f'<a href="{_e(x["file"])}">{_e(_t("list_link", lang, title=x["title"], n=x["rows"]))}'
+                            "</a>" for x in nb.get("lists", []))
         rows.append(f"<tr><td>{link}</td><td>{_e(status)}</td>"
                     f"<td class=\"num\">{_e(_t('seconds', lang, s=nb['seconds']))}</td>"
-                    f'<td><a href="{_e(nb["notebook"])}">{_e(_t("notebook_link", lang))}</a></td></tr>')
-    cols = [_t("col_section", lang), _t("col_status", lang), _t("col_time", lang), _t("col_notebook", lang)]
+                    f'<td><a href="{_e(nb["notebook"])}">{_e(_t("notebook_link", lang))}</a></td>'
+                    f"<td>{lists}</td></tr>")
+    cols = [_t("col_section", lang), _t("col_status", lang), _t("col_time", lang), _t("col_notebook", lang),
+            _t("col_lists", lang)]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)
     return f'<table class="sections">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table>"
 
@@ -410,6 +611,9 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True) -> str:
     manifest_link = '<a href="manifest.json">manifest.json</a>'
     note = _e(_t("manifest_note", lang, manifest="\0")).replace("\0", manifest_link)
     failed = "" if manifest.get("ok") else f'<p class="failed">{_e(_t("incomplete", lang))}</p>\n'
+    if manifest.get("changed_inputs"):
+        changed = _t("inputs_changed", lang, files=", ".join(manifest["changed_inputs"]))
+        failed += f'<p class="failed">{_e(changed)}</p>\n'
     body = f"""<h1>{_e(title)}</h1>
 <p class="meta">{" · ".join(meta)}</p>
 {failed}<h2>{_e(_t("summary_heading", lang))}</h2>
@@ -421,16 +625,429 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True) -> str:
     return _page(lang, title, body, nav=nav)
 
 
-# ---------------------------------------------------------------------------------------- run
+# ---------------------------------------------------------------------------------- lists (CSV)
 
-def _foreign(folder: Path) -> bool:
-    """True for an existing path that a report may not replace: not an earlier report."""
-    if not folder.exists():
+_LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """``value`` as CSV text that a spreadsheet shows and never runs as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``; numbers are written as they are (``-2`` stays a number); ``None`` is an empty cell.
+
+    >>> [csv_cell(v) for v in ("=1+1", "-2", "@SUM(A1)", "+81 3", "ok", "北海道", -2, 1.5, None)]
+    ["'=1+1", "'-2", "'@SUM(A1)", "'+81 3", 'ok', '北海道', '-2', '1.5', '']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "" if value != value else str(value)  # NaN: empty
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(path: Path, columns: list[str], rows: list[list[Any]]) -> None:
+    """A list as CSV for spreadsheets: UTF-8 with a BOM, CRLF line ends, every cell through :func:`csv_cell`."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow([csv_cell(c) for c in columns])
+        w.writerows([csv_cell(v) for v in row] for row in rows)
+
+
+def _list_payload(data: Any) -> dict[str, Any]:
+    """A :data:`TABLE_MIMETYPE` payload, checked; a ValueError says what is wrong with it."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a list output ({TABLE_MIMETYPE}) is not a JSON object")
+    name = data.get("name")
+    if not isinstance(name, str) or not _LIST_NAME.match(name):
+        raise ValueError(f"list name {name!r}: use lowercase letters, digits, '-' and '_' (up to 40)")
+    cols, rows = data.get("columns"), data.get("rows")
+    if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
+        raise ValueError(f"list {name}: 'columns' is not a list of column names")
+    if not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != len(cols) for r in rows):
+        raise ValueError(f"list {name}: 'rows' is not a list of rows of {len(cols)} cells")
+    if any(v is not None and not isinstance(v, str | int | float) for r in rows for v in r):
+        raise ValueError(f"list {name}: a cell is not text, a number or empty")
+    title = data.get("title")
+    return {"name": name, "title": title if isinstance(title, str) and title else name, "columns": cols,
+            "rows": rows}
+
+
+def _write_lists(nb, stem: str, folder: Path, lang: str) -> list[dict[str, Any]]:
+    """Write every list of the executed notebook ``nb`` as ``<stem>.<name>.csv`` into ``folder``.
+
+    The link to the file is added under the list's table in ``nb`` (the node the page is made
+    from; the executed notebook file is not changed). Returns the lists' manifest entries.
+    """
+    out: list[dict[str, Any]] = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = o.get("data", {})
+            if TABLE_MIMETYPE not in data:
+                continue
+            t = _list_payload(data[TABLE_MIMETYPE])
+            if any(x["name"] == t["name"] for x in out):
+                raise ValueError(f"two lists named {t['name']!r}")
+            file = f"{stem}.{t['name']}.csv"
+            write_csv(folder / file, t["columns"], t["rows"])
+            link = _e(_t("download_csv", lang, n=len(t["rows"]), file="\0"))
+            link = link.replace("\0", f'<a href="{_e(file)}" download>{_e(file)}</a>')
+            shown = data.get("text/html")
+            if shown is None:
+                shown = f"<pre>{_e(''.join(data.get('text/plain', '')))}</pre>"
+            data["text/html"] = "".join(shown) + f'\n<p class="csa-download">{link}</p>\n'
+            out.append({"name": t["name"], "title": t["title"], "file": file, "rows": len(t["rows"])})
+    return out
+
+
+# --------------------------------------------------------------------------- the report folder
+
+class NotAReport(ValueError):
+    """``--out`` (or ``<out>.failed``) exists and is not a report this package may replace."""
+
+
+class ReportBusy(ValueError):
+    """Another ``csa report`` run holds the lock of the same ``--out``."""
+
+
+_ADVICE = "choose another --out (csa report never deletes files it did not write)"
+_MAX_MANIFEST = 64 << 20
+
+
+def _plain_name(x: Any) -> bool:
+    return isinstance(x, str) and x not in ("", ".", "..") and not any(c in x for c in "/\\\0")
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _owned(m: dict[str, Any], mf: Path) -> dict[str, str | None]:
+    """The files a report wrote: ``{name: sha256}`` (``None`` where a version-2 manifest has no hash)."""
+    damaged = NotAReport(f"{mf}: the list of the report's files is missing or damaged, so csa cannot tell its "
+                         f"files from yours; {_ADVICE}")
+    owned: dict[str, str | None] = {"manifest.json": None}
+    if m["format_version"] >= 3:
+        files = m.get("files")
+        if not isinstance(files, list):
+            raise damaged
+        for f in files:
+            if not (isinstance(f, dict) and _plain_name(f.get("name")) and isinstance(f.get("sha256"), str)):
+                raise damaged
+            owned[f["name"]] = f["sha256"]
+        return owned
+    entries = m.get("notebooks", [])  # version 2: the names it wrote follow from its entries
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise damaged
+    owned.update({"index.html": None, "sources.html": None})
+    for e in entries:
+        for key in ("notebook", "html", "headline"):
+            if e.get(key) is not None:
+                if not _plain_name(e[key]):
+                    raise damaged
+                owned[e[key]] = None
+    return owned
+
+
+def _json_kind(x: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(x), "null")
+
+
+def read_report(folder: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of the report in ``folder``, else :class:`NotAReport` naming the file and the reason."""
+    folder = Path(folder)
+    mf = folder / "manifest.json"
+    if not mf.is_file() or mf.is_symlink():
+        raise NotAReport(f"{folder} is not empty and is not a csa report (no manifest.json); {_ADVICE}")
+    if mf.stat().st_size > _MAX_MANIFEST:
+        raise NotAReport(f"{mf} is too large to be a csa report manifest; {_ADVICE}")
+    try:
+        m = json.loads(mf.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise NotAReport(f"{mf} is not valid JSON ({exc}), so {folder} is not taken for a csa report; "
+                         f"{_ADVICE}") from None
+    if not isinstance(m, dict):
+        raise NotAReport(f"{mf} holds a JSON {_json_kind(m)}, not a csa report manifest (a JSON object with "
+                         f'"format": "{FORMAT}"); {_ADVICE}')
+    if m.get("format") != FORMAT:
+        raise NotAReport(f'{mf} has no "format": "{FORMAT}" marker: {folder} is not a csa report; {_ADVICE}')
+    v = m.get("format_version")
+    if isinstance(v, bool) or v not in READABLE_VERSIONS:
+        raise NotAReport(f"{mf}: format_version {v!r} is not one this csa reads "
+                         f"({', '.join(map(str, READABLE_VERSIONS))}): a newer csa may have written it; {_ADVICE}")
+    _owned(m, mf)
+    return m
+
+
+class _Target:
+    """A report folder (``--out`` or ``<out>.failed``) and the hidden siblings runs use beside it."""
+
+    KINDS = ("build", "run", "probe", "ready", "old", "v", "link")
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        p = Path(os.path.abspath(path))
+        if p.name in ("", ".", ".."):
+            raise ValueError(f"--out {path}: give a folder name, e.g. reports/2026-10")
+        self.path = p.parent.resolve() / p.name  # the parent resolved, never the folder itself (a link)
+        self.parent, self.name = self.path.parent, self.path.name
+        kinds = "|".join(self.KINDS)
+        self._ours = re.compile(rf"\.{re.escape(self.name)}\.csa-({kinds})-\d+-[0-9a-f]{{8}}")
+        self._legacy = re.compile(rf"\.{re.escape(self.name)}\.(partial|old)-\d+")  # csa before format 3
+
+    @property
+    def lock(self) -> Path:
+        return self.parent / f".{self.name}.csa-lock"
+
+    def failed(self) -> _Target:
+        return _Target(self.parent / f"{self.name}.failed")
+
+    def sibling(self, kind: str) -> Path:
+        return self.parent / f".{self.name}.csa-{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+    def is_version(self, name: str) -> bool:
+        m = self._ours.fullmatch(name)
+        return bool(m) and m[1] == "v"
+
+    def leftovers(self) -> list[tuple[str, Path]]:
+        out = []
+        for name in sorted(os.listdir(self.parent)):
+            m = self._ours.fullmatch(name)
+            if m:
+                out.append((m[1], self.parent / name))
+            elif (m := self._legacy.fullmatch(name)) is not None:
+                out.append(("build" if m[1] == "partial" else "old", self.parent / name))
+        return out
+
+
+@dataclass
+class _Existing:
+    folder: Path
+    manifest: dict[str, Any] | None  # None: an empty folder (or a link of ours to nothing)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.manifest and self.manifest.get("ok"))
+
+
+def _inspect(target: _Target) -> _Existing | None:
+    """What is at ``target``: nothing (``None``), or something csa may replace; else :class:`NotAReport`."""
+    out = target.path
+    if out.is_symlink():
+        dest = os.readlink(out)
+        if not target.is_version(dest):
+            raise NotAReport(f"{out} is a symbolic link to {dest}, which csa did not make; give a real folder "
+                             f"as --out, or {_ADVICE}")
+        folder = target.parent / dest
+        if not folder.is_dir():
+            return _Existing(folder, None)  # our link to a version already gone: replaceable
+    elif not out.exists():
+        return None
+    elif not out.is_dir():
+        raise NotAReport(f"{out} is a file, not a report folder; {_ADVICE}")
+    else:
+        folder = out
+    entries = {c.name for c in folder.iterdir()}
+    if not entries - DISPOSABLE:
+        return _Existing(folder, None)
+    m = read_report(folder)
+    owned = _owned(m, folder / "manifest.json")
+    extra = sorted(n for n in entries - DISPOSABLE
+                   if n not in owned or not (folder / n).is_file() or (folder / n).is_symlink())
+    if extra:
+        raise NotAReport(f"{out} holds {len(extra)} file(s) that csa did not write: {_names(extra)}. csa report "
+                         f"never deletes a file it did not write: move them out of {out} and run again, or choose "
+                         "another --out")
+    changed = sorted(n for n, h in owned.items() if h and (folder / n).is_file() and _sha256(folder / n) != h)
+    if changed:
+        raise NotAReport(f"{out}: {_names(changed)} changed after csa wrote it (its SHA-256 differs from the "
+                         f"manifest's): copy your version out of {out} and run again, or choose another --out")
+    return _Existing(folder, m)
+
+
+@contextlib.contextmanager
+def _locked(target: _Target) -> Iterator[None]:
+    """Hold the lock of ``target`` (``.<out>.csa-lock`` beside it); :class:`ReportBusy` if another run has it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            if sys.platform == "win32":  # pragma: no cover
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = ""
+            with contextlib.suppress(OSError):
+                os.lseek(fd, 0, os.SEEK_SET)
+                holder = os.read(fd, 200).decode("utf-8", "replace").strip()
+            raise ReportBusy(f"another csa report run is writing {target.path}"
+                             + (f" ({holder})" if holder else "")
+                             + "; wait for it to finish, or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"pid {os.getpid()}, started {datetime.now(UTC).isoformat(timespec='seconds')}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _discard(path: Path, target: _Target, say: Callable[[str], None]) -> None:
+    """Delete a report csa wrote, file by file (only what its manifest lists, the manifest last), then its folder.
+
+    Whatever is left, a file csa did not write, is kept: the folder is renamed ``<out>.kept-<time>``
+    beside ``--out`` and the run says so.
+    """
+    if path.is_symlink():
+        dest = os.readlink(path)
+        path.unlink()
+        if target.is_version(dest):
+            _discard(target.parent / dest, target, say)
+        return
+    if not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    try:
+        owned = _owned(read_report(path), path / "manifest.json")
+    except NotAReport:  # its manifest is gone already (an interrupted removal): what is left is not known
+        owned = {}
+    for name in [*(n for n in owned if n != "manifest.json"), *DISPOSABLE, "manifest.json"]:
+        f = path / name
+        if name in owned or name in DISPOSABLE:
+            if f.is_file() or f.is_symlink():
+                f.unlink()
+    try:
+        path.rmdir()
+    except OSError:
+        if not path.exists():
+            return
+        kept = target.parent / f"{target.name}.kept-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        path.rename(kept)
+        left = sorted(c.name for c in kept.iterdir())
+        say(f"kept {kept}: it holds file(s) csa did not write ({_names(left)})")
+
+
+def _clean(target: _Target, say: Callable[[str], None]) -> None:
+    """Remove what killed runs left beside ``target`` (under its lock); restore a report a run moved away."""
+    current = os.readlink(target.path) if target.path.is_symlink() else None
+    for kind, path in target.leftovers():
+        if kind in ("build", "run", "probe"):  # a partial report, kernel connection files: all written by a run
+            shutil.rmtree(path, ignore_errors=True)
+            if path.exists():
+                raise OSError(f"could not remove {path}, left by an earlier run")
+        elif kind == "link":
+            path.unlink(missing_ok=True)
+        elif kind == "v" and path.name == current:
+            continue
+        elif kind == "old" and not os.path.lexists(target.path):
+            with contextlib.suppress(NotAReport):
+                read_report(path)
+                path.rename(target.path)  # a run was killed between moving the report away and its successor in
+                say(f"restored {target.path} from {path.name}, left by an interrupted run")
+                continue
+            _discard(path, target, say)
+        else:
+            _discard(path, target, say)
+        if not os.path.lexists(path):
+            say(f"removed {path.name}, left by an interrupted run")
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _renameat2():
+    """``renameat2`` from the C library (Linux, glibc ≥ 2.28), else ``None``."""
+    if not sys.platform.startswith("linux") or os.environ.get("CSA_REPORT_SWAP", "").lower() == "symlink":
+        return None
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap ``a`` and ``b`` in one atomic step; ``False`` where the system or file system cannot."""
+    import ctypes
+
+    fn = _renameat2()
+    if fn is None:
         return False
-    if not folder.is_dir():
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
-    return any(folder.iterdir()) and not (folder / "manifest.json").is_file()
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
 
+
+def _can_exchange(target: _Target) -> bool:
+    """Whether the file system of ``target`` swaps folders atomically (tried on two empty folders)."""
+    a, b = target.sibling("probe"), target.sibling("probe")
+    a.mkdir()
+    b.mkdir()
+    try:
+        return _exchange(a, b)
+    finally:
+        a.rmdir()
+        b.rmdir()
+
+
+def _publish(ready: Path, target: _Target, say: Callable[[str], None]) -> None:
+    """Put the complete report ``ready`` at ``target`` in one atomic step, then delete the one it replaced."""
+    out = target.path
+    if os.path.lexists(out):
+        if _exchange(ready, out):  # ``ready`` now holds the earlier report (or our link to it)
+            _discard(ready, target, say)
+            return
+    elif _can_exchange(target):
+        os.rename(ready, out)
+        return
+    # fallback: --out is a symbolic link to a versioned sibling, replaced with one rename
+    version, link = target.sibling("v"), target.sibling("link")
+    os.rename(ready, version)
+    os.symlink(version.name, link)
+    if out.is_symlink() or not os.path.lexists(out):
+        before = os.readlink(out) if out.is_symlink() else None
+        os.replace(link, out)
+        if before and target.is_version(before):
+            _discard(target.parent / before, target, say)
+    else:  # a plain folder becomes a link: two renames (the next run restores ``old`` if killed between)
+        old = target.sibling("old")
+        os.rename(out, old)
+        os.replace(link, out)
+        _discard(old, target, say)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done, then act as they would have."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = {s: signal.signal(s, lambda signum, _frame: caught.append(signum))
+              for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        if caught:
+            signal.raise_signal(caught[0])
+
+
+# ---------------------------------------------------------------------------------------- run
 
 def _first_heading(nb: Path, lang: str) -> str:
     """The first ``# `` heading of a cell the ``lang`` page keeps, else the file's stem."""
@@ -492,34 +1109,165 @@ def _check_inputs(period: str, freq: str, lang: str, params: dict[str, Any], map
     return m.resolve()
 
 
-def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
-               out: str | os.PathLike | None = None, lang: str = "en", freq: str = "month",
-               params: dict[str, Any] | None = None,
-               notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
-               tz: str | None = None, progress: Callable[[str], None] | None = print) -> dict:
-    """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``).
+def _inputs(data: Path, mapping_file: Path | None) -> list[dict[str, Any]]:
+    """The data folder's files (and the mapping file) with their size and SHA-256."""
+    files = [f for f in sorted(data.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    out = [{"file": f.name, "bytes": f.stat().st_size, "sha256": _sha256(f)} for f in files]
+    if mapping_file is not None:
+        out.append({"file": str(mapping_file), "bytes": mapping_file.stat().st_size,
+                    "sha256": _sha256(mapping_file)})
+    return out
 
-    ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
-    ``mapping`` / ``tz`` parameter; without them each notebook keeps its own default.
+
+@contextlib.contextmanager
+def _runtime_dir(folder: Path) -> Iterator[None]:
+    """Kernel connection files go to ``folder`` (removed with it, or by the next run if this one is killed)."""
+    before = os.environ.get("JUPYTER_RUNTIME_DIR")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = before
+
+
+def _kernel_manager_class(runtime: Path, log: Path, started: list):
+    """A kernel manager that keeps its kernel's files in the run's own folder.
+
+    The connection file goes to ``runtime`` (jupyter_client would otherwise make a ``tmp….json``
+    in the system's temporary folder, left there forever when the run is killed), and the
+    kernel's output to ``log``, not to the terminal of ``csa report`` (every kernel prints
+    start-up warnings, and a kernel shut down by Ctrl-C a traceback). Each manager is appended
+    to ``started``, so that :func:`_stop_kernels` can end a kernel the run left behind.
     """
+    from jupyter_client import AsyncKernelManager
+
+    class RunKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            if not self.connection_file:
+                self.connection_file = str(runtime / f"kernel-{secrets.token_hex(8)}.json")
+            started.append(self)
+            with open(log, "ab") as fh:  # the kernel process keeps its own copy of the descriptor
+                kw.setdefault("stdout", fh)
+                kw.setdefault("stderr", fh)
+                return await super().start_kernel(**kw)
+
+    return RunKernelManager
+
+
+def _stop_kernels(started: list) -> None:
+    """Kill the kernels of ``started`` still running (an interrupted run: nbclient had no time to).
+
+    A kernel interrupted while starting would otherwise go on, write its connection file again
+    after the run removed its folder, and only exit when it notices its parent is gone.
+    """
+    for km in started:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                proc.kill()
+            with contextlib.suppress(Exception):
+                proc.wait(5)
+
+
+def _log_tail(log: Path, lines: int = 3) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [ln for ln in text.splitlines() if ln.strip() and "running over TCP without encryption" not in ln]
+    return " | ".join(kept[-lines:])
+
+
+def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
+                  say: Callable[[str], None], runtime: Path) -> dict[str, Any]:
+    """Run one notebook of the plan into ``build``: executed notebook, page, headline records, lists."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from .headline import extract
 
+    nb, given, effective = plan[i - 1]
+    say(f"[{i}/{len(plan)}] {nb.name} …")
+    executed = build / nb.name
+    entry = {"name": nb.name, "title": titles[nb], "notebook": nb.name, "html": None, "headline": None,
+             "records": [], "lists": [], "status": "ok", "error": None, "parameters": effective}
+    problems = []
+    t0 = time.perf_counter()
+    log, started = runtime / f"kernel-{i}.log", []
+    try:
+        try:
+            papermill.execute_notebook(str(nb), str(executed), parameters=given, kernel_name="python3",
+                                       cwd=str(nb.parent), progress_bar=False, log_output=False,
+                                       kernel_manager_class=_kernel_manager_class(runtime, log, started))
+        finally:
+            _stop_kernels(started)
+    except PapermillExecutionError as exc:
+        problems.append(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+    except Exception as exc:  # kernel died, notebook unreadable, …: report it, go on
+        tail = _log_tail(log)
+        problems.append(f"{type(exc).__name__}: {exc}" + (f" (kernel: {tail})" if tail else ""))
+    if executed.exists():
+        node = nbformat.read(executed, as_version=4)
+        try:
+            records = extract(node)
+        except Exception as exc:  # a malformed record: the section is not trustworthy
+            problems.append(f"headline records: {exc}")
+            records = []
+        if records:
+            name = f"{nb.stem}.headline.json"
+            (build / name).write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            entry["headline"], entry["records"] = name, records
+        try:
+            entry["lists"] = _write_lists(node, nb.stem, build, lang)
+        except (ValueError, OSError) as exc:
+            problems.append(f"lists: {exc}")
+        html_name = nb.with_suffix(".html").name
+        try:
+            _html(node, build / html_name, lang=lang, nav=nav,
+                  title=_t("page_title", lang, title=titles[nb], period=period))
+            entry["html"] = html_name
+        except Exception as exc:  # keep going: the executed notebook is still there
+            problems.append(f"HTML export failed: {exc}")
+    if problems:
+        entry["status"], entry["error"] = "failed", "; ".join(problems)
+    entry["seconds"] = round(time.perf_counter() - t0, 2)
+    say(f"[{i}/{len(plan)}] {nb.name} {entry['status']} ({entry['seconds']:.1f} s)"
+        + (f": {entry['error']}" if entry["error"] else ""))
+    return entry
+
+
+def _files(folder: Path) -> list[dict[str, Any]]:
+    return [{"name": f.name, "bytes": f.stat().st_size, "sha256": _sha256(f)}
+            for f in sorted(folder.iterdir()) if f.name != "manifest.json"]
+
+
+def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
+               out: str | os.PathLike | None = None, lang: str = "en", freq: str = "month",
+               params: dict[str, Any] | None = None,
+               notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
+               tz: str | None = None, progress: Callable[[str], None] | None = print) -> dict:
+    """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``, ``manifest["out"]``).
+
+    ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
+    ``mapping`` / ``tz`` parameter; without them each notebook keeps its own default. Refusals
+    (:class:`ValueError`, :class:`NotAReport`, :class:`ReportBusy`, :class:`FileNotFoundError`)
+    happen before anything runs. A :class:`KeyboardInterrupt` leaves ``out`` as it was and
+    carries ``csa_published``: the folder published, or ``None``.
+    """
     say = progress or (lambda _m: None)
     params = dict(params or {})
     mapping_file = _check_inputs(period, freq, lang, params, mapping, tz)
     data = Path(data_dir).resolve()
     if not data.is_dir():
         raise FileNotFoundError(f"data folder not found: {data}")
-    out_dir = (Path(out) if out is not None else Path("reports") / period).resolve()
-    for target in (out_dir, out_dir.with_name(out_dir.name + ".failed")):
-        if _foreign(target):
-            raise ValueError(f"refusing to write the report to {target}: it exists and is not a csa report "
-                             "(no manifest.json), so replacing it could destroy your files; "
-                             "choose another --out")
+    target = _Target(out if out is not None else Path("reports") / period)
+    failed = target.failed()
+    if data == target.path or target.path in data.parents:
+        raise ValueError(f"the data folder {data} is inside --out {target.path}; choose another --out")
     nbs = [Path(n) for n in notebooks] if notebooks is not None else report_notebooks()
     missing = [str(n) for n in nbs if not n.is_file()]
     if missing:
@@ -530,114 +1278,133 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     plan = []  # refuse before running anything
     for nb in nbs:
         declared = declared_parameters(nb)
-        given = {**base, **{k: v for k, v in optional.items() if k in declared}, **params}
-        plan.append((nb, build_parameters(nb, given, declared=declared)))
+        given = build_parameters(nb, {**base, **{k: v for k, v in optional.items() if k in declared}, **params},
+                                 declared=declared)
+        plan.append((nb, given, _effective(declared, given)))
     for k in optional:
-        if not any(k in p for _, p in plan):
+        if not any(k in given for _, given, _ in plan):
             raise ValueError(f"{FLAG_PARAMETERS[k]}: none of the notebooks declares a {k!r} parameter, so it "
                              "would be ignored")
     titles = _titles(nbs, lang)
     sources = _sources_file(lang)
+    _inspect(target)  # refuse a folder that is not ours before taking the lock
+    _inspect(failed)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    manifest: dict[str, Any] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "parameters": {**base, **optional, **params},
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [{"file": f.name, "bytes": f.stat().st_size, "sha256": _sha256(f)}
-                   for f in sorted(data.iterdir()) if f.is_file() and not f.name.startswith(".")],
-        "mapping": None if mapping_file is None else {
-            "file": _shown_path(mapping_file, out_dir), "bytes": mapping_file.stat().st_size,
-            "sha256": _sha256(mapping_file)},
-        "versions": _versions(),
-        "sources": "sources.html" if sources else None,
-        "notebooks": [],
-    }
-    nav = _nav(lang, sources=sources is not None)
-    try:
-        for i, (nb, p) in enumerate(plan, 1):
-            say(f"[{i}/{len(plan)}] {nb.name} …")
-            executed = tmp / nb.name
-            entry = {"name": nb.name, "title": titles[nb], "notebook": nb.name, "html": None,
-                     "headline": None, "records": [], "status": "ok", "error": None, "parameters": p}
-            t0 = time.perf_counter()
-            try:
-                papermill.execute_notebook(str(nb), str(executed), parameters=p, kernel_name="python3",
-                                           cwd=str(nb.parent), progress_bar=False, log_output=False)
-            except PapermillExecutionError as exc:
-                entry["status"] = "failed"
-                entry["error"] = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-            except Exception as exc:  # kernel died, notebook unreadable, …: report it, go on
-                entry["status"] = "failed"
-                entry["error"] = f"{type(exc).__name__}: {exc}"
-            if executed.exists():
-                try:
-                    records = extract(nbformat.read(executed, as_version=4))
-                except Exception as exc:  # a malformed record: the section is not trustworthy
-                    entry["status"] = "failed"
-                    entry["error"] = (entry["error"] or "") + f" (headline records: {exc})"
-                    records = []
-                if records:
-                    name = f"{nb.stem}.headline.json"
-                    (tmp / name).write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n",
-                                            encoding="utf-8")
-                    entry["headline"], entry["records"] = name, records
-                html_name = nb.with_suffix(".html").name
-                try:
-                    _html(executed, tmp / html_name, lang=lang, nav=nav,
-                          title=_t("page_title", lang, title=titles[nb], period=period))
-                    entry["html"] = html_name
-                except Exception as exc:  # keep going: the executed notebook is still there
-                    entry["status"] = "failed"
-                    entry["error"] = (entry["error"] or "") + f" (HTML export failed: {exc})"
-            entry["seconds"] = round(time.perf_counter() - t0, 2)
-            manifest["notebooks"].append(entry)
-            say(f"[{i}/{len(plan)}] {nb.name} {entry['status']} ({entry['seconds']:.1f} s)"
-                + (f": {entry['error']}" if entry["error"] else ""))
-        manifest["ok"] = all(e["status"] == "ok" for e in manifest["notebooks"])
-        if sources:
-            (tmp / "sources.html").write_text(_sources_page(*sources, lang, period), encoding="utf-8")
-        text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
-        (tmp / "manifest.json").write_text(text, encoding="utf-8")
-        (tmp / "index.html").write_text(_index(manifest, out_dir, sources=sources is not None),
-                                        encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    earlier_complete = (out_dir / "manifest.json").exists() and json.loads(
-        (out_dir / "manifest.json").read_text(encoding="utf-8")).get("ok", False)
-    if manifest["ok"] or not earlier_complete:
-        final = out_dir
-    else:
-        final = out_dir.with_name(out_dir.name + ".failed")
-        say(f"an earlier complete report stays in {out_dir}; this failed run is kept in {final}")
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    manifest["out"] = str(final)
-    say(f"report: {final / 'index.html'}")
+    published: Path | None = None
+    with _locked(target):
+        _clean(target, say)
+        _clean(failed, say)
+        _inspect(target)
+        _inspect(failed)
+        build, runtime, ready = target.sibling("build"), target.sibling("run"), None
+        build.mkdir()
+        runtime.mkdir(mode=0o700)
+        try:
+            inputs = _inputs(data, mapping_file)
+            manifest: dict[str, Any] = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "parameters": {**base, **optional, **params},
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "inputs": inputs[:-1] if mapping_file else inputs,
+                "mapping": None if mapping_file is None else {
+                    "file": _shown_path(mapping_file, target.path), "bytes": inputs[-1]["bytes"],
+                    "sha256": inputs[-1]["sha256"]},
+                "versions": _versions(),
+                "sources": "sources.html" if sources else None,
+                "notebooks": [],
+            }
+            nav = _nav(lang, sources=sources is not None)
+            with _runtime_dir(runtime):
+                for i in range(1, len(plan) + 1):
+                    manifest["notebooks"].append(_run_notebook(i, plan, build, titles, lang, period, nav, say,
+                                                                runtime))
+            after = {(x["file"], x["sha256"]) for x in _inputs(data, mapping_file)}
+            changed = sorted({Path(x["file"]).name for x in inputs if (x["file"], x["sha256"]) not in after})
+            if changed:
+                manifest["changed_inputs"] = changed
+                say(f"the inputs changed while the report ran: {', '.join(changed)}")
+            manifest["ok"] = not changed and all(e["status"] == "ok" for e in manifest["notebooks"])
+            if sources:
+                (build / "sources.html").write_text(_sources_page(*sources, lang, period), encoding="utf-8")
+            (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None),
+                                              encoding="utf-8")
+            manifest["files"] = _files(build)
+            text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+            (build / "manifest.json").write_text(text, encoding="utf-8")
+
+            earlier = _inspect(target)  # again: nothing of the user's arrived while the notebooks ran
+            final = target
+            if not manifest["ok"] and earlier is not None and earlier.ok:
+                final = failed
+                _inspect(failed)
+                say(f"an earlier complete report stays in {target.path}; this failed run is kept in {failed.path}")
+            ready = final.sibling("ready")
+            os.rename(build, ready)
+            say(f"publishing {final.path} …")
+            with _signals_held():
+                _publish(ready, final, say)
+                published = final.path
+        except KeyboardInterrupt as exc:
+            exc.csa_published = published
+            raise
+        finally:
+            shutil.rmtree(build, ignore_errors=True)
+            shutil.rmtree(runtime, ignore_errors=True)
+            if ready is not None and os.path.lexists(ready):
+                with contextlib.suppress(OSError), _signals_held():
+                    _discard(ready, final, say)
+    manifest["out"] = str(final.path)
+    say(f"report: {final.path / 'index.html'}")
     return manifest
 
 
+# ---------------------------------------------------------------------------------------- CLI
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the run cleans up the same way."""
+
+
+def _stop(signum, _frame) -> None:
+    for s in (signal.SIGINT, signal.SIGTERM):  # the clean-up runs once, uninterrupted
+        signal.signal(s, signal.SIG_IGN)
+    raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def _parse_params(pairs: list[list[str]] | None) -> dict[str, str]:
-    return {k: v for k, v in (pairs or [])}
+    out: dict[str, str] = {}
+    for k, v in pairs or []:
+        if k in out and out[k] != v:
+            raise ValueError(f"-p {k} is given twice ({out[k]!r} and {v!r}); give it once")
+        out[k] = v
+    return out
 
 
 def _cmd(args) -> int:
+    before = {}
+    if threading.current_thread() is threading.main_thread():
+        before = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param), mapping=args.mapping, tz=args.tz,
                               notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
+    except KeyboardInterrupt as exc:
+        term = isinstance(exc, _Terminated)
+        published = getattr(exc, "csa_published", None)
+        state = (f"the new report was published in {published}" if published else
+                 "the report folder was left as it was")
+        print(f"csa report: {'stopped by SIGTERM' if term else 'interrupted'}; {state}", file=sys.stderr, flush=True)
+        return 143 if term else 130
     except (ValueError, FileNotFoundError) as exc:
         print(f"csa report: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"csa report: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
     return 0 if manifest["ok"] else 1
 
 
@@ -646,7 +1413,8 @@ def add_parser(sub) -> None:
     p.add_argument("--period", required=True,
                    help="report period, e.g. 2026-10 (or 2026Q3 / FY2026 with --freq)")
     p.add_argument("--data", default="data/sample", help="data folder (default: data/sample)")
-    p.add_argument("--out", default=None, help="output folder (default: reports/<period>)")
+    p.add_argument("--out", default=None,
+                   help="report folder (default: reports/<period>); replaced only if empty or an earlier report")
     p.add_argument("--lang", default="en", choices=["en", "ja"],
                    help="language of the report pages, charts and tables")
     p.add_argument("--freq", default="month", choices=["month", "quarter", "fiscal_year"])
@@ -655,7 +1423,8 @@ def add_parser(sub) -> None:
     p.add_argument("--tz", default=None, metavar="ZONE",
                    help="business time zone, e.g. Asia/Tokyo (default: each notebook's own)")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="another notebook parameter (typed like the notebook's default); repeatable")
+                   help="another notebook parameter (typed like the notebook's default, checked against the "
+                        "range its comment declares); repeatable")
     p.add_argument("--notebook", action="append", metavar="PATH",
                    help="run this notebook instead of the report sections in notebooks/index.yaml; "
                         "repeatable")

@@ -15,12 +15,16 @@ from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
 
-__all__ = ["callbacks_sentence", "describe", "describe_change", "describe_mix", "describe_paired", "followups",
-           "headline", "headline_record", "last_two_waves", "relationship_waves", "responses", "scope_sentence",
-           "testimonials_sentence", "touchpoint_mix", "waves"]
+__all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "describe", "describe_change", "describe_mix",
+           "describe_paired", "followup_list", "followups", "headline", "headline_record", "last_two_waves",
+           "relationship_waves", "responses", "scope_sentence", "testimonials_sentence", "touchpoint_mix", "waves"]
 
 NS = "nps"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
+#: The whole list travels in this output for ``csa report``, which writes it beside the page as CSV
+#: (the format is documented in :mod:`csa.report`; the two constants must agree, a test checks).
+TABLE_MIMETYPE = "application/vnd.csa.table+json"
+LIST_NAMES = {"detractor": "detractors", "promoter": "promoters"}
 
 
 def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", freq: str = "month") -> pd.DataFrame:
@@ -102,6 +106,79 @@ def followups(ds, resp: pd.DataFrame, period, *, kind: str = "detractor") -> pd.
     cols = ["customer_id", "name", "segment", "csm", "score", "touchpoint", "responded_at", "comment",
             "open_tickets"]
     return r[cols].reset_index(drop=True)
+
+
+def _cell(v):
+    """A table cell as plain JSON: text, a number, or ``None`` for a missing value."""
+    if isinstance(v, str):
+        return v
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):  # not a scalar
+        return str(v)
+    if isinstance(v, bool | int | float):
+        v = v.item() if hasattr(v, "item") else v  # numpy scalars to Python's
+        return str(v) if isinstance(v, float) and not math.isfinite(v) else v
+    if hasattr(v, "item"):  # other numpy scalars
+        return _cell(v.item())
+    return str(v)
+
+
+class FollowupList:
+    """A follow-up list as the notebook shows it: exactly the first ``top_n`` rows, every one of them.
+
+    Displayed, it is an HTML table of ``min(top_n, len(table))`` rows (rendered explicitly, so
+    pandas never elides rows in the middle) and, under :data:`TABLE_MIMETYPE`, the *whole* list
+    (``{"name", "title", "columns", "rows", "shown"}``), from which ``csa report`` writes
+    ``<notebook>.<name>.csv`` beside the page and links it. Nothing is written by the notebook.
+    """
+
+    def __init__(self, table: pd.DataFrame, top_n: int, *, name: str, title: str) -> None:
+        if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+            raise ValueError(f"top_n is the number of rows to show, 1 or more; got {top_n!r}")
+        self.table, self.top_n, self.name, self.title = table, top_n, name, title
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The rows shown: the first ``top_n``."""
+        return self.table.head(self.top_n)
+
+    def payload(self) -> dict:
+        """The whole list as plain JSON (the row labels become the first column)."""
+        whole = self.table.reset_index() if self.table.index.name is not None else self.table
+        return {"name": self.name, "title": self.title, "columns": [str(c) for c in whole.columns],
+                "rows": [[_cell(v) for v in row] for row in whole.itertuples(index=False, name=None)],
+                "shown": len(self.shown)}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        shown = self.shown
+        return {"text/html": shown.to_html(notebook=True, max_rows=None, max_cols=None, na_rep=""),
+                "text/plain": shown.to_string(max_rows=None, max_cols=None, na_rep=""),
+                TABLE_MIMETYPE: self.payload()}
+
+    def __repr__(self) -> str:
+        return f"FollowupList({self.name!r}: {len(self.shown)} of {len(self.table)} rows shown)"
+
+
+def followup_list(table: pd.DataFrame, top_n: int, *, kind: str = "detractor", lang: str = "en") -> FollowupList:
+    """The follow-up list ``table`` (from :func:`followups`, formatted for people) ready to display.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The whole list, e.g. ``format_table(followups(…), lang, ns="nps")``.
+    top_n : int
+        Rows shown on the page (1 or more); the whole list goes to the report's CSV file.
+    kind : str
+        ``"detractor"`` or ``"promoter"``: names the list (``detractors`` / ``promoters``).
+    lang : str
+        Language of the list's title.
+    """
+    if kind not in LIST_NAMES:
+        raise ValueError(f"kind is 'detractor' or 'promoter'; got {kind!r}")
+    name = LIST_NAMES[kind]
+    return FollowupList(table, top_n, name=name, title=t(f"list_{name}", lang, NS))
 
 
 def waves(resp: pd.DataFrame, *, touchpoint: str = "relationship") -> pd.DataFrame:
