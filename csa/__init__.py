@@ -9,9 +9,12 @@ Layers (nothing imports upward): :mod:`csa.stats` (intervals, tests, sample size
 from . import datasets, stats
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
+from .metrics.churn import customer_churn, mrr_movements, revenue_churn
 from .metrics.nps import nps
+from .metrics.survival import survival
 from .schema import TABLES
+from .stats import proportion
 
 __version__ = "0.1.0"
-__all__ = ["TABLES", "DataError", "Dataset", "Problem", "__version__", "datasets", "inspect", "load", "nps",
-           "stats"]
+__all__ = ["TABLES", "DataError", "Dataset", "Problem", "__version__", "customer_churn", "datasets", "inspect", "load",
+           "mrr_movements", "nps", "proportion", "revenue_churn", "stats", "survival"]

@@ -3,13 +3,16 @@
 >>> ds = load_sample()
 >>> len(ds.customers), sorted(ds.tables())[:3]
 (2000, ['customers', 'goals', 'orders'])
+>>> telco = load_telco()
+>>> telco.shape, int(telco["TotalCharges"].isna().sum())
+((7043, 21), 11)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_sample", "sample_dir"]
+__all__ = ["load_sample", "load_telco", "sample_dir", "telco_path"]
 
 
 def sample_dir() -> Path:
@@ -46,3 +49,56 @@ def load_sample(*, tz: str = "Asia/Tokyo"):
     from .io import load
 
     return load(sample_dir(), tz=tz)
+
+
+TELCO_FILE = "Telco-Customer-Churn.csv"
+
+
+def telco_path() -> Path:
+    """The bundled copy of the IBM Telco Customer Churn CSV (``data/public/telco_customer_churn``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When csa was installed without its repository.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_public" / "telco_customer_churn", here.parent / "data" / "public" / "telco_customer_churn"):
+        if (folder / TELCO_FILE).is_file():
+            return folder / TELCO_FILE
+    raise FileNotFoundError(
+        "the bundled Telco data set was not found: it lives in data/public/telco_customer_churn of the csa "
+        "repository. Install csa from a checkout (pip install -e .)")
+
+
+def load_telco():
+    """IBM's Telco Customer Churn sample data: 7,043 customers of a fictional telecom company.
+
+    Returns
+    -------
+    DataFrame
+        The 21 columns as published (``customerID`` … ``Churn``; see
+        ``data/public/telco_customer_churn/SOURCE.md``), with ``TotalCharges`` as a number. Its 11
+        blank values — the customers with ``tenure == 0``, not billed yet — are missing (NaN): never
+        0, never dropped. ``tenure`` is in months; ``Churn`` is ``"Yes"`` for a customer who left
+        within the last month, ``"No"`` otherwise (still a customer: their tenure is censored).
+
+    Notes
+    -----
+    Origin: GitHub ``IBM/telco-customer-churn-on-icp4d``, ``data/Telco-Customer-Churn.csv``
+    (Apache-2.0; the licence file is bundled beside the data). 970,457 bytes.
+
+    Examples
+    --------
+    >>> df = load_telco()
+    >>> df.loc[0, ["customerID", "Contract", "Churn"]].tolist(), int(df.loc[0, "tenure"])
+    (['7590-VHVEG', 'Month-to-month', 'No'], 1)
+    >>> df.loc[df["TotalCharges"].isna(), "tenure"].unique().tolist()
+    [0]
+    """
+    import pandas as pd
+
+    df = pd.read_csv(telco_path(), dtype={"customerID": str}, keep_default_na=False, na_values=[])
+    blank = df["TotalCharges"].astype(str).str.strip() == ""
+    df["TotalCharges"] = pd.to_numeric(df["TotalCharges"].where(~blank), errors="raise")
+    return df
