@@ -6,15 +6,23 @@ Layers (nothing imports upward): :mod:`csa.stats` (intervals, tests, sample size
 :mod:`csa.display` (generic charts and tables) → :mod:`csa.report`, :mod:`csa.cli`.
 """
 
-from . import datasets, stats
+from . import datasets, datasets_public, stats
+from .businesstime import business_minutes
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
 from .metrics.churn import customer_churn, mrr_movements, revenue_churn
+from .metrics.ltv import customer_ltv, ltv, ltv_from_churn, ltv_tiers
 from .metrics.nps import nps
+from .metrics.support import fcr
+from .metrics.survey import ces, csat, gcr
 from .metrics.survival import survival
 from .schema import TABLES
 from .stats import proportion
 
 __version__ = "0.1.0"
-__all__ = ["TABLES", "DataError", "Dataset", "Problem", "__version__", "customer_churn", "datasets", "inspect", "load",
-           "mrr_movements", "nps", "proportion", "revenue_churn", "stats", "survival"]
+__all__ = [
+    "TABLES", "DataError", "Dataset", "Problem", "__version__",
+    "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "fcr",
+    "gcr", "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "mrr_movements", "nps", "proportion",
+    "revenue_churn", "stats", "survival",
+]

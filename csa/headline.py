@@ -103,8 +103,9 @@ def publish(*records: dict[str, Any], lang: str = "en") -> None:
     recs = [validate(r) for r in records]
     rows = []
     for r in recs:
-        v = "—" if r["value"] is None else f"{r['value']:+.1f}" if r["unit"] == "points" else f"{r['value']:.1f}"
-        ci = "" if r["low"] is None else f" [{r['low']:.1f}, {r['high']:.1f}]"
+        fmt = "{:+,.1f}" if r["unit"] == "points" else "{:,.0f}" if r["unit"] in ("JPY", "count") else "{:,.1f}"
+        v = "—" if r["value"] is None else fmt.format(r["value"])
+        ci = "" if r["low"] is None else f" [{fmt.format(r['low'])}, {fmt.format(r['high'])}]"
         rows.append(f"| {r['title'][lang]} | {r['period']} | {v}{ci} | {r['n']:,} |")
     head = f"| KPI | {t('period', lang)} | {t('value', lang)} | {t('n', lang)} |\n|---|---|---|---|\n"
     display({MIMETYPE: recs, "text/markdown": head + "\n".join(rows)}, raw=True)

@@ -526,10 +526,14 @@ def _p_value(p: float | None) -> str:
     return f"=\u00a0{p:.3f}" if p < 0.01 else f"=\u00a0{p:.2f}"
 
 
-def _interval(low, high, *, signed: bool = False) -> str:
+def _interval(low, high, *, signed: bool = False, digits: int = 1) -> str:
     if low is None or high is None:
         return "—"
-    return f"[{_fmt(low, signed=signed)}, {_fmt(high, signed=signed)}]"
+    return f"[{_fmt(low, signed=signed, digits=digits)}, {_fmt(high, signed=signed, digits=digits)}]"
+
+
+#: decimals shown per unit (money and counts are whole; everything else one decimal)
+_DIGITS = {"JPY": 0, "count": 0}
 
 
 def _summary(records: list[dict[str, Any]], lang: str) -> str:
@@ -541,17 +545,19 @@ def _summary(records: list[dict[str, Any]], lang: str) -> str:
     rows = []
     for r in records:
         signed = r["unit"] == "points"
-        value = "—" if r["value"] is None else _with_unit(_fmt(r["value"], signed=signed), r["unit"], lang)
-        ci = _interval(r["low"], r["high"], signed=signed)
+        digits = _DIGITS.get(r["unit"], 1)
+        value = "—" if r["value"] is None else _with_unit(_fmt(r["value"], signed=signed, digits=digits), r["unit"],
+                                                          lang)
+        ci = _interval(r["low"], r["high"], signed=signed, digits=digits)
         if not one_level and r["low"] is not None:
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
         ch = r.get("change")
         if ch is None:
             change = _t("no_comparison", lang)
         else:
-            diff = "—" if ch["diff"] is None else _with_unit(_fmt(ch["diff"], signed=True), r["unit"], lang,
-                                                            change=True)
-            between = _interval(ch["low"], ch["high"], signed=True)
+            diff = "—" if ch["diff"] is None else _with_unit(_fmt(ch["diff"], signed=True, digits=digits), r["unit"],
+                                                            lang, change=True)
+            between = _interval(ch["low"], ch["high"], signed=True, digits=digits)
             change = _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"],
                         p=_p_value(ch["p_value"]))
         warn = _t("small_n_mark", lang, min_n=r["min_n"]) if r["small_n"] else ""

@@ -102,7 +102,7 @@ def test_notebook_hygiene(path):
 def test_no_long_logic_in_notebooks():
     for path in NOTEBOOKS:
         for c in nbformat.read(path, as_version=4).cells:
-            if c.cell_type == "code":
+            if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []):  # literals, not logic
                 lines = [ln for ln in c.source.splitlines() if ln.strip()
                          and not ln.lstrip().startswith(("#", "import ", "from "))]
                 assert len(lines) <= 14, f"{path.name}: a code cell of {len(lines)} lines belongs in csa/"

@@ -4,8 +4,21 @@ Nothing here computes a metric, and nothing in :mod:`csa.metrics` imports from h
 """
 
 from . import charts, tables
-from .charts import COLORS, FONT, estimate_by_group, heatmap, interval_ladder, shares_bar, trend, use_japanese_font
+from .charts import (
+    COLORS,
+    FONT,
+    binned,
+    estimate_by_group,
+    funnel,
+    heatmap,
+    interval_ladder,
+    scale_picture,
+    shares_bar,
+    shrinkage,
+    trend,
+    use_japanese_font,
+)
 from .tables import format_table
 
-__all__ = ["COLORS", "FONT", "charts", "estimate_by_group", "format_table", "heatmap", "interval_ladder",
-           "shares_bar", "tables", "trend", "use_japanese_font"]
+__all__ = ["COLORS", "FONT", "binned", "charts", "estimate_by_group", "format_table", "funnel", "heatmap",
+           "interval_ladder", "scale_picture", "shares_bar", "shrinkage", "tables", "trend", "use_japanese_font"]

@@ -26,8 +26,8 @@ from matplotlib.axes import Axes
 
 from ..labels import check_lang, t
 
-__all__ = ["COLORS", "FONT", "estimate_by_group", "heatmap", "interval_ladder", "shares_bar", "trend",
-           "use_japanese_font"]
+__all__ = ["COLORS", "FONT", "binned", "estimate_by_group", "funnel", "heatmap", "interval_ladder", "scale_picture",
+           "shares_bar", "shrinkage", "trend", "use_japanese_font"]
 
 FONT = "IPAexGothic"
 FAMILY = [FONT, "DejaVu Sans"]
@@ -343,4 +343,249 @@ def interval_ladder(table: pd.DataFrame, *, low: str = "low", high: str = "high"
         ax.set_title(title, pad=28 if (hit or miss) else 6)
         if hit or miss:  # above the plot, so that it never hides an interval
             ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+        return _finish(ax)
+
+
+# ------------------------------------------------------------------------------- survey charts
+
+def binned(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low", high: str = "high",
+           n: str | None = "n", small: str | None = "small_n", title: str = "", xlabel: str = "", ylabel: str = "",
+           ylim: tuple[float, float] | None = None, ref: float | None = None, ref_name: str = "",
+           lang: str = "en", ns: str = "common", ax: Axes | None = None) -> Axes:
+    """An estimate per ordered bin (e.g. first-response time bands): point, interval bar, n under each bin.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per bin, in the order to show (left to right).
+    x : str
+        Column naming the bins (translated when the handbook knows the value).
+    value, low, high : str
+        Estimate and interval columns.
+    n : str or None
+        Column with the bin size, printed under each bin; bins with ``n == 0`` are left out.
+    small : str or None
+        Boolean column: ``True`` points are drawn hollow ("too few to read").
+    title, xlabel, ylabel : str
+        Already in the report's language.
+    ylim : tuple, optional
+        Limits of the value axis, e.g. ``(0, 100)``.
+    ref : float or None
+        A horizontal reference line (e.g. the overall rate), named ``ref_name`` in the legend.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, x, value, low, high, n, small)
+    data = table[table[n] > 0] if n else table.dropna(subset=[value])
+    with _style():
+        ax = _axes(ax, (8, 3.8))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        xs = np.arange(len(data))
+        v = data[value].to_numpy(float)
+        ax.vlines(xs, data[low], data[high], color=COLORS["line"], linewidth=2.5, alpha=0.6)
+        ax.plot(xs, v, color=COLORS["line"], linewidth=1, alpha=0.4)
+        sm = data[small].to_numpy(bool) if small else np.zeros(len(data), bool)
+        ax.plot(xs[~sm], v[~sm], "o", color=COLORS["line"])
+        if sm.any():
+            ax.plot(xs[sm], v[sm], "o", markerfacecolor="white", markeredgecolor=COLORS["line"],
+                    label=t("small_n", lang))
+        names = _names(data[x], lang, ns)
+        if n:
+            names = [f"{name}\n(n={int(k):,})" for name, k in zip(names, data[n], strict=True)]
+        ax.set_xticks(xs, names)
+        if ref is not None:
+            ax.axhline(ref, color="grey", linewidth=0.8, linestyle="--", label=ref_name or None)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.set_xlim(-0.5, len(data) - 0.5)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, loc="best")
+        return _finish(ax)
+
+
+def funnel(table: pd.DataFrame, limits: pd.DataFrame, *, n: str = "n", value: str = "value",
+           label: str | None = None, flag: str | None = None, centre: float | None = None,
+           bands: Sequence[tuple[str, str]] = (("low95", "high95"), ("low998", "high998")),
+           band_names: Sequence[str] = (), centre_name: str = "", title: str = "", xlabel: str = "",
+           ylabel: str = "", ylim: tuple[float, float] | None = (0, 100), lang: str = "en", ns: str = "common",
+           ax: Axes | None = None) -> Axes:
+    """A funnel plot: each group's estimate against its size, inside control limits around the centre.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group (agent, team): its size ``n`` and estimate ``value``.
+    limits : DataFrame
+        The control limits by group size: column ``n`` and the ``bands`` columns (computed by a
+        metric, e.g. :func:`csa.metrics.survey.funnel_limits` over ``n = 1 … max``).
+    n, value : str
+        Columns of ``table`` (``n`` also names the size column of ``limits``).
+    label : str or None
+        Column naming each group; names are written beside the points where ``flag`` is true.
+    flag : str or None
+        Boolean column: the groups to name (e.g. those outside the outer limits).
+    centre : float or None
+        The overall rate, drawn as a horizontal line named ``centre_name``.
+    bands : sequence of (low, high) column pairs of ``limits``
+        Inner to outer; drawn as dashed then solid lines.
+    band_names : sequence of str
+        Legend entries of the bands (already translated).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    check_lang(lang)
+    _need(table, n, value, label, flag)
+    _need(limits, n, *[c for pair in bands for c in pair])
+    data = table[table[n] > 0]
+    with _style():
+        ax = _axes(ax, (8, 4.6))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        styles = ["--", "-", ":"]
+        names = list(band_names) + [""] * len(bands)
+        for i, (lo, hi) in enumerate(bands):
+            ax.plot(limits[n], limits[lo], color="grey", linestyle=styles[i % 3], linewidth=1,
+                    label=names[i] or None)
+            ax.plot(limits[n], limits[hi], color="grey", linestyle=styles[i % 3], linewidth=1)
+        if centre is not None:
+            ax.axhline(centre, color=COLORS["good"], linewidth=1.2, label=centre_name or None)
+        ax.plot(data[n], data[value], "o", color=COLORS["line"], alpha=0.8)
+        if label and flag:
+            for _, row in data[data[flag].astype(bool)].iterrows():
+                ax.annotate(t(str(row[label]), lang, ns), (row[n], row[value]), xytext=(6, 0),
+                            textcoords="offset points", va="center", fontsize=BASE_SIZE - 1)
+        ax.set_xlim(0, max(float(data[n].max()), float(limits[n].max())) * 1.05)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, pad=28 if (band_names or centre_name) else 6)
+        if ax.get_legend_handles_labels()[0]:
+            handles = ax.get_legend_handles_labels()[0]
+            ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles))
+        return _finish(ax)
+
+
+def shrinkage(table: pd.DataFrame, label: str, *, raw: str = "raw", shrunk: str = "shrunk",
+              low: str = "shrunk_low", high: str = "shrunk_high", n: str | None = "n", centre: float | None = None,
+              raw_name: str = "", shrunk_name: str = "", title: str = "", xlabel: str = "",
+              xlim: tuple[float, float] | None = (0, 100), lang: str = "en", ns: str = "common",
+              ax: Axes | None = None) -> Axes:
+    """Raw and shrunken estimates per group: an arrow from the raw rate to the shrunken one and its interval.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group.
+    label : str
+        Column naming the groups (y axis; translated when known).
+    raw, shrunk, low, high : str
+        The raw estimate (hollow point), the shrunken estimate (filled point) and its interval.
+    n : str or None
+        Group size, printed at the right of each row.
+    centre : float or None
+        The overall rate, drawn as a vertical line.
+    raw_name, shrunk_name : str
+        Legend entries (already translated).
+
+    Returns
+    -------
+    matplotlib Axes
+        Rows sorted by the shrunken estimate, best on top.
+    """
+    check_lang(lang)
+    _need(table, label, raw, shrunk, low, high, n)
+    data = table.dropna(subset=[shrunk]).sort_values([shrunk, raw])
+    with _style():
+        ax = _axes(ax, (8, 1.4 + 0.38 * max(len(data), 1)))
+        if data.empty:
+            return _no_data(ax, title, lang)
+        y = np.arange(len(data))
+        ax.hlines(y, data[low], data[high], color=COLORS["line"], linewidth=2.5, alpha=0.35)
+        for yi, r, s in zip(y, data[raw], data[shrunk], strict=True):
+            if abs(r - s) > 0.5:
+                ax.annotate("", (s, yi), (r, yi), arrowprops={"arrowstyle": "->", "color": "grey", "lw": 0.8})
+        ax.plot(data[raw], y, "o", markerfacecolor="white", markeredgecolor="grey", label=raw_name or None)
+        ax.plot(data[shrunk], y, "o", color=COLORS["line"], label=shrunk_name or None)
+        if centre is not None:
+            ax.axvline(centre, color=COLORS["good"], linewidth=1, linestyle="--")
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        if n:
+            right = ax.get_xlim()[1]
+            for yi, k in zip(y, data[n], strict=True):
+                ax.annotate(f"n={int(k):,}", (right, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                            fontsize=BASE_SIZE - 2, annotation_clip=False)
+        ax.set_yticks(y, _names(data[label], lang, ns))
+        ax.set_ylim(-0.7, len(data) - 0.3)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, pad=28 if (raw_name or shrunk_name) else 6)
+        if raw_name or shrunk_name:
+            ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+        return _finish(ax)
+
+
+def scale_picture(points: Sequence[int], *, highlight: Sequence[int] = (), values: Sequence[float] | None = None,
+                  fmt: str = "{:.0f}%", left: str = "", right: str = "", highlight_name: str = "",
+                  title: str = "", lang: str = "en", ax: Axes | None = None) -> Axes:
+    """A rating scale drawn as a row of boxes, the highlighted ones (e.g. "easy") in green.
+
+    Parameters
+    ----------
+    points : sequence of int
+        The scale's answers, left to right (e.g. ``range(1, 8)``).
+    highlight : sequence of int
+        Answers drawn in green (e.g. the scores counted as easy); named ``highlight_name`` in
+        the legend.
+    values : sequence of float, optional
+        One number per answer, printed in its box with ``fmt`` (e.g. the share of answers).
+    left, right : str
+        What each end of the scale means (already translated), written under the ends with arrows.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.patches import Rectangle
+
+    check_lang(lang)
+    pts = list(points)
+    if values is not None and len(values) != len(pts):
+        raise ValueError(f"values needs one number per scale point: {len(pts)} points, {len(values)} values")
+    with _style():
+        ax = _axes(ax, (8, 2.4))
+        hi = set(highlight)
+        for i, p in enumerate(pts):
+            color = COLORS["good"] if p in hi else COLORS["neutral"]
+            ax.add_patch(Rectangle((i + 0.05, 0), 0.9, 1, facecolor=color, edgecolor="white",
+                                   label=highlight_name if (p in hi and highlight_name and p == min(hi)) else None))
+            ink = "white" if p in hi else "black"
+            ax.text(i + 0.5, 0.68 if values is not None else 0.5, str(p), ha="center", va="center",
+                    fontsize=BASE_SIZE + 5, color=ink)
+            if values is not None:
+                shown = fmt.format(values[i]) if np.isfinite(values[i]) else "—"
+                ax.text(i + 0.5, 0.28, shown, ha="center", va="center", fontsize=BASE_SIZE, color=ink)
+        if left:
+            ax.annotate(left, (0, -0.25), xytext=(0, -0.25), ha="left", va="top", fontsize=BASE_SIZE)
+            ax.annotate("", (0.05, -0.12), (min(2.0, len(pts) / 2), -0.12),
+                        arrowprops={"arrowstyle": "->", "color": "grey"})
+        if right:
+            ax.annotate(right, (len(pts), -0.25), xytext=(len(pts), -0.25), ha="right", va="top", fontsize=BASE_SIZE)
+            ax.annotate("", (len(pts) - 0.05, -0.12), (max(len(pts) - 2.0, len(pts) / 2), -0.12),
+                        arrowprops={"arrowstyle": "->", "color": "grey"})
+        ax.set_xlim(0, len(pts))
+        ax.set_ylim(-0.6, 1.05)
+        ax.axis("off")
+        ax.set_title(title, pad=22 if highlight_name else 6)
+        if highlight_name and hi:
+            ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 0.98), ncols=1)
         return _finish(ax)

@@ -1,0 +1,372 @@
+"""The CSAT notebook's view of a Dataset: answers with ticket and customer attributes, drivers,
+vendor rules, response rates, agents (funnel and shrinkage), and the report's sentences and
+headline record in English or Japanese.
+
+Every number comes from :mod:`csa.metrics.survey`; this module only selects rows and words.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import headline as H
+from ..labels import t
+from ..metrics import survey as M
+from ..periods import label, period_of
+
+__all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "agents", "answers", "bin_values", "describe",
+           "describe_agents", "describe_change", "describe_driver", "describe_funnel", "describe_responses",
+           "describe_rules", "driver_table", "filter_value", "funnel_curve", "headline", "headline_record",
+           "in_window", "join_list", "join_sentences", "named", "p_text", "response_rates", "rules_table",
+           "sample_size_sentence", "scope_sentence", "window_label"]
+
+NS = "csat"
+SCALE = 5
+CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
+TICKET_COLUMNS = ["ticket_id", "channel", "category", "priority", "team", "agent", "created_at", "first_response_at",
+                  "agent_replies", "reopened"]
+#: first-response time bins (upper edges in hours) and their label keys
+FRT_BINS = ((5 / 60, "frt_5min"), (1, "frt_1h"), (4, "frt_4h"), (8, "frt_8h"), (24, "frt_24h"),
+            (math.inf, "frt_more"))
+#: agent-reply bins: 1, 2, 3, 4 or more
+REPLY_BINS = ((1, "replies_1"), (2, "replies_2"), (3, "replies_3"), (math.inf, "replies_4plus"))
+#: the columns a CSAT table shows (after its group column)
+SHOWN = ["n", "csat", "low", "high", "mean", "small_n"]
+#: colours of the answers 1–5 in the distribution bar, unsatisfied (red) to satisfied (green)
+SCORE_COLORS = ["#d1495b", "#ee9b8f", "#c9c9c9", "#8cc7a1", "#2e8b57"]
+#: the drivers of section 6: column of :func:`answers` → label key of the chart title
+DRIVERS = {"frt_bin": "driver_frt", "replies_bin": "driver_replies", "reopened_bin": "driver_reopened"}
+
+
+# ------------------------------------------------------------------------------- rows
+
+def filter_value(out: pd.DataFrame, col: str, val: str, what: str) -> pd.DataFrame:
+    """Rows whose ``col`` is ``val`` (all rows when ``val`` is empty); an unknown value is an error
+    listing the values present, never an empty result by accident."""
+    if not val:
+        return out
+    known = sorted(map(str, out[col].dropna().unique()))
+    if val not in known:
+        raise ValueError(f"{col} {val!r} does not occur in the {what}; choose one of: {', '.join(known)}")
+    return out[out[col] == val]
+
+
+def bin_values(values: pd.Series, edges) -> pd.Categorical:
+    """Each value's bin as an ordered categorical of label keys; ``edges`` are (upper edge, key) pairs.
+
+    Examples
+    --------
+    >>> list(bin_values(pd.Series([1, 2, 7, None]), REPLY_BINS))
+    ['replies_1', 'replies_2', 'replies_4plus', nan]
+    """
+    keys = [k for _, k in edges]
+    v = values.to_numpy(dtype=float, na_value=np.nan)
+    idx = np.searchsorted(np.array([e for e, _ in edges], dtype=float), v, side="left")
+    codes = np.where(np.isnan(v), -1, np.minimum(idx, len(keys) - 1))
+    return pd.Categorical.from_codes(codes, categories=keys, ordered=True)
+
+
+def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd.DataFrame:
+    """CSAT answers of every touchpoint, with customer attributes and, when they followed a ticket,
+    the ticket's attributes and the drivers.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``customers`` and ``surveys``; ``tickets`` adds the ticket columns (else they are empty).
+    segment, plan : str
+        Filters; ``""`` keeps all. A value that does not occur is an error listing those present.
+    freq : str
+        Period of the ``period`` column: ``"month"``, ``"quarter"`` or ``"fiscal_year"``.
+
+    Returns
+    -------
+    DataFrame
+        The ``surveys`` columns, the customer's ``name``, ``segment``, ``plan``, ``region``,
+        ``csm``; the ticket's ``channel``, ``category``, ``priority``, ``team``, ``agent``,
+        ``agent_replies``, ``reopened``; ``frt_hours`` (first-response time in hours);
+        ``frt_bin``, ``replies_bin``, ``reopened_bin`` (ordered bins, label keys); ``period``.
+    """
+    ds.require("surveys")
+    s = ds.surveys[ds.surveys["survey"] == "csat"]
+    cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
+    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    if ds.tickets is not None:
+        tk = ds.tickets[[c for c in TICKET_COLUMNS if c in ds.tickets.columns]]
+        out = out.merge(tk, on="ticket_id", how="left", validate="many_to_one")
+    for c in TICKET_COLUMNS[1:]:
+        if c not in out.columns:
+            out[c] = pd.NA
+    out = filter_value(out, "segment", segment, "CSAT answers")
+    out = filter_value(out, "plan", plan, "CSAT answers")
+    frt = (out["first_response_at"] - out["created_at"]).dt.total_seconds() / 3600
+    reopened = out["reopened"].astype("boolean")
+    out = out.assign(frt_hours=frt, frt_bin=bin_values(frt, FRT_BINS),
+                     replies_bin=bin_values(pd.to_numeric(out["agent_replies"]).astype(float), REPLY_BINS),
+                     reopened_bin=pd.Categorical(reopened.map({True: "reopened_yes", False: "reopened_no"}),
+                                                 categories=["reopened_no", "reopened_yes"], ordered=True),
+                     period=period_of(out["responded_at"], freq))
+    return out.drop(columns=["created_at", "first_response_at"]).reset_index(drop=True)
+
+
+def in_window(resp: pd.DataFrame, until: pd.Period, months: int, *, time: str = "responded_at") -> pd.Series:
+    """Rows whose ``time`` falls in the ``months`` calendar months up to the end of period ``until``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"responded_at": pd.to_datetime(["2025-10-31", "2025-11-01", "2026-10-31"])})
+    >>> in_window(r, pd.Period("2026-10", "M"), 12).tolist()
+    [False, True, True]
+    """
+    if not isinstance(months, (int, np.integer)) or months < 1:
+        raise ValueError(f"the window is a whole number of months >= 1 (e.g. 12); got {months!r}")
+    end = until.asfreq("M", "end")
+    m = period_of(resp[time], "month")
+    return (m > end - months) & (m <= end)
+
+
+def window_label(until: pd.Period, months: int) -> str:
+    """``"2025-11 – 2026-10"``: the months of :func:`in_window`."""
+    end = until.asfreq("M", "end")
+    return f"{label(end - months + 1)} – {label(end)}"
+
+
+def named(table: pd.DataFrame, column: str, lang: str = "en", ns: str = NS) -> pd.DataFrame:
+    """A copy of ``table`` with the values of ``column`` in ``lang`` (values the handbook knows)."""
+    out = table.copy()
+    out[column] = out[column].map(lambda v: t(str(v), lang, ns) if pd.notna(v) else v)
+    return out
+
+
+# ------------------------------------------------------------------------------- tables
+
+def headline(resp: pd.DataFrame, period, *, top: int = 2, level: float = 0.95) -> M.CSATResult:
+    """CSAT of the answers in ``period`` (``n == 0`` when there are none)."""
+    row = M.csat_counts(resp[resp["period"] == period], scale=SCALE, top=top).iloc[0]
+    return M.CSATResult.from_counts(row, scale=SCALE, top=top, level=level)
+
+
+def driver_table(resp: pd.DataFrame, driver: str, *, top: int = 2, level: float = 0.95,
+                 min_n: int = 30) -> pd.DataFrame:
+    """CSAT per bin of one driver (``frt_bin``, ``replies_bin`` or ``reopened_bin``), bins in order.
+
+    Answers without the driver (no ticket, or no first response recorded) are left out; the
+    returned table counts them in ``attrs["without"]``.
+    """
+    if driver not in DRIVERS:
+        raise ValueError(f"driver must be one of {', '.join(DRIVERS)}; got {driver!r}")
+    has = resp[driver].notna()
+    tab = M.csat_table(resp[has], driver, scale=SCALE, top=top, level=level, min_n=min_n)
+    tab[driver] = tab[driver].astype(str)
+    tab.attrs["without"] = int((~has).sum())
+    return tab
+
+
+def rules_table(resp: pd.DataFrame, *, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+    """The answers under each vendor rule (:func:`csa.metrics.survey.csat_rules`), named in ``lang``."""
+    tab = M.csat_rules(resp["score"], scale=SCALE, level=level)
+    tab.insert(1, "definition", [t(f"rule_{r}_what", lang, NS) for r in tab["rule"]])
+    tab["unit"] = tab["unit"].map({"%": "%", "score": t("score", lang, NS)})
+    tab["satisfied"] = pd.Series([int(v) if v == v else None for v in tab["satisfied"]], dtype=object)  # none: mean
+    return tab
+
+
+def response_rates(ds, resp: pd.DataFrame, period, *, freq: str = "month", by: str = "channel",
+                   level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """Solved tickets of ``period`` (by resolution time) with a CSAT answer, per ``by``.
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``solved`` (solved tickets), ``answered`` (of them, with a CSAT answer at any
+        time), ``rate`` (%), ``low``, ``high``, ``small_n``.
+    """
+    ds.require("tickets")
+    tk = ds.tickets
+    solved = tk[(tk["status"] == "solved") & tk["resolved_at"].notna()]
+    solved = solved[period_of(solved["resolved_at"], freq) == period]
+    answered = set(resp.loc[resp["touchpoint"] == "support_contact", "ticket_id"].dropna())
+    flagged = solved.assign(answered=solved["ticket_id"].isin(answered))
+    counts = M.share_counts(flagged, by, flag="answered")
+    out = M.rate_stats(counts, successes="answered", value="rate", level=level, min_n=min_n)
+    return out.drop(columns=["excluded"]).rename(columns={"n": "solved"})
+
+
+def agents(resp: pd.DataFrame, period, *, top: int = 2, level: float = 0.95, method: str = "ml"):
+    """Agents of ``period``: raw CSAT, funnel limits, shrunken estimates, and the fitted prior.
+
+    Returns
+    -------
+    (DataFrame, BetaPrior, float)
+        One row per agent (``agent``, ``team``, ``n``, ``satisfied``, ``raw``, ``raw_low``,
+        ``raw_high``, ``shrunk``, ``shrunk_low``, ``shrunk_high``, ``weight``, ``rank_raw``,
+        ``rank_shrunk``, ``low95``, ``high95``, ``low998``, ``high998``, ``zone``: ``"above"`` /
+        ``"below"`` the 99.8 % limits, ``"watch_above"`` / ``"watch_below"`` outside the 95 %
+        limits only, else ``"within"``); the prior; the overall rate (%) of the period.
+    """
+    r = resp[(resp["period"] == period) & resp["agent"].notna()]
+    counts = M.csat_counts(r, ["agent", "team"], scale=SCALE, top=top)
+    centre = 100 * counts["satisfied"].sum() / counts["n"].sum() if counts["n"].sum() else float("nan")
+    if len(counts) < 2:
+        return counts.assign(raw=np.nan), None, centre
+    prior = M.fit_beta_prior(counts["satisfied"], counts["n"], method=method)
+    tab = M.shrink(counts, prior, successes="satisfied", level=level)
+    for lvl, tag in ((0.95, "95"), (0.998, "998")):
+        lim = M.funnel_limits(centre, tab["n"], level=lvl)
+        tab[f"low{tag}"], tab[f"high{tag}"] = lim.low, lim.high
+    raw = tab["raw"]
+    tab["zone"] = np.select([raw > tab["high998"], raw < tab["low998"], raw > tab["high95"], raw < tab["low95"]],
+                            ["above", "below", "watch_above", "watch_below"], "within")
+    return tab.drop(columns=["total", "total_sq", "excluded"]), prior, centre
+
+
+def funnel_curve(centre: float, n_max: int) -> pd.DataFrame:
+    """Funnel limits (95 % and 99.8 %) around ``centre`` for every group size from 1 to ``n_max``."""
+    n = np.arange(1, max(int(n_max), 1) + 1)
+    lo95, hi95 = M.funnel_limits(centre, n, level=0.95)
+    lo998, hi998 = M.funnel_limits(centre, n, level=0.998)
+    return pd.DataFrame({"n": n, "low95": lo95, "high95": hi95, "low998": lo998, "high998": hi998})
+
+
+# ------------------------------------------------------------------------------- sentences
+
+def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
+    """What the notebook is looking at, in one sentence."""
+    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
+             scope=scope or t("scope_all", lang, NS), n=n)
+
+
+def describe(result: M.CSATResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
+    """The period's support CSAT in one honest sentence (or that there is none)."""
+    if result.n == 0:
+        return t("headline_none", lang, NS, period=period_label)
+    text = t("headline", lang, NS, period=period_label, value=result.value, level=result.level, low=result.low,
+             high=result.high, n=result.n, boxes=_boxes(result.top, lang), mean=result.mean, mlow=result.mean_low,
+             mhigh=result.mean_high)
+    if result.n < min_n:
+        text = join_sentences([text, t("headline_small", lang, NS, n=result.n, min_n=min_n)], lang)
+    return text
+
+
+def _boxes(top: int, lang: str = "en") -> str:
+    """The satisfied answers: ``4–5`` (``4〜5`` in Japanese), or ``5``."""
+    return f"{SCALE - top + 1}{'〜' if lang == 'ja' else '–'}{SCALE}" if top > 1 else f"{SCALE}"
+
+
+def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """The change against the comparison period (a row of :func:`csa.metrics.survey.csat_change`)."""
+    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+        return t("change_none", lang, NS, prev=prev_label)
+    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
+             p=p_text(row["p_value"]))
+    real = row["low"] > 0 or row["high"] < 0
+    return join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
+
+
+def sample_size_sentence(result: M.CSATResult, *, diff: float = 5, power: float = 0.8, lang: str = "en") -> str:
+    """Answers per period needed to see a ``diff``-point change from this period's level."""
+    known = bool(result.n) and 0 < result.value < 100
+    current = result.value if known else 50.0  # 50 %: the most answers any level needs
+    up = diff if current + diff <= 100 else -diff
+    need = M.sample_size(up, current=current, level=result.level, power=power)
+    return t("sample_size" if known else "sample_size_unknown", lang, NS, need=need, diff=diff, power=power,
+             current=current)
+
+
+def describe_driver(tab: pd.DataFrame, driver: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """First bin against last bin of a driver, with the difference's interval and p-value."""
+    shown = tab[tab["n"] > 0]
+    if len(shown) < 2:
+        return t("driver_none", lang, NS, driver=t(DRIVERS[driver], lang, NS))
+    a, b = shown.iloc[[0]], shown.iloc[[-1]]
+    d = M.rate_change(a, b, successes="satisfied", value="csat", level=level).iloc[0]
+    return t("driver", lang, NS, driver=t(DRIVERS[driver], lang, NS), a=t(a[driver].iloc[0], lang, NS),
+             b=t(b[driver].iloc[0], lang, NS), va=d["csat_a"], vb=d["csat_b"], na=int(d["n_a"]), nb=int(d["n_b"]),
+             diff=d["diff"], level=level, low=d["low"], high=d["high"], p=p_text(d["p_value"]))
+
+
+def describe_rules(tab: pd.DataFrame, *, lang: str = "en") -> str:
+    """How far apart the rules put the same answers."""
+    pct = tab[tab["unit"] == "%"].set_index("rule")
+    if pct.empty or not pct["n"].max():
+        return t("rules_none", lang, NS)
+    mean = tab.loc[tab["rule"] == "mean", "value"]
+    return t("rules", lang, NS, lo=pct["value"].min(), hi=pct["value"].max(), top1=pct.loc["top1", "value"],
+             top2=pct.loc["top2", "value"], top3=pct.loc["top3", "value"], zendesk=pct.loc["zendesk", "value"],
+             mean=float(mean.iloc[0]) if len(mean) else float("nan"))
+
+
+def describe_responses(rates: pd.DataFrame, *, lang: str = "en") -> str:
+    """The response rate overall and its range between channels, and why it matters."""
+    if rates.empty or not rates["solved"].sum():
+        return t("responses_none", lang, NS)
+    total = M.rate_stats(pd.DataFrame({"n": [rates["solved"].sum()], "answered": [rates["answered"].sum()]}),
+                         successes="answered", value="rate").iloc[0]
+    return t("responses", lang, NS, rate=total["rate"], n=int(total["n"]), answered=int(total["answered"]),
+             lo=rates["rate"].min(), hi=rates["rate"].max())
+
+
+def describe_funnel(tab: pd.DataFrame, centre: float, *, lang: str = "en") -> str:
+    """Which agents lie outside the funnel's limits (and that the others cannot be told apart)."""
+    if tab is None or "zone" not in tab or tab.empty:
+        return t("agents_none", lang, NS)
+    parts = []
+    for zone in ("above", "below", "watch_above", "watch_below"):
+        names = tab.loc[tab["zone"] == zone].sort_values("raw", ascending=zone.endswith("below"))
+        if len(names):
+            who = join_list([t("zone_item", lang, NS, agent=a, value=v, n=int(n))
+                         for a, v, n in zip(names["agent"], names["raw"], names["n"], strict=True)], lang)
+            parts.append(t(f"zone_{zone}", lang, NS, who=who))
+    inside = int((tab["zone"] == "within").sum())
+    head = t("funnel", lang, NS, k=len(tab), centre=centre, inside=inside, lo=int(tab["n"].min()),
+             hi=int(tab["n"].max()))
+    return join_sentences([head, *(parts or [t("funnel_all_within", lang, NS)])], lang)
+
+
+def join_sentences(sentences: list[str], lang: str) -> str:
+    """Sentences of one paragraph: a space between them in English, none in Japanese."""
+    return ("" if lang == "ja" else " ").join(s.strip() for s in sentences)
+
+
+def p_text(p: float) -> str:
+    """A p-value for a sentence: ``"= 0.259"``, or ``"< 0.001"`` (never ``"= 0.000"`` or ``"5.5e-19"``).
+
+    Examples
+    --------
+    >>> p_text(0.2589), p_text(5.5e-19), p_text(float("nan"))
+    ('= 0.259', '< 0.001', '= —')
+    """
+    if not p == p:
+        return "= —"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def join_list(items: list[str], lang: str) -> str:
+    """Items of a list in a sentence: ``a, b`` in English, ``a、b`` in Japanese."""
+    return ("、" if lang == "ja" else ", ").join(items)
+
+
+def describe_agents(tab: pd.DataFrame, prior, *, lang: str = "en") -> str:
+    """What the shrinkage did: the prior, and the spread of raw against shrunken estimates."""
+    if prior is None:
+        return t("agents_none", lang, NS)
+    if not math.isfinite(prior.concentration):
+        return t("shrink_point", lang, NS, k=prior.groups, mean=prior.mean)
+    return t("shrink", lang, NS, k=prior.groups, mean=prior.mean, worth=prior.concentration, sd=prior.sd,
+             rlo=tab["raw"].min(), rhi=tab["raw"].max(), slo=tab["shrunk"].min(), shi=tab["shrunk"].max())
+
+
+def headline_record(result: M.CSATResult, change_row, periods, *, min_n: int = 30) -> dict:
+    """The support-CSAT headline record for the report's index (see :mod:`csa.headline`)."""
+    change = None
+    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
+        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
+                  "high": change_row["high"], "p_value": change_row["p_value"]}
+    title = {lang: t("record_title", lang, NS, boxes=_boxes(result.top, lang)) for lang in ("en", "ja")}
+    return H.record("csat_support", title, periods.this_label, value=result.value if result.n else None,
+                    low=result.low, high=result.high, n=result.n, unit="%", direction="higher", level=result.level,
+                    min_n=min_n, change=change)
