@@ -1,0 +1,445 @@
+"""Support KPIs: hand computations on a handful of tickets (across a weekend and public holidays), the FCR
+definitions and their sources, intervals against independent implementations, CPI on a hand-made cost
+table; then the notebook under papermill, its headline records against an independent pandas computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from csa.businesstime import BusinessCalendar, closed_dates, holiday_dates
+from csa.metrics import support as M
+
+TZ = "Asia/Tokyo"
+
+
+def ts(*texts):
+    return pd.to_datetime(list(texts)).tz_localize(TZ)
+
+
+@pytest.fixture
+def hand():
+    """Six tickets worked out by hand (09:00–18:00, Japanese holidays).
+
+    ====  ================  ================  =========  =======  ========  =====  ==============
+    id    created           first response    calendar   business status    repl.  reopened
+    ====  ================  ================  =========  =======  ========  =====  ==============
+    T1    Thu 10-01 10:00   Thu 10-01 10:30   30         30       solved    1      no
+    T2    Fri 10-09 17:00   Tue 10-13 10:00   5,340      120      solved    2      no   (weekend + Sports Day)
+    T3    Fri 05-01 17:30   Thu 05-07 09:45   8,175      75       solved    1      yes  (Golden Week)
+    T4    Sat 05-09 11:00   Mon 05-11 09:20   2,780      20       solved    0      no   (created on a Saturday)
+    T5    Thu 10-01 19:30   Thu 10-01 19:45   15         0        abandoned 1      no   (after hours)
+    T6    Thu 10-01 11:00   (none)            —          —        open      0      no
+    ====  ================  ================  =========  =======  ========  =====  ==============
+    """
+    return pd.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(1, 7)],
+        "channel": ["email", "email", "chat", "web_form", "phone", "email"],
+        "team": ["a", "a", "b", "b", "a", "b"],
+        "priority": ["normal", "high", "urgent", "low", "normal", "high"],
+        "created_at": ts("2026-10-01 10:00", "2026-10-09 17:00", "2026-05-01 17:30", "2026-05-09 11:00",
+                         "2026-10-01 19:30", "2026-10-01 11:00"),
+        "first_response_at": ts("2026-10-01 10:30", "2026-10-13 10:00", "2026-05-07 09:45", "2026-05-11 09:20",
+                                "2026-10-01 19:45", None),
+        "resolved_at": ts("2026-10-01 12:00", "2026-10-14 09:00", "2026-05-07 12:00", "2026-05-11 10:00", None,
+                          None),
+        "status": ["solved", "solved", "solved", "solved", "abandoned", "open"],
+        "agent_replies": pd.array([1, 2, 1, 0, 1, 0], dtype="Int64"),
+        "reopened": pd.array([False, False, True, False, False, False], dtype="boolean"),
+        "handle_time_min": [10.0, 20.0, 12.0, 3.0, 5.0, 0.0],
+        "quality_score": [80.0, np.nan, 90.0, np.nan, np.nan, np.nan],
+        "is_complaint": pd.array([False, True, False, False, False, False], dtype="boolean"),
+    })
+
+
+# ------------------------------------------------------------------ time KPIs
+
+def test_first_response_time_on_both_clocks(hand):
+    cal = M.elapsed_minutes(hand, end="first_response_at")
+    bus = M.elapsed_minutes(hand, end="first_response_at", clock="business")
+    np.testing.assert_allclose(cal[:5], [30, 5340, 8175, 2780, 15])
+    np.testing.assert_allclose(bus[:5], [30, 120, 75, 20, 0])
+    assert cal.isna().tolist()[5] and bus.isna().tolist()[5]
+    r = M.first_response_time(hand, clock="business").iloc[0]
+    assert (r["n"], r["excluded"]) == (5, 1)  # T6 has no response yet
+    assert r["mean"] == pytest.approx((30 + 120 + 75 + 20 + 0) / 5) and r["median"] == 30
+    by = M.first_response_time(hand, "team", clock="calendar").set_index("team")
+    assert by.loc["a", "median"] == 30 and by.loc["b", "mean"] == pytest.approx((8175 + 2780) / 2)
+
+
+def test_business_clock_uses_the_calendar_given(hand):
+    closed = BusinessCalendar(closed="10-13")  # a company closing day on the Tuesday T2 was answered
+    assert M.elapsed_minutes(hand, end="first_response_at", clock="business", calendar=closed)[1] == 60  # Fri 17–18
+    none = BusinessCalendar(holidays=None)  # without public holidays, Monday 12 October (Sports Day) counts
+    assert M.elapsed_minutes(hand, end="first_response_at", clock="business", calendar=none)[1] == 60 + 540 + 60
+
+
+def test_resolution_time_counts_solved_tickets_only(hand):
+    r = M.resolution_time(hand).iloc[0]
+    assert (r["n"], r["excluded"]) == (4, 2)
+    # calendar minutes: T1 2 h = 120; T2 Fri 17:00 → Wed 09:00 = 112 h = 6,720; T3 Fri 17:30 → Thu 12:00 =
+    # 138.5 h = 8,310; T4 Sat 11:00 → Mon 10:00 = 47 h = 2,820
+    assert r["mean"] == pytest.approx((120 + 6720 + 8310 + 2820) / 4)
+    b = M.resolution_time(hand, clock="business").iloc[0]
+    # business: 120; Fri 60 + Tue 540 + Wed 0 (09:00) = 600; Fri 30 + Thu 180 = 210; Mon 60
+    assert b["mean"] == pytest.approx((120 + 600 + 210 + 60) / 4)
+
+
+def test_mean_and_median_intervals_match_scipy():
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(3, 1, 57)
+    r = M.mean_table(pd.DataFrame({"x": x}), "x", level=0.9).iloc[0]
+    lo, hi = st.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=st.sem(x))
+    assert (r["low"], r["high"]) == (pytest.approx(lo), pytest.approx(hi))
+    ci = st.quantile_test(x, q=np.median(x), p=0.5).confidence_interval(0.9)
+    assert (r["median"], r["median_low"], r["median_high"]) == (np.median(x), ci.low, ci.high)
+    for n in range(1, 40):
+        ci = st.quantile_test(np.arange(n, dtype=float), q=0, p=0.5).confidence_interval(0.95)
+        r_, u_ = M.median_ranks([n])
+        if np.isnan(ci.low):
+            assert r_[0] == 0
+        else:
+            assert (r_[0] - 1, u_[0] - 1) == (ci.low, ci.high)
+
+
+def test_groups_keep_their_order_and_small_groups_are_flagged(hand):
+    out = M.mean_table(hand, "handle_time_min", "channel", min_n=2)
+    assert out["channel"].tolist() == ["chat", "email", "phone", "web_form"]
+    assert out["small_n"].tolist() == [True, False, True, True]
+
+
+def test_aht_leaves_out_tickets_nobody_worked_on(hand):
+    r = M.aht_table(hand).iloc[0]
+    assert (r["n"], r["excluded"], r["mean"]) == (5, 1, pytest.approx((10 + 20 + 12 + 3 + 5) / 5))
+    assert M.aht_table(hand, handled=None).iloc[0]["n"] == 6
+
+
+# ------------------------------------------------------------------ FCR
+
+def test_fcr_definitions_by_hand(hand):
+    # solved: T1 (1 reply), T2 (2), T3 (1, reopened), T4 (0); T5 abandoned, T6 open
+    expected = {"one_touch": (2, 4),      # T1, T4
+                "zendesk": (3, 4),        # T1, T3, T4: fewer than 2 replies, reopening ignored
+                "exactly_one": (2, 4),    # T1, T3
+                "all_contacts": (2, 6)}   # T1, T4 over all six tickets
+    for d, (x, n) in expected.items():
+        r = M.fcr(hand, definition=d)
+        assert (r.successes, r.n, r.value) == (x, n, pytest.approx(100 * x / n)), d
+    side = M.fcr_definitions(hand)
+    assert side["definition"].tolist() == list(M.FCR_DEFINITIONS)
+    assert side["successes"].tolist() == [2, 3, 2, 2]
+
+
+def test_fcr_definitions_cite_their_sources():
+    assert set(M.FCR_DEFINITIONS) == set(M.FCR_SOURCES) == {"one_touch", "zendesk", "exactly_one", "all_contacts"}
+    assert "4408820618266" in M.FCR_SOURCES["zendesk"] and "< 2" in M.FCR_SOURCES["zendesk"]
+    assert "exactly one" in M.FCR_SOURCES["exactly_one"]
+    assert "data/README.md" in M.FCR_SOURCES["one_touch"]
+    doc = M.fcr.__doc__
+    assert all(d in doc for d in M.FCR_DEFINITIONS) and "4408820618266" in doc
+
+
+def test_fcr_interval_is_wilson_like_statsmodels(hand):
+    from statsmodels.stats.proportion import proportion_confint
+
+    r = M.fcr(hand, definition="zendesk", level=0.9)
+    lo, hi = proportion_confint(3, 4, alpha=0.1, method="wilson")
+    assert (r.low, r.high) == (pytest.approx(100 * lo), pytest.approx(100 * hi))
+    assert str(r).startswith("FCR 75.0 % (90% interval")
+
+
+def test_fcr_missing_values_are_counted_not_dropped(hand):
+    h = hand.copy()
+    h.loc[0, "agent_replies"] = pd.NA
+    r = M.fcr(h)
+    assert (r.n, r.successes, r.excluded) == (3, 1, 3)
+    with pytest.raises(ValueError, match="definition must be one of"):
+        M.fcr(hand, definition="first_time")
+    with pytest.raises(KeyError, match="the columns are"):
+        M.fcr(hand.drop(columns="reopened"))
+    assert M.fcr(hand.drop(columns="reopened"), definition="zendesk").n == 4  # zendesk ignores reopening
+
+
+def test_fcr_by_group(hand):
+    out = M.fcr_table(hand, "team", definition="one_touch").set_index("team")
+    assert out.loc["a", ["n", "successes"]].tolist() == [2, 1] and out.loc["b", ["n", "successes"]].tolist() == [2, 1]
+
+
+# ------------------------------------------------------------------ other rates
+
+def test_completion_abandonment_complaints(hand):
+    c = M.completion_table(hand).iloc[0]
+    assert (c["n"], c["successes"], c["value"]) == (6, 4, pytest.approx(100 * 4 / 6))
+    a = M.abandonment_table(hand, "channel").set_index("channel")
+    assert a.loc["phone", ["n", "successes"]].tolist() == [1, 1] and a.loc["email", "successes"] == 0
+    k = M.complaint_table(hand).iloc[0]
+    assert (k["n"], k["successes"]) == (6, 1)
+
+
+def test_short_abandons_follow_talkdesk_and_need_a_wait_time(hand):
+    h = hand.assign(wait_s=[0, 0, 0, 0, 3, 0])
+    r = M.abandonment_table(h, wait="wait_s", short_abandon=5).iloc[0]
+    # Talkdesk: abandoned / (inbound − short abandoned) = 0 / (6 − 1)
+    assert (r["n"], r["successes"], r["short_abandons"], r["excluded"]) == (5, 0, 1, 0)
+    assert M.abandonment_table(h, wait="wait_s", short_abandon=2).iloc[0]["successes"] == 1
+    with pytest.raises(ValueError, match="no such column"):
+        M.abandonment_table(hand, short_abandon=5)
+
+
+def test_quality_counts_reviews(hand):
+    q = M.quality_table(hand, "team").set_index("team")
+    assert q.loc["a", ["n", "tickets", "mean"]].tolist() == [1, 3, 80.0]
+    assert q.loc["b", "pct_reviewed"] == pytest.approx(100 / 3)
+    assert np.isnan(q.loc["a", "low"])  # one review: no interval
+
+
+def test_sla_in_business_hours_with_pending_and_breached(hand):
+    targets = {"urgent": 60, "high": 240, "normal": 480, "low": 1440}
+    # business minutes: T1 30 ≤ 480 met; T2 120 ≤ 240 met; T3 75 > 60 breached; T4 20 ≤ 1440 met;
+    # T5 0 ≤ 480 met; T6 (high) no response: as of Thu 10-01 15:00 it has waited 240 → not past 240: pending
+    r = M.sla_table(hand, targets=targets, as_of=pd.Timestamp("2026-10-01 15:00", tz=TZ)).iloc[0]
+    assert (r["n"], r["successes"], r["pending"], r["excluded"]) == (5, 4, 1, 1)
+    r = M.sla_table(hand, targets=targets, as_of=pd.Timestamp("2026-10-01 15:01", tz=TZ)).iloc[0]
+    assert (r["n"], r["successes"], r["pending"]) == (6, 4, 0)  # T6 now breached
+    cal = M.sla_table(hand, targets=targets, clock="calendar", as_of=pd.Timestamp("2026-10-02", tz=TZ)).iloc[0]
+    # calendar: T1 30 and T5 15 met; T2 5,340 > 240, T3 8,175 > 60, T4 2,780 > 1,440 breached; T6 has waited
+    # 13 h > 4 h by 10-02 00:00: breached
+    assert (cal["n"], cal["successes"]) == (6, 2)
+    with pytest.raises(ValueError, match="no SLA target for priority 'low'"):
+        M.sla_table(hand, targets={"urgent": 60, "high": 240, "normal": 480})
+
+
+def test_volume_and_weekday_hour(hand):
+    v = M.volume_table(hand, "channel").set_index("channel")
+    assert v.loc["email", "tickets"] == 3 and v["share"].sum() == pytest.approx(100)
+    w = M.weekday_hour(hand)
+    assert w.shape == (7, 24) and w.to_numpy().sum() == 6
+    assert w.loc[3, 10] == 1 and w.loc[3, 19] == 1 and w.loc[5, 11] == 1  # Thu 10h, Thu 19h, Sat 11h
+    oct_ = hand[hand["created_at"].dt.month == 10]
+    per = M.weekday_hour(oct_, per_day=True, first="2026-10-01", last="2026-10-31")
+    assert per.loc[3, 10] == pytest.approx(1 / 5)  # five Thursdays in October 2026
+
+
+# ------------------------------------------------------------------ CPI
+
+@pytest.fixture
+def costs():
+    """Support cost per month and team, by hand (JPY)."""
+    return pd.DataFrame({"month": ["2026-05", "2026-05", "2026-10", "2026-10", "2026-10"],
+                         "team": ["a", "b", "a", "b", None],
+                         "amount": [100_000, 200_000, 300_000, 150_000, 60_000]})
+
+
+def test_cpi_both_definitions(hand, costs):
+    allt = M.cpi(hand, costs).set_index("period")
+    # October: cost 510,000; tickets created 4 (T1, T2, T5, T6); May: 300,000 over 2 (T3, T4)
+    assert allt.loc[pd.Period("2026-10", "M"), ["cost", "tickets", "cpi"]].tolist() == [510_000, 4, 127_500]
+    assert allt.loc[pd.Period("2026-05", "M"), "cpi"] == 150_000
+    res = M.cpi(hand, costs, definition="resolved").set_index("period")
+    # resolved in October: T1, T2 (14 Oct); in May: T3, T4
+    assert res.loc[pd.Period("2026-10", "M"), ["tickets", "cpi"]].tolist() == [2, 255_000]
+
+
+def test_cpi_by_team_leaves_unallocated_costs_out(hand, costs):
+    t = M.cpi(hand, costs, by="team").set_index(["period", "team"])
+    assert t.loc[(pd.Period("2026-10", "M"), "a"), ["cost", "tickets", "cpi"]].tolist() == [300_000, 3, 100_000]
+    assert t.loc[(pd.Period("2026-10", "M"), "b"), "cpi"] == 150_000
+
+
+def test_cpi_per_quarter_and_fiscal_year(hand, costs):
+    q = M.cpi(hand, costs, freq="Q-DEC").set_index("period")
+    assert q.loc[pd.Period("2026Q4", "Q-DEC"), ["cost", "cost_months", "tickets"]].tolist() == [510_000, 1, 4]
+    fy = M.cpi(hand, costs, freq="Y-MAR")
+    assert fy["period"].tolist() == [pd.Period("2027", "Y-MAR")] and fy["cpi"].iloc[0] == 810_000 / 6
+
+
+def test_cpi_without_costs_or_tickets_has_no_value(hand):
+    c = pd.DataFrame({"month": ["2026-09"], "team": ["a"], "amount": [1000]})
+    out = M.cpi(hand, c).set_index("period")
+    assert out.loc[pd.Period("2026-09", "M"), "tickets"] == 0 and np.isnan(out.loc[pd.Period("2026-09", "M"), "cpi"])
+    assert np.isnan(out.loc[pd.Period("2026-10", "M"), "cost"])  # tickets but no cost recorded: not zero
+
+
+@pytest.mark.parametrize("frame,match", [
+    (pd.DataFrame({"month": ["2026-10", "2026-10"], "team": ["a", "a"], "amount": [1, 2]}), "same month and team"),
+    (pd.DataFrame({"month": ["2026-10"], "team": ["a"], "amount": [-5]}), ">= 0"),
+    (pd.DataFrame({"month": ["October"], "team": ["a"], "amount": [5]}), "months like"),
+    (pd.DataFrame({"period": ["2026-10"], "amount": [5]}), "not found"),
+])
+def test_cpi_refuses_bad_costs(hand, frame, match):
+    with pytest.raises((ValueError, KeyError), match=match):
+        M.cpi(hand, frame)
+
+
+def test_cpi_column_keywords(hand):
+    c = pd.DataFrame({"月": ["2026-10"], "費用": [40_000]})
+    assert M.cpi(hand, c, month="月", amount="費用")["cpi"].iloc[-1] == 10_000
+
+
+# ------------------------------------------------------------------ independent reference for the notebook
+
+def naive_business_minutes(start, end, closed: str) -> float:
+    """Day by day in plain Python, 09:00–18:00, Japanese holidays and the closing days (wall-clock Tokyo)."""
+    if pd.isna(start) or pd.isna(end):
+        return float("nan")
+    s, e = (x.tz_convert(TZ).tz_localize(None).to_pydatetime() for x in (start, end))
+    years = range(s.year - 1, e.year + 2)
+    off = set(holiday_dates("JP", years)) | set(closed_dates(closed, years).astype(dt.date))
+    total, day = 0.0, s.date()
+    while day <= e.date():
+        if day.weekday() < 5 and day not in off:
+            a, b = max(s, dt.datetime.combine(day, dt.time(9))), min(e, dt.datetime.combine(day, dt.time(18)))
+            total += max((b - a).total_seconds(), 0) / 60
+        day += dt.timedelta(days=1)
+    return total
+
+
+def test_naive_reference_agrees_with_the_hand_table(hand):
+    got = [naive_business_minutes(a, b, "") for a, b in zip(hand["created_at"], hand["first_response_at"])]
+    np.testing.assert_allclose(got, [30, 120, 75, 20, 0, np.nan])
+
+
+# ------------------------------------------------------------------ the notebook (papermill)
+
+@pytest.fixture(scope="module")
+def sample():
+    import csa
+
+    from .conftest import SAMPLE
+
+    return csa.load(SAMPLE)
+
+
+def _expected(ds, period="2026-10", closed="12-29..01-03"):
+    t = ds.tickets
+    month = t["created_at"].dt.tz_localize(None).dt.to_period("M")
+    now = t[month == pd.Period(period, "M")]
+    frt = [naive_business_minutes(a, b, closed) for a, b in zip(now["created_at"], now["first_response_at"])]
+    frt = pd.Series(frt, index=now.index)
+    solved = now[now["status"] == "solved"]
+    fcr = ((solved["agent_replies"] <= 1) & ~solved["reopened"].astype(bool)).mean() * 100
+    target = now["priority"].map({"urgent": 60, "high": 240, "normal": 480, "low": 1440})
+    as_of = max(t["created_at"].max(), t["first_response_at"].max())
+    so_far = pd.Series([naive_business_minutes(a, as_of, closed) for a in now["created_at"]], index=now.index)
+    answered = frt.notna()
+    breached_open = ~answered & (so_far > target)
+    measured = answered | breached_open
+    sla = 100 * ((frt <= target) & answered).sum() / measured.sum()
+    s = ds.surveys
+    s = s[(s["survey"] == "csat") & (s["touchpoint"] == "support_contact")]
+    s = s[s["responded_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period(period, "M")]
+    return {"support_art": (frt.mean(), int(answered.sum())), "support_fcr": (fcr, len(solved)),
+            "support_sla": (sla, int(measured.sum())), "support_csat": (100 * (s["score"] >= 4).mean(), len(s))}
+
+
+def _run(tmp_path, **params):
+    import nbformat
+    import papermill
+
+    from csa import headline
+
+    from .conftest import ROOT
+
+    nb = ROOT / "notebooks" / "05_support.ipynb"
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(nb), str(out), parameters=params, kernel_name="python3", cwd=str(nb.parent),
+                               progress_bar=False)
+    run = nbformat.read(out, as_version=4)
+    texts = [o["data"]["text/markdown"] for c in run.cells for o in c.get("outputs", [])
+             if "text/markdown" in o.get("data", {})]
+    return {r["kpi"]: r for r in headline.extract(run)}, "\n".join(texts)
+
+
+@pytest.mark.slow
+def test_notebook_headlines_match_an_independent_computation(tmp_path, sample):
+    recs, text = _run(tmp_path)
+    exp = _expected(sample)
+    costs = getattr(sample, "support_costs", None)
+    if costs is None:  # the sample has no cost table yet: the notebook says so and publishes no CPI
+        assert "CPI needs a `support_costs` table" in text
+    else:  # CPI = the month's costs ÷ the tickets created in it (MetricNet/HDI)
+        t = sample.tickets
+        month = t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-10", "M")
+        in_month = costs["month"].astype(str).str[:7] == "2026-10"
+        exp["support_cpi"] = (costs.loc[in_month, "amount"].sum() / month.sum(), int(month.sum()))
+    assert set(recs) == set(exp)
+    for kpi, (value, n) in exp.items():
+        assert recs[kpi]["period"] == "2026-10"
+        assert recs[kpi]["n"] == n, kpi
+        assert recs[kpi]["value"] == pytest.approx(value, abs=1e-9), kpi
+    assert recs["support_art"]["unit"] == "minutes" and recs["support_art"]["direction"] == "lower"
+    art = recs["support_art"]
+    assert f"**ART (mean first response, business hours): {art['value']:.1f} min** (95% interval " \
+           f"{art['low']:.1f} min to {art['high']:.1f} min); n = {art['n']:,} tickets answered." in text
+    assert re.search(r"On the same tickets, FCR ranges from \*\*\d+\.\d %\*\*", text)
+    assert "**Osaka**, the 3 months before 2026-04" in text
+
+
+@pytest.mark.slow
+def test_notebook_in_japanese(tmp_path, sample):
+    recs, text = _run(tmp_path, lang="ja", period="2026-04", business_clock="")
+    assert recs["support_fcr"]["period"] == "2026-04"
+    assert recs["support_art"]["title"]["ja"] == "平均応答時間（ART・初回応答の平均、暦時間）"
+    assert "定義の違いだけで" in text and "営業時間" not in recs["support_art"]["title"]["ja"]
+    assert "Against" not in text and "ranges from" not in text
+    t = sample.tickets
+    now = t[t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-04", "M")]
+    frt = (now["first_response_at"] - now["created_at"]).dt.total_seconds() / 60
+    assert recs["support_art"]["value"] == pytest.approx(frt.mean(), abs=1e-9)
+
+
+def test_kpis_with_a_cost_table(sample):
+    """The CPI headline when a support_costs table is given (the loader does not read one yet)."""
+    from csa.views import support as V
+    from csa.views.common import periods
+
+    tk = V.tickets(sample)
+    P = periods(tk["created_at"])
+    months = pd.period_range("2026-01", "2026-10", freq="M").astype(str)
+    costs = pd.DataFrame({"month": np.repeat(months, 3), "team": ["tokyo", "osaka", "fukuoka"] * len(months),
+                          "amount": 1_000_000})
+    k = V.kpis(tk, P, costs=costs)
+    n_oct = int((tk["period"] == P.this).sum())
+    assert k["cpi"].n == n_oct and k["cpi"].value == pytest.approx(3_000_000 / n_oct)
+    rec = {r["kpi"]: r for r in V.headline_records(k, P, clock="business", definition="one_touch")}["support_cpi"]
+    assert rec["unit"] == "JPY" and rec["low"] is None and rec["change"]["diff"] is not None
+    assert "¥" in V.describe_kpis(k, P, clock="business", definition="one_touch")
+
+
+# ------------------------------------------------------------------ the view's parameters and sentences
+
+def test_view_parameters_are_parsed_or_explained():
+    from csa.views import support as V
+
+    cal, clock = V.business_clock("10:00-19:00, none, 08-13..08-16")
+    assert (cal.hours, cal.holidays, cal.closed, clock) == (("10:00", "19:00"), None, "08-13..08-16", "business")
+    cal, clock = V.business_clock("  ")
+    assert clock == "calendar" and cal.minutes(ts("2026-10-03 23:00")[0], ts("2026-10-04 01:00")[0]) == 120
+    for bad in ("9-18, JP", "09:00-18:00, Japan", "09:00-18:00, JP, Christmas"):
+        with pytest.raises(ValueError):
+            V.business_clock(bad)
+    assert V.parse_targets("urgent: 0.5, low:24") == {"urgent": 30.0, "low": 1440.0}
+    with pytest.raises(ValueError, match="priority:hours"):
+        V.parse_targets("urgent=1")
+    assert V.parse_highlight("") == ("", "") and V.parse_highlight("team a from 2026-04") == ("team a", "2026-04")
+    with pytest.raises(ValueError, match="TEAM from YYYY-MM"):
+        V.parse_highlight("osaka 2026-04")
+
+
+def test_sentences_in_both_languages(hand):
+    from csa.views import support as V
+
+    assert "Talkdesk" in V.describe_abandonment(0) and "5 seconds" in V.describe_abandonment(5)
+    assert "5秒未満" in V.describe_abandonment(5, lang="ja")
+    assert "`support_costs`" in V.describe_cpi(None, lang="ja")
+    side = V.fcr_side_by_side(hand, lang="ja")
+    assert side["rule"].iloc[0].startswith("解決・返信1回以下")
+    spread = V.describe_fcr_spread(side, lang="ja")
+    assert "**33.3%**" in spread and "**41.7ポイント**" in spread
+    assert V.describe_highlight(hand.assign(month=hand["created_at"].dt.tz_localize(None).dt.to_period("M")),
+                                "c", "2026-05") == "Team c is not in the data (teams: a, b)."
