@@ -11,6 +11,7 @@ from .businesstime import business_minutes
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
 from .metrics.churn import customer_churn, mrr_movements, revenue_churn
+from .metrics.did import did
 from .metrics.ltv import customer_ltv, ltv, ltv_from_churn, ltv_tiers
 from .metrics.nps import nps
 from .metrics.support import fcr
@@ -22,7 +23,8 @@ from .stats import proportion
 __version__ = "0.1.0"
 __all__ = [
     "TABLES", "DataError", "Dataset", "Problem", "__version__",
-    "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "fcr",
+    "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "did",
+    "fcr",
     "gcr", "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "mrr_movements", "nps", "proportion",
     "revenue_churn", "stats", "survival",
 ]

@@ -136,11 +136,11 @@ TABLE_MIMETYPE = "application/vnd.csa.table+json"
 REMOVE_TAGS = frozenset({"lesson", "parameters", "injected-parameters", "report-hide"})
 #: Notebook parameters set by a checked flag of ``csa report``; ``-p`` may not set them.
 FLAG_PARAMETERS = {"data_dir": "--data", "period": "--period", "lang": "--lang", "freq": "--freq",
-                   "mapping": "--mapping", "tz": "--tz"}
+                   "mapping": "--mapping", "tz": "--tz", "registry": "--registry"}
 #: Passed to every notebook, which must declare them.
 REQUIRED_PARAMETERS = ("data_dir", "period", "lang", "freq")
 #: Passed only to the notebooks that declare them (a notebook may not read a mapping).
-OPTIONAL_PARAMETERS = ("mapping", "tz")
+OPTIONAL_PARAMETERS = ("mapping", "tz", "registry")
 SOURCES_FILE = "SOURCES.md"
 VERSIONS = ("csa", "pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert")
 TEMPLATE = "csa_report"
@@ -600,7 +600,7 @@ def _shown_path(path: str | os.PathLike, report_dir: Path) -> str:
         return p.name
 
 
-def _index(manifest: dict, report_dir: Path, *, sources: bool = True) -> str:
+def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard: str = "") -> str:
     p = manifest["parameters"]
     lang, period = p.get("lang", "en"), str(p["period"])
     title = _t("report_title", lang, period=period)
@@ -622,13 +622,18 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True) -> str:
         failed += f'<p class="failed">{_e(changed)}</p>\n'
     body = f"""<h1>{_e(title)}</h1>
 <p class="meta">{" · ".join(meta)}</p>
-{failed}<h2>{_e(_t("summary_heading", lang))}</h2>
+{failed}{_scorecard_block(scorecard, lang)}<h2>{_e(_t("summary_heading", lang))}</h2>
 {_summary(records, lang)}
 <h2>{_e(_t("sections_heading", lang))}</h2>
 {_sections(manifest["notebooks"], lang)}
 <p class="meta">{note}</p>"""
     nav = _nav(lang, sources=sources, index=False)
     return _page(lang, title, body, nav=nav)
+
+
+def _scorecard_block(fragment: str, lang: str) -> str:
+    """The front page's scorecard (an HTML fragment built and escaped by :mod:`csa.scorecard`)."""
+    return f'<h2>{_e(_t("scorecard_heading", lang))}</h2>\n{fragment}\n' if fragment else ""
 
 
 # ---------------------------------------------------------------------------------- lists (CSV)
@@ -1255,11 +1260,15 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                out: str | os.PathLike | None = None, lang: str = "en", freq: str = "month",
                params: dict[str, Any] | None = None,
                notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
-               tz: str | None = None, progress: Callable[[str], None] | None = print) -> dict:
+               tz: str | None = None, registry: str | os.PathLike | None = None,
+               progress: Callable[[str], None] | None = print) -> dict:
     """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``, ``manifest["out"]``).
 
     ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
-    ``mapping`` / ``tz`` parameter; without them each notebook keeps its own default. Refusals
+    ``mapping`` / ``tz`` parameter; without them each notebook keeps its own default. ``registry``
+    (a KPI registry YAML; default ``registry.yaml`` in the data folder, or the example registry for
+    the bundled sample) is validated before anything runs, drives the front page's scorecard and
+    goes to the notebooks that declare a ``registry`` parameter. Refusals
     (:class:`ValueError`, :class:`NotAReport`, :class:`ReportBusy`, :class:`FileNotFoundError`)
     happen before anything runs. A :class:`KeyboardInterrupt` leaves ``out`` as it was and
     carries ``csa_published``: the folder published, or ``None``.
@@ -1278,8 +1287,15 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     missing = [str(n) for n in nbs if not n.is_file()]
     if missing:
         raise FileNotFoundError(f"notebook(s) not found: {', '.join(missing)}")
+    from . import registry as R
+    from . import scorecard as SC
+
+    registry_file = SC.resolve_registry(registry, data)
+    if registry_file is not None:
+        R.load(registry_file)  # a bad registry is refused here, every problem listed
     base = {"data_dir": str(data), "period": period, "lang": lang, "freq": freq}
-    optional = {k: v for k, v in (("mapping", str(mapping_file) if mapping_file else None), ("tz", tz))
+    optional = {k: v for k, v in (("mapping", str(mapping_file) if mapping_file else None), ("tz", tz),
+                                  ("registry", str(registry_file) if registry_file else None))
                 if v is not None}
     plan = []  # refuse before running anything
     for nb in nbs:
@@ -1288,7 +1304,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                                  declared=declared)
         plan.append((nb, given, _effective(declared, given)))
     for k in optional:
-        if not any(k in given for _, given, _ in plan):
+        if k != "registry" and not any(k in given for _, given, _ in plan):  # the front page reads the registry
             raise ValueError(f"{FLAG_PARAMETERS[k]}: none of the notebooks declares a {k!r} parameter, so it "
                              "would be ignored")
     titles = _titles(nbs, lang)
@@ -1333,8 +1349,16 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             manifest["ok"] = not changed and all(e["status"] == "ok" for e in manifest["notebooks"])
             if sources:
                 (build / "sources.html").write_text(_sources_page(*sources, lang, period), encoding="utf-8")
-            (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None),
-                                              encoding="utf-8")
+            records = [r for nb in manifest["notebooks"] for r in nb.get("records", [])]
+            pages = [nb["html"] for nb in manifest["notebooks"] if nb.get("html")]
+            say("scorecard …")
+            scorecard_html, manifest["scorecard"] = SC.front_page(
+                registry_file, records, data_dir=data, period=period, freq=freq, lang=lang, tz=tz,
+                mapping=mapping_file, pages=pages)
+            manifest["registry"] = None if registry_file is None else {
+                "file": _shown_path(registry_file, target.path), "sha256": _sha256(registry_file)}
+            (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None,
+                                                     scorecard=scorecard_html), encoding="utf-8")
             manifest["files"] = _files(build)
             text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
             (build / "manifest.json").write_text(text, encoding="utf-8")
@@ -1393,6 +1417,7 @@ def _cmd(args) -> int:
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param), mapping=args.mapping, tz=args.tz,
+                              registry=args.registry,
                               notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
     except KeyboardInterrupt as exc:
@@ -1428,6 +1453,9 @@ def add_parser(sub) -> None:
                    help="YAML mapping of your export's columns and values (for notebooks that take one)")
     p.add_argument("--tz", default=None, metavar="ZONE",
                    help="business time zone, e.g. Asia/Tokyo (default: each notebook's own)")
+    p.add_argument("--registry", default=None, metavar="FILE",
+                   help="KPI registry (YAML) for the front-page scorecard and the KPI-cycle section; default: "
+                        "registry.yaml in the data folder, else the example when --data is the bundled sample")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="another notebook parameter (typed like the notebook's default, checked against the "
                         "range its comment declares); repeatable")

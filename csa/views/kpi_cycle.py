@@ -1,0 +1,668 @@
+"""The KPI-cycle notebook's view (``09_kpi_cycle``): the registry, its SMART check, the KPI → KGI
+tree, the scorecard, the evaluation of each registered action, the next targets, and the
+sentences and headline records of the report.
+
+Every number comes from :mod:`csa.scorecard` (KPI histories, through the metric modules),
+:mod:`csa.registry` (SMART, status, next target) and :mod:`csa.metrics.did` (difference in
+differences, event study, pre-trend, interrupted time series); this module selects rows and
+picks words (:mod:`csa.labels`, namespace ``kpi_cycle``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import headline as H
+from .. import registry as R
+from .. import scorecard as SC
+from .. import stats as S
+from ..labels import check_lang, t
+from ..metrics import did as D
+from ..periods import label
+
+__all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table", "by_hand_table", "chosen_action",
+           "coverage_table", "cycle", "describe_effect", "describe_its", "describe_next", "describe_pretrend",
+           "describe_scorecard", "describe_smart", "describe_truth", "effects_table", "evaluate", "evaluations",
+           "event_labels", "event_table", "headline_records", "is_sample", "its_labels", "its_table",
+           "load_registry", "next_targets_table", "registry_table", "scope_sentence", "smart_reasons", "smart_table",
+           "tree_style", "tree_tables", "trend_labels", "trends_table"]
+
+NS = "kpi_cycle"
+#: default cluster column of each table (rows of one agent, or one customer, are not independent)
+CLUSTERS = {"tickets": "agent", "surveys": "customer_id", "goals": "customer_id"}
+#: effects planted in the bundled sample (data/README.md, "The intervention"): action → KPI → (value, scale, exact)
+SAMPLE_EFFECTS = {"osaka_training": {"frt": (math.log(0.55), "log", True), "fcr": (16.0, "points", False)}}
+
+
+# ----------------------------------------------------------------------------------- the cycle
+
+@dataclass
+class Cycle:
+    """Everything the notebook shows about the registry on one period's data."""
+
+    registry: R.Registry
+    period: pd.Period
+    freq: str
+    level: float
+    scorecard: SC.Scorecard
+    histories: dict[str, pd.DataFrame]
+    reviews: dict[str, pd.DataFrame]
+    smart: dict[str, R.Smart]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return label(self.period, self.freq)
+
+
+def cycle(ds, registry: R.Registry, *, period: str = "", freq: str = "month", level: float = 0.95, min_n: int = 30,
+          power: float = 0.8, horizon: int = 6, prob: float = 0.8, records=()) -> Cycle:
+    """Measure every registry entry on ``ds``, check it SMART and build the scorecard of ``period``."""
+    per = SC.report_period(ds, period, freq)
+    histories, reviews, smart, errors = {}, {}, {}, {}
+    for e in registry.entries:
+        if e.metric is None:
+            continue
+        try:
+            histories[e.id] = SC.measure(ds, e, freq=freq, level=level, min_n=min_n, until=per)
+            until = per.asfreq("M", "end").asfreq(_code(e.review), "end")
+            reviews[e.id] = histories[e.id] if e.review == freq else SC.measure(ds, e, freq=e.review, level=level,
+                                                                                min_n=min_n, until=until)
+        except Exception as exc:  # a missing table or a bad 'where': shown, not raised
+            errors[e.id] = str(exc).splitlines()[0]
+    sc = SC.build(registry, records, ds=ds, period=per, freq=freq, level=level, min_n=min_n, horizon=horizon,
+                  prob=prob, histories=histories)
+    empty = pd.DataFrame(columns=SC.HISTORY_COLUMNS)
+    for e in registry.entries:
+        smart[e.id] = R.smart(e, registry, histories.get(e.id, empty), reviews.get(e.id), period=per, level=level,
+                              power=power)
+    return Cycle(registry, per, freq, level, sc, histories, reviews, smart, errors)
+
+
+def _code(freq: str) -> str:
+    return {"month": "M", "quarter": "Q-DEC", "fiscal_year": "Y-MAR"}[freq]
+
+
+def scope_sentence(c: Cycle, *, lang: str = "en") -> str:
+    """What the notebook looks at: the registry, its size and the report period."""
+    reg = c.registry
+    return t("scope_example" if reg.example else "scope", lang, NS, registry=reg.path, kgis=len(reg.kgis),
+             kpis=len(reg.kpis), actions=len(reg.actions),
+             period=c.label)
+
+
+# ----------------------------------------------------------------------------------- step 1
+
+def _definition(e: R.Entry, lang: str) -> str:
+    if e.metric is None:
+        return t("record_only", lang, NS, record=e.record)
+    parts = [t(f"metric_{e.metric}", lang, NS)]
+    parts += [f"{k} = {v}" if not isinstance(v, dict) else f"{k} = " + ", ".join(f"{a}:{b:g}" for a, b in v.items())
+              for k, v in e.params.items() if k in (e.spec.defining if e.spec else ())]
+    parts += [f"{t(k, lang, NS)} = {'/'.join(t(x, lang, NS) for x in v)}" for k, v in e.where.items()]
+    return "; ".join(parts)
+
+
+def _target(e: R.Entry, lang: str) -> str:
+    if e.target is None:
+        return t("none", lang, NS)
+    text = t("target_higher" if e.direction == "higher" else "target_lower", lang, NS,
+             value=_value(e.target, e.unit, lang))
+    return text + (t("target_by", lang, NS, deadline=e.deadline) if e.deadline is not None else "")
+
+
+def _value(x: float | None, unit: str, lang: str, *, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    signed = signed or unit == "points"
+    text = f"{x:+.1f}" if signed else f"{x:,.1f}"
+    text = text.replace("-", "−")
+    key = {"%": "unit_pct", "minutes": "unit_min", "points": "unit_points"}.get(unit)
+    return t(key, lang, NS, v=text) if key else f"{text} {unit}"
+
+
+def registry_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
+    """The registry as a table: one row per KGI and KPI (name, kind, definition, owner, drives, target, review)."""
+    check_lang(lang)
+    rows = []
+    for e in registry.entries:
+        drives = ", ".join(registry.entry(k).title(lang) for k in e.drives) if e.drives else \
+            ("—" if e.kind == "kpi" else "")
+        rows.append({t("col_name", lang, NS): e.title(lang), t("col_kind", lang, NS): t(f"kind_{e.kind}", lang, NS),
+                     t("col_definition", lang, NS): _definition(e, lang), t("col_owner", lang, NS): e.owner_in(lang),
+                     t("col_drives", lang, NS): drives, t("col_target", lang, NS): _target(e, lang),
+                     t("col_review", lang, NS): t(f"review_{e.review}", lang, NS)})
+    return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
+
+
+def _smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str) -> str:
+    v = dict(chk.values)
+    step_unit = "points" if e.unit in ("%", "points") else e.unit
+    if v.get("need") is not None:
+        v["need"] = f"{v['need']:,}"
+    for k in ("base", "target", "best", "now"):
+        if v.get(k) is not None:
+            v[k] = _value(v[k], e.unit, lang)
+    if v.get("step") is not None:
+        v["step"] = _value(v["step"], step_unit, lang).lstrip("+")
+    if "missing" in v:
+        v["missing"] = ", ".join(v["missing"])
+    if "review" in v:
+        v["review"] = t(f"review_{v['review']}", lang, NS)
+    if "table" in v:
+        v["table"] = t(f"table_{v['table']}", lang, NS)
+    return t(f"smart_{letter}_{chk.why}", lang, NS, **v)
+
+
+def smart_table(c: Cycle, *, lang: str = "en") -> pd.DataFrame:
+    """The SMART check of every entry: ✓ or ✗ per letter (the reasons: :func:`smart_reasons`)."""
+    check_lang(lang)
+    rows = []
+    for e in c.registry.entries:
+        s = c.smart[e.id]
+        row = {t("col_name", lang, NS): e.title(lang)}
+        for k in R.LETTERS:
+            row[t(f"letter_{k}", lang, NS)] = "✓" if s.checks[k].ok else "✗"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
+
+
+def smart_reasons(c: Cycle, *, lang: str = "en") -> str:
+    """A Markdown list: for each entry with a ✗, what fails and how to fix it, one letter per line."""
+    check_lang(lang)
+    items = []
+    for e in c.registry.entries:
+        s = c.smart[e.id]
+        if s.failed:
+            fails = "".join(f"\n    - {t(f'letter_{k}', lang, NS)}: {_smart_reason(k, s.checks[k], e, lang)}"
+                            for k in s.failed)
+            items.append(f"- **{e.title(lang)}**{fails}")
+    return "\n".join(items) if items else t("smart_all_ok", lang, NS)
+
+
+def describe_smart(c: Cycle, *, lang: str = "en") -> str:
+    """How many entries pass all five letters, and which letters fail most."""
+    ok = [e for e in c.registry.entries if c.smart[e.id].ok]
+    counts = {k: sum(k in c.smart[e.id].failed for e in c.registry.entries) for k in R.LETTERS}
+    worst = [t(f"letter_{k}", lang, NS) for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if v][:2]
+    if len(ok) == len(c.registry.entries):
+        return t("smart_summary_all", lang, NS, n=len(ok))
+    return t("smart_summary", lang, NS, ok=len(ok), n=len(c.registry.entries),
+             worst=t("list_sep", lang, NS).join(worst))
+
+
+def tree_tables(c: Cycle, *, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (actions, KPIs, KGIs with this period's value and status) and edges for :func:`csa.display.tree.tree`."""
+    check_lang(lang)
+    nodes, edges = [], []
+    for a in c.registry.actions:
+        nodes.append({"id": f"action:{a.id}", "label": f"{a.title(lang)}\n{t('tree_from', lang, NS, start=a.start)}",
+                      "layer": 0, "status": "action"})
+        edges += [{"source": f"action:{a.id}", "target": k} for k in a.kpis]
+    for e in c.registry.entries:
+        r = c.scorecard.row(e.id)
+        value = _value(r["value"], e.unit, lang)
+        lines = [e.title(lang), t("tree_value", lang, NS, value=value, period=r["as_of"],
+                                  status=t(f"status_{r['status']}", lang, NS)),
+                 t("tree_target", lang, NS, target=_target(e, lang) if e.target is not None else "—")]
+        nodes.append({"id": e.id, "label": "\n".join(lines), "layer": 1 if e.kind == "kpi" else 2,
+                      "status": r["status"]})
+        edges += [{"source": e.id, "target": k} for k in e.drives]
+    return pd.DataFrame(nodes), pd.DataFrame(edges, columns=["source", "target"])
+
+
+def tree_style(c: Cycle, *, lang: str = "en") -> dict[str, Any]:
+    """Keyword arguments of :func:`csa.display.tree.tree` for the KPI → KGI tree: colours by status,
+    legend, column headings, title and label width, in ``lang``."""
+    check_lang(lang)
+    colors = {"action": ("#6e7781", "#ffffff"),
+              **{s: (SC.STATUS_COLORS[s], SC.STATUS_BACKGROUNDS[s]) for s in SC.STATUS_COLORS}}
+    legend = {s: t(f"status_{s}", lang, NS) for s in ("action", *R.STATUSES)}
+    return {"colors": colors, "legend": legend, "title": t("title_tree", lang, NS, period=c.label),
+            "layer_names": [t(k, lang, NS) for k in ("layer_actions", "layer_kpis", "layer_kgis")],
+            "wrap_width": 34 if lang == "en" else 30, "lang": lang}
+
+
+# ----------------------------------------------------------------------------------- step 2
+
+def coverage_table(c: Cycle, *, lang: str = "en") -> pd.DataFrame:
+    """Step 2 (collect the data): per entry, its table, the periods with data and the observations now."""
+    check_lang(lang)
+    rows = []
+    for e in c.registry.entries:
+        h = c.histories.get(e.id)
+        r = c.scorecard.row(e.id)
+        has = h[h["n"] > 0] if h is not None else None
+        rows.append({t("col_name", lang, NS): e.title(lang),
+                     t("col_table", lang, NS): t(f"table_{e.spec.table}", lang, NS) if e.spec else
+                     t("record_only", lang, NS, record=e.record),
+                     t("col_first", lang, NS): str(has["period"].iloc[0]) if has is not None and len(has) else "—",
+                     t("col_periods", lang, NS): f"{len(has)} / {len(h)}" if has is not None else "—",
+                     t("col_n_now", lang, NS): f"{r['n']:,}" if r["value"] is not None else "—",
+                     t("col_as_of", lang, NS): r["as_of"] if r["value"] is not None else "—",
+                     t("col_problem", lang, NS): c.errors.get(e.id, "")})
+    return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
+
+
+# ----------------------------------------------------------------------------------- step 3
+
+def describe_scorecard(c: Cycle, *, lang: str = "en") -> str:
+    """The scorecard in one sentence: how many KPIs are met, on track, at risk, missed."""
+    n = c.scorecard.counts("kpi")
+    return t("scorecard_summary", lang, NS, period=c.label, kpis=len(c.registry.kpis), met=n["met"],
+             on_track=n["on_track"], at_risk=n["at_risk"], missed=n["missed"], level=c.level)
+
+
+# ----------------------------------------------------------------------------------- step 4
+
+def actions_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
+    """The registered actions: start, whom they touched, which KPIs they should move, how they are evaluated."""
+    check_lang(lang)
+    rows = []
+    for a in registry.actions:
+        scope = ", ".join(f"{t(k, lang, NS)} = {'/'.join(t(x, lang, NS) for x in v)}" for k, v in a.scope.items()) \
+            or t("scope_all", lang, NS)
+        rows.append({t("col_action", lang, NS): a.title(lang), t("col_start", lang, NS): str(a.start),
+                     t("col_scope", lang, NS): scope,
+                     t("col_kpis", lang, NS): ", ".join(registry.entry(k).title(lang) for k in a.kpis),
+                     t("col_owner", lang, NS): a.owner_in(lang),
+                     t("col_design", lang, NS): t("design_did" if a.has_comparison else "design_its", lang, NS)})
+    return pd.DataFrame(rows).set_index(t("col_action", lang, NS))
+
+
+# ----------------------------------------------------------------------------------- step 5
+
+@dataclass
+class Evaluation:
+    """One action's effect on one KPI: the design, the estimate and what the pictures need."""
+
+    action: R.Action
+    entry: R.Entry
+    design: str                          # "did", "its" or "none"
+    log: bool = False
+    result: Any = None                   # DiD or ITS
+    pretrend: D.Effect | None = None
+    events: pd.DataFrame | None = None
+    trends: pd.DataFrame | None = None   # per month and group: n, mean, low, high on the model scale
+    reason: str = ""
+    cluster: str | None = None
+    controls: tuple[str, ...] = ()
+
+    @property
+    def effect(self) -> D.Effect | None:
+        if self.result is None:
+            return None
+        return self.result if self.design == "did" else self.result.level
+
+
+def _group_means(df: pd.DataFrame, y: np.ndarray, group: pd.Series, level: float) -> pd.DataFrame:
+    work = pd.DataFrame({"month": df["period"].astype(str).to_numpy(), "group": group.to_numpy(), "y": y})
+    work = work[np.isfinite(work["y"])]
+    g = work.groupby(["group", "month"], sort=True)["y"].agg(["size", "mean", "std"]).reset_index()
+    low, high = S.mean_interval(g["mean"].to_numpy(), g["std"].to_numpy(), g["size"].to_numpy(), level=level)
+    return pd.DataFrame({"month": g["month"], "group": g["group"], "n": g["size"].astype("int64"), "mean": g["mean"],
+                         "low": low, "high": high})
+
+
+def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: float = 0.95,
+             until: pd.Period | None = None, controls: tuple[str, ...] | None = None,
+             details: bool = True) -> Evaluation:
+    """Did ``action`` move ``kpi``? Difference in differences when the action touched a subset, else ITS.
+
+    The KPI's rows (:func:`csa.scorecard.rows`, monthly) are split into the action's scope
+    (treated) and the rest (comparison); a KPI restricted to the scope (``where: {team: osaka}``)
+    is evaluated on the same measure without that restriction, so that a comparison group exists.
+    Times are compared on the log scale; rows after the action's ``end``, or after the report
+    period ``until`` (any frequency; its last month counts), are left out. Standard errors are
+    clustered by the action's ``cluster`` (default: agent for tickets, customer for surveys and
+    goals). Too early to tell (no month from the start, or fewer than two for a time series) gives
+    design ``"none"`` with the reason. ``controls`` overrides the action's (``()``: none);
+    ``details=False`` skips the pre-trend test, the event study and the group means (faster).
+    """
+    e = registry.entry(kpi)
+    if e.metric in (None, "churn"):
+        return Evaluation(action, e, "none", reason="no_rows")
+    target = replace(e, where={k: v for k, v in e.where.items() if k not in action.scope})
+    try:
+        rows = SC.rows(ds, target, freq="month")
+    except Exception as exc:  # a missing table: said, not raised
+        return Evaluation(action, e, "none", reason=str(exc).splitlines()[0])
+    if action.end is not None:
+        rows = rows[rows["period"] <= action.end]
+    if until is not None:
+        rows = rows[rows["period"] <= until.asfreq("M", "end")]
+    months_after = rows.loc[rows["period"] >= action.start, "period"].nunique()
+    if months_after < (1 if action.scope else 2):
+        return Evaluation(action, e, "none", reason="too_early")
+    log = e.spec.kind == "mean"
+    cluster = action.cluster or CLUSTERS.get(e.spec.table)
+    cluster = cluster if cluster in rows.columns else None
+    controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
+    missing = [k for k in action.scope if k not in rows.columns]
+    if missing:
+        return Evaluation(action, e, "none", reason=f"scope column {missing[0]!r} not in the rows of {e.id}")
+    after = rows["period"] >= action.start
+    if action.scope:
+        treated = np.ones(len(rows), dtype=bool)
+        for k, vals in action.scope.items():
+            treated &= rows[k].astype(str).isin(vals).to_numpy()
+        rows = rows.assign(_treated=treated, _after=after.to_numpy())
+        if treated.all() or not treated.any():
+            return Evaluation(action, e, "none", reason="no_comparison")
+        common = dict(outcome="y", treated="_treated", log=log, level=level, cluster=cluster, controls=controls)
+        res = D.did(rows, after="_after", **common)
+        if not details:
+            return Evaluation(action, e, "did", log, res, cluster=cluster, controls=controls)
+        pre = D.pretrend(rows, time="period", before=action.start, **common)
+        ev = D.event_study(rows, time="period", ref=action.start - 1, **common)
+        y = np.log(rows["y"].where(rows["y"] > 0)).to_numpy() if log else rows["y"].to_numpy(dtype=float)
+        names = {True: _scope_name(action, "treated"), False: _scope_name(action, "comparison")}
+        trends = _group_means(rows, y, rows["_treated"].map(names), level)
+        return Evaluation(action, e, "did", log, res, pre, ev, trends, cluster=cluster, controls=controls)
+    res = D.its(rows, outcome="y", time="period", start=action.start, log=log, level=level, controls=controls)
+    return Evaluation(action, e, "its", log, res, cluster="period", controls=controls)
+
+
+def _scope_name(action: R.Action, side: str) -> str:
+    """A group's name as data: the scope's values (``osaka``) or ``comparison``; translated when shown."""
+    if side == "treated":
+        return "/".join(v for vals in action.scope.values() for v in vals)
+    return "comparison_group"
+
+
+def chosen_action(registry: R.Registry, action: str = "") -> str:
+    """The action shown in detail: ``action`` (an error listing the registered ones if unknown), else
+    the first action with a comparison group, else ``""``."""
+    if action:
+        return registry.action(action).id
+    return next((a.id for a in registry.actions if a.has_comparison), "")
+
+
+def evaluations(ds, registry: R.Registry, *, level: float = 0.95, until: pd.Period | None = None) -> list[Evaluation]:
+    """Every registered action on every KPI it names, in registry order, on the data up to ``until``."""
+    return [evaluate(ds, registry, a, k, level=level, until=until) for a in registry.actions for k in a.kpis]
+
+
+def _effect_text(ev: Evaluation, lang: str) -> tuple[str, str]:
+    """(effect, interval) as shown: a factor and a % for times, points otherwise."""
+    e = ev.effect
+    if ev.log:
+        return (t("effect_ratio", lang, NS, ratio=e.ratio, pct=_signed(e.pct)),
+                t("interval_ratio", lang, NS, low=e.ratio_low, high=e.ratio_high))
+    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
+    return _value(e.effect, unit, lang, signed=True), f"[{_signed(e.low)}, {_signed(e.high)}]"
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def _num(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}f}".replace("-", "−")
+
+
+def _p(p: float) -> str:
+    """``p < 0.001`` or ``p = 0.041``: the p-value as the sentences show it."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def effects_table(evals: list[Evaluation], *, lang: str = "en") -> pd.DataFrame:
+    """One row per action and KPI: design, effect with interval, p-value, rows and clusters."""
+    check_lang(lang)
+    rows = []
+    for ev in evals:
+        row = {t("col_action", lang, NS): ev.action.title(lang), t("col_kpi", lang, NS): ev.entry.title(lang),
+               t("col_design", lang, NS): t(f"design_{ev.design}", lang, NS)}
+        if ev.effect is None:
+            row.update({t("col_effect", lang, NS): "—", t("col_interval", lang, NS, level=0.95): "—",
+                        t("col_p", lang, NS): "—", t("col_rows", lang, NS): "—",
+                        t("col_errors", lang, NS): t(f"why_{ev.reason}", lang, NS) if ev.reason in
+                        ("no_rows", "no_comparison") else ev.reason})
+        else:
+            eff = ev.effect
+            effect, interval = _effect_text(ev, lang)
+            row.update({t("col_effect", lang, NS): effect, t("col_interval", lang, NS, level=eff.level): interval,
+                        t("col_p", lang, NS): "< 0.001" if eff.p < 0.001 else f"{eff.p:.3f}",
+                        t("col_rows", lang, NS): f"{eff.n:,}",
+                        t("col_errors", lang, NS): _errors_text(ev, lang)})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index([t("col_action", lang, NS), t("col_kpi", lang, NS)])
+
+
+def _errors_text(ev: Evaluation, lang: str) -> str:
+    eff = ev.effect
+    if eff.cov == "cluster":
+        who = t(f"cluster_{ev.cluster}", lang, NS) if ev.cluster in ("agent", "customer_id", "team", "period") else \
+            ev.cluster
+        return t("errors_cluster", lang, NS, k=eff.clusters, who=who)
+    return t("errors_robust", lang, NS, cov=eff.cov)
+
+
+def describe_effect(ev: Evaluation, *, lang: str = "en") -> str:
+    """The action's effect on the KPI in one sentence, and whether it can be told from noise."""
+    if ev.effect is None:
+        return t("effect_none", lang, NS, action=ev.action.title(lang), kpi=ev.entry.title(lang))
+    eff = ev.effect
+    real = eff.low > 0 or eff.high < 0
+    verdict = t("effect_real" if real else "effect_noise", lang, NS)
+    common = dict(action=ev.action.title(lang), kpi=ev.entry.title(lang), level=eff.level, p=_p(eff.p),
+                  n=eff.n, verdict=verdict, start=ev.action.start)
+    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
+    if ev.design == "its":
+        return t("effect_its", lang, NS, effect=_value(eff.effect, unit, lang, signed=True), low=_signed(eff.low),
+                 high=_signed(eff.high), **common)
+    if ev.log:
+        return t("effect_log", lang, NS, ratio=_num(eff.ratio), pct=_num(abs(eff.pct), 1),
+                 faster=t("faster" if eff.effect < 0 else "slower", lang, NS), low=_num(eff.ratio_low),
+                 high=_num(eff.ratio_high), log=_signed(eff.effect, 3), log_low=_signed(eff.low, 3),
+                 log_high=_signed(eff.high, 3), **common)
+    return t("effect_diff", lang, NS, effect=_value(eff.effect, unit, lang, signed=True), low=_signed(eff.low),
+             high=_signed(eff.high), **common)
+
+
+def describe_truth(ev: Evaluation, *, lang: str = "en") -> str:
+    """On the bundled sample: the planted effect, and whether the interval contains it (empty otherwise)."""
+    truth = SAMPLE_EFFECTS.get(ev.action.id, {}).get(ev.entry.metric if ev.entry.metric in ("frt", "fcr") else "")
+    if ev.effect is None or truth is None or ev.design != "did":
+        return ""
+    value, scale, _exact = truth
+    inside = ev.effect.contains(value)
+    key = ("truth_log" if scale == "log" else "truth_points") + ("_in" if inside else "_out")
+    digits = 3 if scale == "log" else 1
+    return t(key, lang, NS, value=_signed(value, digits) if scale == "log" else f"{value:.0f}",
+             ratio=f"{math.exp(value):.2f}" if scale == "log" else "", low=_signed(ev.effect.low, digits),
+             high=_signed(ev.effect.high, digits), kpi=ev.entry.title(lang))
+
+
+def describe_pretrend(ev: Evaluation, *, lang: str = "en") -> str:
+    """Parallel trends before the action: the difference in slope per month, with its interval."""
+    if ev.pretrend is None:
+        return ""
+    p = ev.pretrend
+    flat = p.low <= 0 <= p.high
+    treated = t(_scope_name(ev.action, "treated"), lang, NS)
+    if ev.log:
+        text = t("pretrend_log", lang, NS, slope=_signed(100 * (math.exp(p.effect) - 1)),
+                 low=_signed(100 * (math.exp(p.low) - 1)), high=_signed(100 * (math.exp(p.high) - 1)), level=p.level,
+                 start=ev.action.start, treated=treated)
+    else:
+        text = t("pretrend_diff", lang, NS, slope=_signed(p.effect, 2), low=_signed(p.low, 2), high=_signed(p.high, 2),
+                 level=p.level, start=ev.action.start, treated=treated)
+    return text + t("pretrend_flat" if flat else "pretrend_drift", lang, NS)
+
+
+def describe_its(ev: Evaluation, *, lang: str = "en") -> str:
+    """The interrupted time series in words: the jump, the change of slope, and the caveat."""
+    if ev.design != "its" or ev.result is None:
+        return ""
+    r = ev.result
+    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
+    return t("its_detail", lang, NS, kpi=ev.entry.title(lang), start=ev.action.start,
+             slope=_value(r.slope.effect, unit, lang, signed=True), slope_low=_signed(r.slope.low),
+             slope_high=_signed(r.slope.high), before=r.periods_before, after=r.periods_after,
+             trend=_value(r.trend.effect, unit, lang, signed=True))
+
+
+def by_hand_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
+    """The 2×2 table behind a difference in differences: mean (log minutes for times) and n per cell."""
+    check_lang(lang)
+    m = ev.result.means.set_index(["treated", "after"])
+    cols = [t("col_before", lang, NS, start=ev.action.start), t("col_after", lang, NS, start=ev.action.start),
+            t("col_change", lang, NS)]
+    out = {}
+    for tr in (True, False):
+        name = t(_scope_name(ev.action, "treated"), lang, NS) if tr else t("comparison_group", lang, NS)
+        b, a = m.loc[(tr, False)], m.loc[(tr, True)]
+        out[name] = [f"{b['mean']:.3f} (n = {int(b['n']):,})", f"{a['mean']:.3f} (n = {int(a['n']):,})",
+                     f"{a['mean'] - b['mean']:+.3f}".replace("-", "−")]
+    tab = pd.DataFrame(out, index=cols).T
+    tab.loc[t("did_row", lang, NS)] = ["", "", f"{ev.result.by_hand:+.3f}".replace("-", "−")]
+    return tab
+
+
+def trends_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
+    """Per month and group, the mean on the KPI's scale (geometric mean minutes for times) with its interval."""
+    tab = ev.trends.copy()
+    if ev.log:
+        for c in ("mean", "low", "high"):
+            tab[c] = np.exp(tab[c])
+    tab["group"] = [t(g, lang, NS) for g in tab["group"]]
+    tab["small_n"] = S.small_n(tab["n"].to_numpy())
+    return tab
+
+
+def _mark(ev: Evaluation, lang: str) -> dict[str, str]:
+    return {"mark": str(ev.action.start), "mark_label": t("mark", lang, NS, start=ev.action.start)}
+
+
+def trend_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
+    """Title, axis labels and the action's mark for the parallel-trends chart, in ``lang``."""
+    treated = t(_scope_name(ev.action, "treated"), lang, NS)
+    return {"title": t("title_trends", lang, NS, kpi=ev.entry.title(lang), treated=treated),
+            "ylabel": t("ylabel_geo_minutes" if ev.log else "ylabel_pct", lang, NS), "xlabel": t("month", lang, NS),
+            **_mark(ev, lang)}
+
+
+def event_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
+    """Title and axis labels of the event-study chart, in ``lang``."""
+    return {"title": t("title_events", lang, NS, kpi=ev.entry.title(lang), ref=ev.action.start - 1),
+            "ylabel": t("ylabel_events_log" if ev.log else "ylabel_events_points", lang, NS),
+            "xlabel": t("month", lang, NS)}
+
+
+def its_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
+    """Title, axis labels and the action's mark for the interrupted-time-series chart, in ``lang``."""
+    unit = "ylabel_pct" if ev.entry.unit == "%" else "ylabel_value"
+    return {"title": t("title_its", lang, NS, kpi=ev.entry.title(lang), start=ev.action.start),
+            "ylabel": t(unit, lang, NS), "xlabel": t("month", lang, NS), **_mark(ev, lang)}
+
+
+def event_table(ev: Evaluation) -> pd.DataFrame:
+    """The event study with text periods, for :func:`csa.display.charts.trend` (value ``effect``)."""
+    tab = ev.events.copy()
+    tab["time"] = tab["time"].astype(str)
+    return tab
+
+
+def its_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
+    """Observed (with its interval), fitted and counterfactual values per month of an interrupted time
+    series, in long form for :func:`csa.display.ops.group_trends`; the counterfactual is drawn from the
+    last month before the start on (before it, it is the fitted line)."""
+    f = ev.result.fitted
+    month = f["time"].astype(str)
+    start = pd.Period(ev.action.start, freq="M")
+    late = (f["time"] >= start - 1).to_numpy()
+    nan = np.full(len(f), np.nan)
+    parts = [pd.DataFrame({"month": month, "group": t("its_observed", lang, NS), "value": f["mean"], "low": f["low"],
+                           "high": f["high"], "n": f["n"]}),
+             pd.DataFrame({"month": month, "group": t("its_fitted", lang, NS), "value": f["fitted"], "low": nan,
+                           "high": nan, "n": f["n"]}),
+             pd.DataFrame({"month": month[late], "group": t("its_counterfactual", lang, NS),
+                           "value": f["counterfactual"][late], "low": nan[late], "high": nan[late],
+                           "n": f["n"][late]})]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ----------------------------------------------------------------------------------- next targets
+
+def next_targets_table(c: Cycle, *, lang: str = "en") -> pd.DataFrame:
+    """Every KPI or KGI that met its target: value, interval, target, and the proposed next target."""
+    check_lang(lang)
+    rows = []
+    for r in c.scorecard.rows:
+        if r["status"] != "met":
+            continue
+        e = c.registry.entry(r["id"])
+        pr = r.get("proposal")
+        rows.append({t("col_name", lang, NS): e.title(lang),
+                     t("col_value", lang, NS): _value(r["value"], e.unit, lang),
+                     t("col_interval", lang, NS, level=c.level): f"[{_value(r['low'], e.unit, lang)}, "
+                                                                 f"{_value(r['high'], e.unit, lang)}]",
+                     t("col_target", lang, NS): _target(e, lang),
+                     t("col_proposal", lang, NS): "—" if pr is None else t(
+                         "target_higher" if e.direction == "higher" else "target_lower", lang, NS,
+                         value=_value(pr["value"], e.unit, lang)) + t("target_by", lang, NS, deadline=pr["deadline"])})
+    cols = [t("col_name", lang, NS), t("col_value", lang, NS), t("col_interval", lang, NS, level=c.level),
+            t("col_target", lang, NS), t("col_proposal", lang, NS)]
+    return pd.DataFrame(rows, columns=cols).set_index(t("col_name", lang, NS))
+
+
+def describe_next(c: Cycle, *, lang: str = "en", horizon: int = 6, prob: float = 0.8) -> str:
+    """What the proposals mean, or that no KPI has met its target yet."""
+    met = [r for r in c.scorecard.rows if r["status"] == "met"]
+    if not met:
+        return t("next_none", lang, NS, period=c.label)
+    return t("next_intro", lang, NS, n=len(met), horizon=horizon, prob=prob)
+
+
+# ----------------------------------------------------------------------------------- headline
+
+def headline_records(c: Cycle, evals: list[Evaluation], *, level: float = 0.95) -> list[dict]:
+    """The report index's records: KPIs met, at risk and missed (counts), and each action's effect."""
+    n = c.scorecard.counts("kpi")
+    total = len(c.registry.kpis)
+    recs = []
+    for key, direction in (("met", "higher"), ("at_risk", "lower"), ("missed", "lower")):
+        title = {lang: t(f"record_{key}", lang, NS) for lang in ("en", "ja")}
+        recs.append(H.record(f"kpi_cycle_{key}", title, c.label, value=n[key], n=total, unit="count",
+                             direction=direction, level=level, min_n=0))
+    for ev in evals:
+        if ev.effect is None:
+            continue
+        eff = ev.effect
+        title = {lang: t("record_effect", lang, NS, action=ev.action.title(lang), kpi=ev.entry.title(lang),
+                         design=t(f"design_short_{ev.design}", lang, NS)) for lang in ("en", "ja")}
+        if ev.log:
+            value, low, high, unit = eff.pct, 100 * (eff.ratio_low - 1), 100 * (eff.ratio_high - 1), "%"
+        else:
+            value, low, high, unit = eff.effect, eff.low, eff.high, "points" if ev.entry.unit in ("%", "points") \
+                else ev.entry.unit
+        recs.append(H.record(f"kpi_cycle_effect_{ev.action.id}_{ev.entry.id}", title, c.label, value=value, low=low,
+                             high=high, n=eff.n, unit=unit, direction=ev.entry.direction, level=eff.level,
+                             min_n=0))
+    return recs
+
+
+def load_registry(registry: str = "", data_dir: str = "") -> R.Registry:
+    """The registry the notebook reads: ``registry`` when given, else ``registry.yaml`` beside the data,
+    else the example registry of the bundled sample (:func:`csa.registry.example_path`)."""
+    from ..datasets import sample_dir
+
+    found = SC.resolve_registry(registry, data_dir or sample_dir())
+    return R.load(found or R.example_path())
+
+
+def is_sample(data_dir: str) -> bool:
+    """Whether the notebook runs on the bundled sample (its planted effects can then be checked)."""
+    from ..datasets import sample_dir
+
+    try:
+        return not data_dir or Path(data_dir).resolve() == sample_dir().resolve()
+    except FileNotFoundError:
+        return False
