@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from .io import CheckResult
+from .io import EARLIEST, TIME_COLUMN, CheckResult
 from .schema import TABLE_ORDER
 
 __all__ = ["TIME_COLUMN", "summary"]
-
-#: The column that dates each table's rows (for date ranges and periods).
-TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
-               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at"}
 
 
 def _range(df, col) -> tuple[str, str]:
@@ -39,7 +35,7 @@ def summary(result: CheckResult) -> str:
         df = result.tables.get(name)
         lo, hi = _range(df, TIME_COLUMN[name]) if df is not None else ("?", "?")
         lines.append(f"{name:<14}{info.file:<22}{info.encoding or info.format:<11}"
-                     f"{info.rows:>9,}  {lo:<11}{hi:<11}")
+                     f"{info.rows:>9,}  {lo:<11}{hi:<11}" + (f"  (sheet {info.sheet!r})" if info.sheet else ""))
     norm = [(info.file, col, what, n) for info in result.sources.values()
             for (col, what), n in sorted(info.normalizations.items())]
     lines.append("")
@@ -53,6 +49,12 @@ def summary(result: CheckResult) -> str:
         lines.append(f"  {f}: extra columns kept as they are: {', '.join(cols)}")
     if result.ignored_files:
         lines.append(f"Files not read (not named after a table): {', '.join(result.ignored_files)}")
+    start, stop = result.window
+    if start is not None and stop is not None:
+        how = (f"one month after the data's last month, {result.last_month}" if result.last_month is not None
+               else "time_window")
+        widen = "; csa.load(time_window=…) widens it" if str(start) == EARLIEST and result.last_month else ""
+        lines.append(f"Dates accepted: {start} to {stop} ({how}{widen}).")
     lines.append("")
     if result.problems:
         lines.append(f"PROBLEMS: {len(result.problems)} — the data cannot be used until they are fixed:")

@@ -1,15 +1,21 @@
 """Load a folder of exports into a typed, validated :class:`Dataset`.
 
-``load(path)`` looks for one file per table named after it (``tickets.csv``, ``tickets.tsv``,
-``tickets.xlsx``, ``tickets.parquet``), detects CSV encodings, applies an optional column
-mapping, normalises full-width digits and stray spaces (counting every change), converts each
-column to its type and checks every rule of :mod:`csa.schema`. Every problem found, in every
-table, is collected; if there is any, :class:`~csa.errors.DataError` lists them all.
-Nothing is dropped or coerced silently.
+``load(path)`` looks for one file per table named after it (``tickets.csv``, ``Tickets.CSV``,
+``tickets.tsv``, ``tickets.xlsx``, ``tickets.parquet``; case does not matter), detects CSV
+encodings, applies an optional column mapping, normalises full-width digits and stray spaces
+(counting every change), converts each column to its type and checks every rule of
+:mod:`csa.schema`, then checks the dataset as a whole: references between tables, and dates
+within the accepted window (from 2000-01 to one month after the data's last month, unless
+``time_window`` says otherwise). Every problem found, in every table, is collected; if there is
+any, :class:`~csa.errors.DataError` lists them all. Nothing is dropped or coerced silently: a
+file, sheet, row or column that cannot be read as it is meant is a problem, never skipped.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as _dt
+import difflib
 import io
 import os
 import re
@@ -22,19 +28,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .encoding import decode
+from .encoding import MixedEncodingError, decode, encoding_name
 from .errors import DataError, Problem
 from .schema import SURVEY_SCALES, TABLE_ORDER, TABLES, Column, Table
 
-__all__ = ["EXTENSIONS", "CheckResult", "Dataset", "SourceInfo", "inspect", "load", "read_mapping"]
+__all__ = ["EARLIEST", "EXTENSIONS", "MAPPING_MAX_BYTES", "TIME_COLUMN", "CheckResult", "Dataset", "SourceInfo",
+           "inspect", "load", "read_mapping"]
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
 N_EXAMPLES = 3
+#: a mapping file larger than this is refused before it is parsed
+MAPPING_MAX_BYTES = 1_000_000
+#: the earliest month a date may fall in unless ``time_window`` widens it
+EARLIEST = "2000-01"
+#: the column that dates each table's rows (date ranges, periods, the data's last month)
+TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
+               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at"}
 
 _TRUE = {"true", "t", "1", "yes", "y", "はい", "○", "〇", "済"}
 _FALSE = {"false", "f", "0", "no", "n", "いいえ", "×", "未"}
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# timestamps are held as datetime64[ns]: years outside these cannot be held
+_NS_LOW, _NS_HIGH = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+_MAPPING_FIX = "compare it with data/mappings/zendesk_ja_tickets.yaml (the shape is explained in data/README.md)"
+_DELIMITER_NAMES = {",": "comma", "\t": "tab"}
 
 
 @dataclass
@@ -49,6 +68,7 @@ class SourceInfo:
     normalizations: Counter = field(default_factory=Counter)  # (column, what) -> rows
     extra_columns: list[str] = field(default_factory=list)
     read: bool = True  # False: the file exists but could not be read (see the problems)
+    sheet: str | None = None  # the sheet read from a workbook
 
 
 @dataclass
@@ -86,101 +106,488 @@ class Dataset:
 
 
 # --------------------------------------------------------------------------------------
+# small helpers
+
+def _letter(j: int) -> str:
+    """Spreadsheet column letter of the 0-based column ``j`` (0 → A, 26 → AA)."""
+    out, j = "", j + 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _fold(name: str) -> str:
+    """A name folded for comparison: NFKC, case, spaces and punctuation ignored."""
+    return re.sub(r"[\s_\-・.()（）]", "", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _norm_file(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------
 # mapping
 
-def read_mapping(mapping: str | os.PathLike | dict | None) -> dict[str, dict[str, Any]]:
-    """A column/value mapping as a dict ``{table: {file?, columns?, values?}}``.
+def _yaml_loader():
+    """A YAML loader that reads every scalar as text (``yes`` stays ``yes``, ``01`` stays ``01``)
+    and refuses a key written twice in one mapping (YAML would keep the last silently)."""
+    import yaml
 
-    ``mapping`` is a dict of that shape or the path of a YAML file holding it.
+    base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+    class Loader(base):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key_node.value!r} is written twice", key_node.start_mark)
+            seen.add(key_node.value)
+        return yaml.constructor.BaseConstructor.construct_mapping(loader, node, deep=deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return Loader
+
+
+def _mapping_error(label: str, message: str, fix: str = _MAPPING_FIX) -> DataError:
+    return DataError([Problem("mapping", label, message, fix)], source=label)
+
+
+def _read_mapping_file(path: str | os.PathLike) -> Any:
+    """The parsed YAML of a mapping file: size-limited, encoding detected like data files."""
+    import yaml
+
+    label, p = str(path), Path(path)
+    if p.is_dir():
+        raise _mapping_error(label, "the mapping is a folder, not a file",
+                             "give the mapping YAML file itself, e.g. data/mappings/zendesk_ja_tickets.yaml")
+    if not p.is_file():
+        if p.is_symlink():
+            raise _mapping_error(label, f"the mapping is a link to {os.readlink(p)}, which does not exist",
+                                 "point the link at the mapping file, or give the file itself")
+        raise _mapping_error(label, "the mapping file was not found", "check the path of the mapping file")
+    try:
+        size = p.stat().st_size
+        if size <= MAPPING_MAX_BYTES:
+            with open(p, "rb") as fh:
+                raw = fh.read(MAPPING_MAX_BYTES + 1)
+            size = len(raw)
+    except OSError as exc:
+        raise _mapping_error(label, f"the mapping file could not be read ({type(exc).__name__}: "
+                                    f"{exc.strerror or exc})", "check that the file can be read") from None
+    if size > MAPPING_MAX_BYTES:
+        raise _mapping_error(label, f"the mapping file is {size / 1e6:.1f} MB; a mapping may be at most "
+                                    f"{MAPPING_MAX_BYTES / 1e6:g} MB",
+                             "a mapping lists your export's column names and values: keep only those")
+    try:
+        text, _enc = decode(raw)
+    except MixedEncodingError as exc:
+        raise _mapping_error(label, f"the mapping mixes text encodings: {exc} (line "
+                                    f"{', '.join(map(str, exc.lines[:N_EXAMPLES]))})",
+                             "save the mapping in one encoding (UTF-8)") from None
+    except UnicodeError:
+        raise _mapping_error(label, "the text encoding of the mapping could not be recognised",
+                             "save the mapping as UTF-8 (cp932 / Shift_JIS and EUC-JP are read too)") from None
+    try:
+        return yaml.load(text.lstrip("\ufeff"), Loader=_yaml_loader())  # a text-only loader: no tags, no objects
+    except yaml.YAMLError as exc:
+        raise _mapping_error(label, f"the mapping is not valid YAML ({exc})") from None
+    except RecursionError:
+        raise _mapping_error(label, "the mapping is not valid YAML (nested too deeply)") from None
+
+
+def _scalar(v) -> str | None:
+    """A mapping key or value as the text a cell holds (a dict built in Python may hold numbers)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    raise TypeError(type(v).__name__)
+
+
+def _kind_of(v) -> str:
+    return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(v), f"{type(v).__name__} {v!r}")
+
+
+def _closest(word: str, choices, cutoff: float = 0.6) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
+    """The mapping as ``{table: {file?, sheet?, columns: {str: str}, values: {col: {str: str|None}}}}``."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _mapping_error(label, f"the mapping must map table names to their settings; it holds {_kind_of(data)}")
+    problems: list[Problem] = []
+
+    def bad(table: str, message: str, fix: str = _MAPPING_FIX) -> None:
+        problems.append(Problem(table, label, message, fix))
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in data.items():
+        name = str(name)
+        if name not in TABLES:
+            bad(name, f"the mapping names an unknown table {name!r}{_closest(name, TABLES)}",
+                f"use one of: {', '.join(TABLES)}")
+            continue
+        t = TABLES[name]
+        spec = {} if spec is None or spec == "" else spec
+        if not isinstance(spec, dict):
+            bad(name, f"{name}: must hold the keys file, sheet, columns, values; it holds {_kind_of(spec)}")
+            continue
+        unknown = [str(k) for k in spec if k not in ("file", "sheet", "columns", "values")]
+        if unknown:
+            bad(name, f"{name}: unknown key {', '.join(map(repr, unknown))}; each table's mapping takes the keys "
+                      "file, sheet, columns, values")
+        clean: dict[str, Any] = {"columns": {}, "values": {}}
+        for key in ("file", "sheet"):
+            if key in spec:
+                v = spec[key]
+                if not isinstance(v, (str, int)) or isinstance(v, bool) or str(v).strip() == "":
+                    bad(name, f"{name}: {key}: must be one {'file name' if key == 'file' else 'sheet name'}; "
+                              f"it holds {_kind_of(v)}")
+                else:
+                    clean[key] = str(v).strip()
+        cols = spec.get("columns")
+        if cols not in (None, ""):
+            if not isinstance(cols, dict):
+                bad(name, f"{name}: columns: must map your column names to canonical ones (your name: "
+                          f"canonical name), one per line; it holds {_kind_of(cols)}")
+            else:
+                for k, v in cols.items():
+                    try:
+                        k_s = _scalar(k)
+                    except TypeError:
+                        k_s = None
+                    if k_s is None or not isinstance(v, str) or not v.strip():
+                        bad(name, f"{name}: columns: {k!r} must map to one canonical column name; it maps to "
+                                  f"{_kind_of(v)}", f"write it as `{k}: <one of {', '.join(t.names)}>`")
+                        continue
+                    clean["columns"][k_s.strip()] = v.strip()
+        vals = spec.get("values")
+        if vals not in (None, ""):
+            if not isinstance(vals, dict):
+                bad(name, f"{name}: values: must map canonical column names to their value mappings "
+                          f"(column: {{your value: canonical value}}); it holds {_kind_of(vals)}")
+            else:
+                for col, vm in vals.items():
+                    col = str(col)
+                    if col not in t.names:
+                        bad(name, f"{name}: values: {col!r} is not a column of {name}{_closest(col, t.names)}",
+                            f"use the canonical column name: one of {', '.join(t.names)}")
+                        continue
+                    if not isinstance(vm, dict):
+                        bad(name, f"{name}: values: {col} must map your values to canonical ones (your value: "
+                                  f"canonical value), one per line; it holds {_kind_of(vm)}")
+                        continue
+                    m: dict[str, str | None] = {}
+                    for k, v in vm.items():
+                        try:
+                            k_s, v_s = _scalar(k), _scalar(v)
+                        except TypeError:
+                            k_s = v_s = None
+                            bad(name, f"{name}: values: {col}: {k!r} must map to one value; it maps to "
+                                      f"{_kind_of(v)}")
+                            continue
+                        if k_s is None:
+                            bad(name, f"{name}: values: {col}: a key is empty")
+                            continue
+                        m[k_s] = None if v_s is None or v_s.strip() == "" else v_s
+                    clean["values"][col] = m
+        out[name] = clean
+    if problems:
+        raise DataError(problems, source=label)
+    return out
+
+
+def read_mapping(mapping: str | os.PathLike | dict | None) -> dict[str, dict[str, Any]]:
+    """A column/value mapping as a dict ``{table: {file?, sheet?, columns, values}}``.
+
+    ``mapping`` is a dict of that shape or the path of a YAML file holding it. The file is at
+    most :data:`MAPPING_MAX_BYTES`, its encoding is detected as for data files (UTF-8, cp932,
+    EUC-JP) and every scalar is read as text (``yes`` and ``01`` stay as written). A wrong shape,
+    a key written twice, an unknown table or column: :class:`DataError` naming the file.
     """
     if mapping is None:
         return {}
     if isinstance(mapping, dict):
-        data = mapping
-    else:
-        import yaml
+        return _check_mapping(mapping, "mapping")
+    return _check_mapping(_read_mapping_file(mapping), str(mapping))
 
-        try:
-            with open(mapping, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh) or {}
-        except yaml.YAMLError as exc:
-            raise DataError([Problem("mapping", str(mapping), f"the mapping is not valid YAML ({exc})",
-                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")],
-                        source=str(mapping)) from None
-        if not isinstance(data, dict):
-            raise DataError([Problem("mapping", str(mapping), "the mapping must map table names to their settings",
-                                     "compare it with data/mappings/zendesk_ja_tickets.yaml")], source=str(mapping))
-    problems = []
-    for name, spec in data.items():
-        if name not in TABLES:
-            problems.append(Problem(str(name), str(mapping), f"the mapping names an unknown table {name!r}",
-                                    f"use one of: {', '.join(TABLES)}"))
-        elif not isinstance(spec, dict) or set(spec) - {"file", "columns", "values"}:
-            problems.append(Problem(name, str(mapping), "each table's mapping takes the keys file, columns, values",
-                                    "see data/mappings/ for an example"))
-    if problems:
-        raise DataError(problems, source=str(mapping))
-    return data
+
+# --------------------------------------------------------------------------------------
+# finding files
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    path: Path
+    kind: str  # file, dir, dangling (a link to nothing), special (fifo, socket, device)
+
+
+def _entry(path: Path) -> _Entry:
+    if path.is_file():
+        kind = "file"
+    elif path.is_dir():
+        kind = "dir"
+    elif path.is_symlink():
+        kind = "dangling"
+    elif path.exists():
+        kind = "special"
+    else:
+        kind = "missing"
+    return _Entry(path.name, path, kind)
+
+
+def _list_folder(folder: Path) -> list[_Entry]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise DataError([Problem("data", str(folder), f"the data folder could not be read ({type(exc).__name__}: "
+                                 f"{exc.strerror or exc})", "check the folder's permissions")],
+                        source=str(folder)) from None
+    return [_entry(folder / n) for n in names]
+
+
+def _find_file(folder: Path, entries: list[_Entry], name: str, spec: dict) -> tuple[_Entry | None, list[_Entry]]:
+    """The entry holding table ``name`` (and any other entries that could hold it)."""
+    if spec.get("file"):
+        want = spec["file"]
+        if Path(want).name != want:  # a path below the folder
+            e = _entry(folder / want)
+            return (e if e.kind != "missing" else None), []
+        same = [e for e in entries if e.name == want] or [e for e in entries if _norm_file(e.name) == _norm_file(want)]
+        return (same[0] if same else None), same[1:]
+    wanted = {_norm_file(name + ext): i for i, ext in enumerate(EXTENSIONS)}
+    found = [e for e in entries if _norm_file(e.name) in wanted]
+    found.sort(key=lambda e: (wanted[_norm_file(e.name)], e.name != name + Path(e.name).suffix.lower()))
+    return (found[0] if found else None), found[1:]
+
+
+def _near_misses(name: str, entries: list[_Entry], taken: set[str]) -> list[_Entry]:
+    """Files that look meant for table ``name``: ``ticket.csv``, ``tickets_2026-10.csv``, ``tickets.json``."""
+    out = []
+    for e in entries:
+        if e.name in taken or e.name.startswith((".", "~$")) or e.kind == "dir":
+            continue
+        stem = _norm_file(e.name).split(".")[0]
+        if (stem.startswith(name) or (name.startswith(stem) and len(name) - len(stem) <= 2 and len(stem) >= 3)
+                or difflib.SequenceMatcher(None, stem, name).ratio() >= 0.8):
+            out.append(e)
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # reading files
 
-def _find_file(folder: Path, name: str, spec: dict) -> tuple[Path | None, list[Path]]:
-    if spec.get("file"):
-        p = folder / spec["file"]
-        return (p if p.exists() else None), []
-    found = [folder / f"{name}{ext}" for ext in EXTENSIONS if (folder / f"{name}{ext}").exists()]
-    return (found[0] if found else None), found[1:]
+def _cell_text(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
 
 
-def _read_file(path: Path, table: Table, problems: list[Problem]) -> tuple[pd.DataFrame | None, str | None]:
-    """Read a file as text columns (CSV) or as stored (Excel, parquet)."""
-    ext = path.suffix.lower()
+def _read_excel(path: Path, t: Table, sheet: str | None, problems: list[Problem]) -> tuple[pd.DataFrame | None,
+                                                                                           str | None]:
     fname = path.name
-    if ext in (".parquet", ".xlsx", ".xls"):
-        try:  # corrupt files raise many kinds of errors (BadZipFile, ArrowInvalid, …)
-            df = pd.read_parquet(path) if ext == ".parquet" else pd.read_excel(path, dtype=object)
-        except Exception as exc:
-            kind = "parquet file" if ext == ".parquet" else "workbook"
-            problems.append(Problem(table.name, fname, f"the {kind} could not be read ({type(exc).__name__}: {exc})",
-                                    "export it again; for Excel, save the table on the first sheet with a header row"))
+    try:  # corrupt files raise many kinds of errors (BadZipFile, KeyError, XMLSyntaxError, …)
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    except Exception as exc:
+        problems.append(Problem(t.name, fname, f"the workbook could not be read ({type(exc).__name__}: "
+                                               f"{_short(str(exc), 200)})",
+                                "export it again, or save the table as CSV"))
+        return None, None
+    names = [str(n) for n in sheets]
+    grids = dict(zip(names, sheets.values(), strict=True))
+    if not names:
+        problems.append(Problem(t.name, fname, "the workbook has no sheets", "export the table again"))
+        return None, None
+    if sheet is not None:
+        chosen = sheet if sheet in grids else next((n for n in names if n.casefold() == sheet.casefold()), None)
+        if chosen is None:
+            problems.append(Problem(t.name, fname, f"the workbook has no sheet named {sheet!r}; its sheets are: "
+                                                   f"{', '.join(map(repr, names))}",
+                                    f"name one of them in the mapping ({t.name}: sheet: …)"))
             return None, None
-        return df, None
-    raw = path.read_bytes()
+    else:
+        chosen = names[0]
+    grid = grids[chosen]
+    filled = grid.notna().to_numpy().any(axis=1) if grid.size else np.zeros(len(grid), bool)
+    if not filled.any():
+        problems.append(Problem(t.name, fname, f"the sheet {chosen!r} is empty: not even a header row",
+                                "put the table on the first sheet, starting at cell A1 with its header row, "
+                                f"or name the sheet that holds it in a mapping ({t.name}: sheet: …)"))
+        return None, chosen
+    if not filled[0]:
+        first = int(np.argmax(filled))
+        problems.append(Problem(t.name, fname, f"the table on sheet {chosen!r} starts on row {first + 1}, not row 1: "
+                                               "the rows above it are empty",
+                                "delete the empty rows above the header, so that the header is row 1"))
+        return None, chosen
+    header = [_cell_text(v).strip() for v in grid.iloc[0]]
+    df = grid.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    if sheet is None:
+        extra = []
+        for n in names[1:]:
+            g = grids[n]
+            rows = int(g.notna().to_numpy().any(axis=1).sum()) if g.size else 0
+            if rows:
+                same = len(g.columns) == len(header) and [_cell_text(v).strip() for v in g.iloc[0]] == header
+                rows -= int(same)
+                extra.append(f"{n!r} ({rows:,} row{'s' if rows != 1 else ''}"
+                             f"{' under the same header' if same else ''})")
+        if extra:
+            problems.append(Problem(
+                t.name, fname, f"the workbook has other sheets with data, which are not read: {', '.join(extra)}; "
+                f"only the first sheet, {chosen!r}, is read",
+                "keep one table per file: move these rows onto the first sheet, or save the table as CSV "
+                "(no row limit); if the other sheets hold something else (notes, pivots), name the sheet to "
+                f"read in a mapping ({t.name}: sheet: {chosen})"))
+            return None, chosen
+    return df, chosen
+
+
+def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tuple[pd.DataFrame | None, str | None]:
+    fname = path.name
     if not raw.strip(b"\r\n\t \xef\xbb\xbf"):
-        problems.append(Problem(table.name, fname, "the file is empty: not even a header row",
+        problems.append(Problem(t.name, fname, "the file is empty: not even a header row",
                                 "export the table again with its header row, or remove the file "
                                 "if you do not use this table"))
         return None, None
     try:
         text, enc = decode(raw)
+    except MixedEncodingError as exc:
+        n = len(exc.lines)
+        problems.append(Problem(
+            t.name, fname, f"the file mixes text encodings: most rows are {encoding_name(exc.encoding)}, but "
+            f"{n} row{'s are' if n != 1 else ' is'} {encoding_name(exc.other)} (pasted from another export?)",
+            n_rows=n, rows=exc.lines[:N_EXAMPLES], values=[_short(x) for x in exc.examples],
+            fix="save the whole file in one encoding (UTF-8 is safest), e.g. export the table again in one "
+                "piece, or re-type these rows"))
+        return None, None
     except UnicodeError:
-        problems.append(Problem(table.name, fname, "the text encoding could not be recognised",
+        problems.append(Problem(t.name, fname, "the text encoding could not be recognised",
                                 "save it as UTF-8 (or cp932 / Shift_JIS) CSV"))
         return None, None
-    sep = "\t" if ext == ".tsv" else ","
-    first = text.lstrip("\ufeff").splitlines()[0]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        lines = [(i, ln) for i, ln in enumerate(text.split("\n"), 1) if "\x00" in ln]
+        problems.append(Problem(t.name, fname, "NUL characters (\\x00) inside values: the file is damaged or "
+                                               "not a text export", n_rows=len(lines),
+                                rows=[i for i, _ in lines[:N_EXAMPLES]],
+                                values=[_short(ln.strip("\r")) for _, ln in lines[:N_EXAMPLES]],
+                                fix="export the table again; if these rows were pasted from another tool, "
+                                    "delete the NUL characters"))
+        return None, enc
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    label = _DELIMITER_NAMES[sep]
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                          na_values=[""], skipinitialspace=False)
-    except pd.errors.ParserError as exc:
-        problems.append(Problem(table.name, fname, f"the file is not a well-formed CSV ({exc})",
-                                "check for unquoted commas or line breaks inside values; quote "
+    except (ValueError, csv.Error, OverflowError) as exc:  # ParserError and EmptyDataError are ValueErrors
+        problems.append(Problem(t.name, fname, f"the file is not a well-formed CSV ({_short(str(exc).strip(), 200)})",
+                                f"check for unquoted {label}s or line breaks inside values; quote "
                                 "such values, or re-export with quoting on"))
         return None, enc
-    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    if not isinstance(df.index, pd.RangeIndex):  # pandas took the first value(s) of each row as an index
+        extra = df.index.nlevels
+        if extra == 1 and len(df.columns) and df.iloc[:, -1].isna().all():
+            msg = (f"the data rows end with an extra {label} (a trailing delimiter): they have one value more "
+                   f"than the header has names ({len(df.columns)}), which would shift every column by one")
+            fix = f"remove the {label} at the end of each data row, or export the table again"
+        else:
+            msg = (f"the data rows have {'one value' if extra == 1 else f'{extra} values'} more than the header "
+                   f"has names ({len(df.columns)}): a header cell is missing, or values hold unquoted {label}s")
+            fix = f"give every column a name in the header row, and quote values that contain a {label}"
+        problems.append(Problem(t.name, fname, msg, fix))
+        return None, enc
+    header = None
+    try:
+        for row in csv.reader(io.StringIO(text[:65536]), delimiter=sep):  # the header, as written
+            if any(cell.strip() for cell in row):
+                header = row
+                break
+    except csv.Error:
+        pass
+    if header is not None and len(header) == len(df.columns):
+        df.columns = [h.strip() for h in header]  # as written: pandas renames a repeated "score" to "score.1"
+    else:
+        df.columns = [str(c).strip() for c in df.columns]
     if len(df.columns) == 1:
-        for bad, label in (("\t", "tab"), (";", "semicolon"), ("|", "vertical bar")):
+        first = text.splitlines()[0]
+        for bad, name in (("\t", "tab"), (";", "semicolon"), ("|", "vertical bar")):
             if bad in first and bad != sep:
                 problems.append(Problem(
-                    table.name, fname,
-                    f"the header is one column holding {label}s ({first[:60]!r}): the file is "
-                    f"{label}-separated, not {'tab' if sep == chr(9) else 'comma'}-separated",
+                    t.name, fname,
+                    f"the header is one column holding {name}s ({_short(first)!r}): the file is "
+                    f"{name}-separated, not {label}-separated",
                     "save it as comma-separated CSV, or (for tabs) name the file "
-                    f"{table.name}.tsv"))
+                    f"{t.name}.tsv"))
                 return None, enc
     return df, enc
+
+
+def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> tuple[pd.DataFrame | None,
+                                                                                      str | None, str | None]:
+    """Read a file as text columns (CSV) or as stored (Excel, parquet): ``(frame, encoding, sheet)``."""
+    path, fname = entry.path, entry.name
+    if entry.kind != "file":
+        what = {"dangling": f"a link to {_readlink(path)}, which does not exist",
+                "dir": "a folder, not a file", "special": "not a regular file (a pipe, socket or device)"}[entry.kind]
+        fix = {"dangling": "copy the export itself into the folder, or point the link at an existing file",
+               "dir": f"put the {t.name} export itself here (e.g. {t.name}.csv), not a folder"}.get(
+            entry.kind, "copy the export into the folder as a plain file")
+        problems.append(Problem(t.name, fname, f"{fname} is {what}", fix))
+        return None, None, None
+    ext = path.suffix.lower()
+    try:
+        if ext in (".xlsx", ".xls"):
+            df, sheet = _read_excel(path, t, spec.get("sheet"), problems)
+            return df, None, sheet
+        if ext == ".parquet":
+            try:
+                return pd.read_parquet(path), None, None
+            except Exception as exc:  # ArrowInvalid, OSError and friends
+                problems.append(Problem(t.name, fname, f"the parquet file could not be read ({type(exc).__name__}: "
+                                                       f"{_short(str(exc), 200)})", "export it again"))
+                return None, None, None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(t.name, fname, f"the file could not be read ({type(exc).__name__}: "
+                                               f"{exc.strerror or exc})",
+                                "check that the file is readable (permissions, a file still being copied)"))
+        return None, None, None
+    df, enc = _read_text(raw, path, t, problems)
+    return df, enc, None
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 # --------------------------------------------------------------------------------------
@@ -241,36 +648,54 @@ def _check_required(missing: pd.Series, s: pd.Series, col: Column, t: Table, fna
                                 fix=f"fill in {col.name} for these rows ({col.meaning})"))
 
 
+def _apply_values(text: pd.Series, values_map: dict, col: Column, counts: Counter) -> pd.Series:
+    """Rename values as the mapping says (keys compared after the same normalisation as the cells)."""
+    norm = {}
+    for k, v in values_map.items():
+        k = k.strip()
+        norm[k if col.kind == "text" else unicodedata.normalize("NFKC", k).strip()] = v
+    hit = text.isin(list(norm))
+    if not hit.any():
+        return text
+    counts[(col.name, "values renamed by the mapping")] += int(hit.sum())
+    out = text.astype(object).copy()
+    out[hit] = text[hit].map(norm)
+    return out.where(out.notna(), None)
+
+
 def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
              problems: list[Problem], values_map: dict | None) -> pd.Series:
     kind = col.kind
-    # typed input (parquet) keeps its type where it already fits
+    # typed input (parquet, Excel) keeps its type where it already fits
     typed_number = kind in ("float", "int") and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     typed_time = kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s)
     typed_bool = kind == "bool" and pd.api.types.is_bool_dtype(s)
-    if typed_number or typed_time or typed_bool:
+    if (typed_number or typed_time or typed_bool) and not values_map:
         _check_required(s.isna(), s, col, t, fname, problems)
-    if typed_number:
-        return _finish_number(s.astype("float64"), s.isna(), s, col, t, fname, problems)
-    if typed_time:
-        if getattr(s.dt, "tz", None) is None:
-            counts[(col.name, f"no UTC offset: read as {tz} time")] += int(s.notna().sum())
-            return s.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        return s.dt.tz_convert(tz)
-    if typed_bool:
+        if typed_number:
+            return _finish_number(s.astype("float64"), s.isna(), s, col, t, fname, problems)
+        if typed_time:
+            return _typed_datetime(s, col, t, fname, tz, counts, problems)
         return s.astype("boolean")
 
     raw = _as_text(s)  # examples in messages show the value as it is in the file
     text = _normalise_text(s, col, counts)
     if values_map:
-        mapped = text.map(lambda v: values_map.get(v, v), na_action="ignore")
-        text = mapped.where(text.notna(), None)
+        text = _apply_values(text, values_map, col, counts)
     missing = text.isna()
     _check_required(missing, text, col, t, fname, problems)
 
     if kind in ("id", "text"):
         return text.astype("str")  # pandas ≥ 3: missing values stay missing
     if kind == "category":
+        if not col.closed:  # the user's own values: kept as written; known ones matched without case
+            if col.known:
+                lower = text.str.lower()
+                folded = ~missing & (lower != text) & lower.isin(col.known)
+                if folded.any():
+                    counts[(col.name, "upper case made lower case")] += int(folded.sum())
+                    text = text.where(~folded, lower)
+            return text.astype("str")
         lower = text.str.lower()
         folded = ~missing & (lower != text)
         if folded.any():
@@ -317,7 +742,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
                                     fix="write dates as YYYY-MM-DD; check for impossible dates such as 02-30"))
         return d
     if kind == "month":
-        ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", na=False)
+        ok = text.str.fullmatch(_MONTH, na=False)
         short = ~missing & ~ok & text.str.fullmatch(r"\d{4}[-/]\d{1,2}([-/]\d{1,2})?", na=False)
         if short.any():
             parts = text[short].str.split(r"[-/]", regex=True)
@@ -325,23 +750,27 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             text = text.copy()
             text[short] = fixed
             counts[(col.name, "month written as YYYY-MM")] += int(short.sum())
-            ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", na=False)
-        bad = ~missing & ~ok
+            ok = text.str.fullmatch(_MONTH, na=False)
+        months = pd.to_datetime(text.where(ok, None) + "-01", format="%Y-%m-%d", errors="coerce")
+        bad = ~missing & months.isna()
         if bad.any():
             n, rows, vals = _examples(raw, bad)
             problems.append(Problem(t.name, fname, "not a month (YYYY-MM)", column=col.name,
                                     n_rows=n, rows=rows, values=vals, fix="write months as YYYY-MM, e.g. 2026-10"))
-        return pd.to_datetime(text.where(ok, None) + "-01", format="%Y-%m-%d").dt.to_period("M")
+        return months.dt.to_period("M")
     raise AssertionError(kind)
 
 
 def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Column, t: Table,
                    fname: str, problems: list[Problem]) -> pd.Series:
-    bad = ~missing & num.isna()
+    infinite = np.isinf(num)
+    bad = ~missing & (num.isna() | infinite)
     if bad.any():
         n, rows, vals = _examples(shown, bad)
         problems.append(Problem(t.name, fname, "not a number", column=col.name, n_rows=n, rows=rows,
                                 values=vals, fix="write plain numbers (digits, optional decimal point)"))
+    if infinite.any():
+        num = num.where(~infinite)
     ok = num.notna()
     if col.kind == "int":
         frac = ok & (num % 1 != 0)
@@ -349,6 +778,12 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
             n, rows, vals = _examples(shown, frac)
             problems.append(Problem(t.name, fname, "not a whole number", column=col.name, n_rows=n,
                                     rows=rows, values=vals, fix="use whole numbers"))
+        huge = ok & ~frac & (num.abs() > 2**53)
+        if huge.any():
+            n, rows, vals = _examples(shown, huge)
+            problems.append(Problem(t.name, fname, "number too large to be a count or a score", column=col.name,
+                                    n_rows=n, rows=rows, values=vals, fix="correct these values"))
+        ok = ok & ~frac & ~huge
     if col.min is not None:
         low = ok & ((num <= col.min) if col.min_exclusive else (num < col.min))
         if low.any():
@@ -371,8 +806,63 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
                                     n_rows=n, rows=rows, values=vals,
                                     fix=f"{col.name} must lie between {col.min:g} and {col.max:g}"))
     if col.kind == "int":
-        return num.where(ok & (num % 1 == 0)).astype("Int64")
+        return num.where(ok).astype("Int64")
     return num
+
+
+def _far(ts: pd.Series) -> pd.Series:
+    """Timestamps pandas cannot hold in nanoseconds (years before 1678 or after 2261)."""
+    tz = getattr(ts.dt, "tz", None)
+    low, high = (_NS_LOW.tz_localize("UTC"), _NS_HIGH.tz_localize("UTC")) if tz is not None else (_NS_LOW, _NS_HIGH)
+    if not ts.notna().any() or (ts.min() >= low and ts.max() <= high):
+        return pd.Series(False, index=ts.index)
+    return ts.notna() & ((ts < low) | (ts > high))
+
+
+def _far_problem(far: pd.Series, shown: pd.Series, col: Column, t: Table, fname: str,
+                 problems: list[Problem]) -> None:
+    if far.any():
+        n, rows, vals = _examples(shown, far)
+        problems.append(Problem(t.name, fname, "timestamp far outside any plausible range (year before 1678 or "
+                                               "after 2261)", column=col.name, n_rows=n, rows=rows, values=vals,
+                                fix="correct the year (a typo such as 2300 for 2030, or a placeholder date?)"))
+
+
+def _typed_datetime(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
+                    problems: list[Problem]) -> pd.Series:
+    far = _far(s)
+    _far_problem(far, s.astype(str), col, t, fname, problems)
+    s = s.where(~far)
+    if getattr(s.dt, "tz", None) is None:
+        counts[(col.name, f"no UTC offset: read as {tz} time")] += int(s.notna().sum())
+        s = s.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    else:
+        s = s.dt.tz_convert(tz)
+    return s.astype(f"datetime64[ns, {tz}]")
+
+
+def _to_datetime(s: pd.Series, utc: bool = False) -> pd.Series:
+    """``pd.to_datetime(format="ISO8601", errors="coerce")`` that never raises.
+
+    ``utc=False`` may still return tz-aware values when every value carries an offset the
+    offset pattern did not see (``+09``); a value that cannot be taken, or a mix of such
+    values with offset-free ones, is NaT (and then listed as unparseable).
+    """
+    try:
+        out = pd.to_datetime(s, format="ISO8601", errors="coerce", utc=utc)
+        if pd.api.types.is_datetime64_any_dtype(out):
+            return out
+    except (ValueError, OverflowError, TypeError):
+        pass
+
+    def one(v):
+        try:
+            ts = pd.to_datetime(v, format="ISO8601", utc=utc)
+        except (ValueError, OverflowError, TypeError):
+            return pd.NaT
+        return pd.NaT if not utc and ts is not pd.NaT and ts.tzinfo is not None else ts
+
+    return pd.Series([one(v) for v in s], index=s.index, dtype="datetime64[us, UTC]" if utc else "datetime64[us]")
 
 
 def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, fname: str, tz: str,
@@ -387,17 +877,31 @@ def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, 
         iso[slashed] = fixed.str.replace(r"(\d) (\d):", r"\1 0\2:", regex=True)
     has_off = iso.str.contains(_OFFSET, na=False)
     out = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
+    far = pd.Series(False, index=text.index)
     if has_off.any():
-        aware = pd.to_datetime(iso[has_off], utc=True, format="ISO8601", errors="coerce")
-        out[aware.index] = aware.dt.tz_convert(tz)
+        aware = _to_datetime(iso[has_off], utc=True)
+        f = _far(aware)
+        far[f.index] = f
+        held = aware.where(~f)
+        out[held.index] = held.dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
     naive_idx = iso.index[~has_off]
     if len(naive_idx):
-        naive = pd.to_datetime(iso[~has_off], format="ISO8601", errors="coerce")
-        ok = naive.notna()
+        naive = _to_datetime(iso[~has_off])
+        if getattr(naive.dt, "tz", None) is not None:  # offsets written "+09": instants after all
+            f = _far(naive)
+            far[f.index] = f
+            held = naive.where(~f)
+            out[held.index] = held.dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
+            naive = naive.iloc[:0].dt.tz_localize(None)
+        f = _far(naive)
+        far[f.index] = f
+        ok = naive.notna() & ~f
         if ok.any():
             counts[(col.name, f"no UTC offset: read as {tz} time")] += int(ok.sum())
-            out[naive.index[ok]] = naive[ok].dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    bad = ~missing & out.isna()
+            local = naive[ok].dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            out[local.index] = local.astype(f"datetime64[ns, {tz}]")
+    _far_problem(far, raw, col, t, fname, problems)
+    bad = ~missing & out.isna() & ~far
     if bad.any():
         n, rows, vals = _examples(raw, bad)
         problems.append(Problem(t.name, fname, "unparseable or impossible timestamp", column=col.name,
@@ -468,38 +972,262 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, Source
                                         "tickets covering the same period"))
 
 
-def _load_table(path: Path, t: Table, spec: dict, tz: str,
-                problems: list[Problem]) -> tuple[pd.DataFrame | None, SourceInfo | None]:
-    fname = path.name
-    raw, enc = _read_file(path, t, problems)
+def _months(s: pd.Series) -> np.ndarray:
+    """Months since 1970-01 of the values present (timestamps: in business time, to the hour)."""
+    s = s.dropna()
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return s.array.asi8.astype(np.int64)
+    if not len(s):
+        return np.array([], np.int64)
+    if getattr(s.dt, "tz", None) is not None:  # UTC instants shifted by the zone's offset (DST: an hour off)
+        offset = s.iloc[len(s) // 2].utcoffset()
+        values = s.array.asi8 + int(offset.total_seconds()) * 10**9
+        return values.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return s.to_numpy().astype("datetime64[M]").astype(np.int64)
+
+
+def _last_month(tables: dict[str, pd.DataFrame]) -> pd.Period | None:
+    """The data's last month, robust to stray far-off dates.
+
+    From the months of every table's time column (signup dates only when there is no other
+    table): start at the median row's month and walk forward through the months that have rows,
+    as long as the next one is no further away than the largest gap found between the 5th
+    percentile and the median (+ 1, at most 13: monthly data tolerates one empty month, survey
+    waves every six months tolerate six). A stray 2099 or a year typed one too high is left
+    behind.
+    """
+    events = [_months(df[TIME_COLUMN[n]]) for n, df in tables.items() if n != "customers" and TIME_COLUMN[n] in df]
+    codes = np.concatenate(events) if events else np.array([], np.int64)
+    if not len(codes) and "customers" in tables:
+        codes = _months(tables["customers"]["signup_date"])
+    if not len(codes):
+        return None
+    codes = np.sort(codes)
+    med = codes[(len(codes) - 1) // 2]
+    q05 = codes[int(0.05 * (len(codes) - 1))]
+    months = np.unique(codes)
+    core = months[(months >= q05) & (months <= med)]
+    allowed = min(int(np.diff(core).max()) + 1 if len(core) > 1 else 2, 13)
+    i = int(np.searchsorted(months, med))
+    while i + 1 < len(months) and months[i + 1] - months[i] <= allowed:
+        i += 1
+    return pd.Period(year=1970 + int(months[i]) // 12, month=int(months[i]) % 12 + 1, freq="M")
+
+
+def _window(time_window) -> tuple[pd.Period, pd.Period | None]:
+    """``time_window`` checked: ``(start, end)`` months; ``None`` keeps a default."""
+    if time_window is None:
+        time_window = (None, None)
+    if not isinstance(time_window, (tuple, list)) or len(time_window) != 2:
+        raise ValueError(f"time_window must be two months (start, end), e.g. ('1990-01', '2030-12'), or None for "
+                         f"either default; got {time_window!r}")
+    out = []
+    for v, default in zip(time_window, (EARLIEST, None), strict=True):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            out.append(pd.Period(default, "M") if default else None)
+        elif isinstance(v, pd.Period):
+            out.append(v.asfreq("M"))
+        elif isinstance(v, str) and _MONTH.fullmatch(v.strip()):
+            out.append(pd.Period(v.strip(), "M"))
+        else:
+            raise ValueError(f"time_window: {v!r} is not a month written YYYY-MM (e.g. '2030-12')")
+    if out[1] is not None and out[1] < out[0]:
+        raise ValueError(f"time_window: the end {out[1]} is before the start {out[0]}")
+    return out[0], out[1]
+
+
+def _ym(v) -> str:
+    return str(v) if isinstance(v, pd.Period) else v.strftime("%Y-%m")
+
+
+def _check_window(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], shown: dict, tz: str,
+                  window: tuple[pd.Period, pd.Period | None], problems: list[Problem]
+                  ) -> tuple[pd.Period, pd.Period | None, pd.Period | None]:
+    """Dates before the window's start or after its end: ``(start, end, the data's last month)``."""
+    start, end = window
+    last = _last_month(tables) if end is None else None
+    stop = end if end is not None else (last + 1 if last is not None else None)
+    for name, df in tables.items():
+        for col in TABLES[name].columns:
+            if col.kind not in ("datetime", "date", "month") or col.name not in df:
+                continue
+            s = df[col.name]
+            if not s.notna().any():
+                continue
+            if col.kind == "month":
+                lo, hi = start, stop
+                inside = s.min() >= lo and (hi is None or s.max() <= hi)
+                if not inside:
+                    early = s.notna() & (s < lo)
+                    late = s.notna() & (s > hi) if hi is not None else None
+            else:
+                lo = start.start_time.as_unit("ns")
+                hi = (stop + 1).start_time.as_unit("ns") if stop is not None else None
+                if col.kind == "datetime":
+                    lo, hi = lo.tz_localize(tz), (hi.tz_localize(tz) if hi is not None else None)
+                inside = s.min() >= lo and (hi is None or s.max() < hi)
+                if not inside:
+                    early = s.notna() & (s < lo)
+                    late = s.notna() & (s >= hi) if hi is not None else None
+            if inside:
+                continue
+            examples = shown.get((name, col.name), s)
+            fname = sources[name].file
+            if early.any():
+                n, rows, vals = _examples(examples, early)
+                problems.append(Problem(
+                    name, fname, f"dated before {start}, the start of the accepted dates"
+                    + (" (a placeholder such as 1900-01-01, or a typo in the year?)" if str(start) == EARLIEST
+                       else " (time_window)"),
+                    column=col.name, n_rows=n, rows=rows, values=vals,
+                    fix="correct these dates; if they are right, accept earlier dates with "
+                        f"csa.load(…, time_window=(\"{_ym(s[early].min())}\", None))"))
+            if late is not None and late.any():
+                n, rows, vals = _examples(examples, late)
+                why = (f"the data's last month is {last}, and dates more than a month later are not expected "
+                       "(a typo in the year?)" if end is None else "the end of time_window")
+                problems.append(Problem(
+                    name, fname, f"dated after {stop}: {why}", column=col.name, n_rows=n, rows=rows, values=vals,
+                    fix="correct these dates; if they are right, accept later dates with "
+                        f"csa.load(…, time_window=(None, \"{_ym(s[late].max())}\"))"))
+    return start, stop, last
+
+
+# --------------------------------------------------------------------------------------
+# one table
+
+def _header_problems(raw: pd.DataFrame, t: Table, fname: str, info: SourceInfo,
+                     problems: list[Problem]) -> pd.DataFrame | None:
+    """Blank and repeated header names: an unnamed empty column is left out (counted), the rest are problems."""
+    names = [_cell_text(c).strip() if not isinstance(c, str) else c.strip() for c in raw.columns]
+    raw = raw.set_axis(names, axis=1)
+    blank = [j for j, c in enumerate(names) if c == ""]
+    keep = list(range(len(names)))
+    for j in blank:
+        col = raw.iloc[:, j]
+        filled = col.notna() & (col.astype(str).str.strip() != "")
+        if filled.any():
+            n, rows, vals = _examples(col, filled)
+            problems.append(Problem(t.name, fname, f"column {_letter(j)} has no name in the header but holds values",
+                                    n_rows=n, rows=rows, values=vals,
+                                    fix="give the column a name in the header row, or delete it"))
+        else:
+            info.normalizations[("(no name)", "empty column without a name left out")] += 1
+        keep.remove(j)
+    if blank:
+        raw = raw.iloc[:, keep]
+        names = [names[j] for j in keep]
+    counts = Counter(names)
+    repeated = [c for c, k in counts.items() if k > 1]
+    for c in repeated:
+        where = [_letter(j) for j, n in zip(keep, names, strict=True) if n == c]
+        times = "twice" if len(where) == 2 else f"{len(where)} times"
+        problems.append(Problem(t.name, fname, f"the header names the column {c!r} {times} (columns "
+                                               f"{', '.join(where[:-1])} and {where[-1]})", column=c,
+                                fix="keep one of them: delete the repeated column or give it its own name "
+                                    "(csa does not guess which one holds the right values)"))
+    return None if repeated else raw
+
+
+def _look_alike(col: Column, candidates: list[str]) -> str | None:
+    """The candidate column name that looks like ``col`` (case, width, spaces, a Japanese alias, a typo)."""
+    target = {_fold(col.name), *(_fold(a) for a in col.aliases)}
+    for c in candidates:
+        if _fold(c) in target:
+            return c
+    for c in candidates:
+        f = _fold(c)
+        if len(f) >= 3 and difflib.SequenceMatcher(None, f, _fold(col.name)).ratio() >= 0.8:
+            return c
+    return None
+
+
+def _load_table(entry: _Entry, t: Table, spec: dict, tz: str, problems: list[Problem], shown: dict
+                ) -> tuple[pd.DataFrame | None, SourceInfo]:
+    fname = entry.name
+    fmt = entry.path.suffix.lstrip(".").lower()
+    raw, enc, sheet = _read_file(entry, t, spec, problems)
     if raw is None:
-        return None, None
-    raw = raw.rename(columns={k: v for k, v in (spec.get("columns") or {}).items()})
-    raw.columns = [str(c).strip() for c in raw.columns]
+        return None, SourceInfo(t.name, fname, fmt, enc, 0, read=False, sheet=sheet)
     raw = raw.reset_index(drop=True)
-    info = SourceInfo(t.name, fname, path.suffix.lstrip(".").lower(), enc, len(raw))
+    info = SourceInfo(t.name, fname, fmt, enc, len(raw), sheet=sheet)
+    raw = _header_problems(raw, t, fname, info, problems)
+    if raw is None:
+        return None, info
+    # NUL characters in typed files (a CSV with one is refused whole, above)
+    if fmt not in ("csv", "tsv", "txt"):
+        for c in raw.columns:
+            s = raw[c]
+            if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+                nul = s.map(lambda v: isinstance(v, str) and "\x00" in v).astype(bool)
+                if nul.any():
+                    n, rows, vals = _examples(s, nul)
+                    problems.append(Problem(t.name, fname, "NUL characters (\\x00) inside values", column=c,
+                                            n_rows=n, rows=rows, values=vals,
+                                            fix="delete the NUL characters, or export the table again"))
+    # the mapping's column names
+    colmap = spec.get("columns") or {}
+    present = set(raw.columns)
+    nfc = {unicodedata.normalize("NFC", c): c for c in raw.columns}
+    rename, unmatched = {}, []
+    for k, v in colmap.items():
+        if k in present:
+            rename[k] = v
+        elif unicodedata.normalize("NFC", k) in nfc:
+            rename[nfc[unicodedata.normalize("NFC", k)]] = v
+        else:
+            unmatched.append((k, v))
+    kept = {k for k, v in colmap.items() if k == v}  # "コメント: コメント": keep this column as it is
+    if rename:
+        raw = raw.rename(columns=rename)
+    for k, v in unmatched:
+        if v not in raw.columns:
+            problems.append(Problem(t.name, fname, f"the mapping renames {k!r} to {v}, but the file has no column "
+                                                   f"{k!r}{_closest(k, sorted(present))}", column=v,
+                                    fix="write the column name in the mapping exactly as the header has it, "
+                                        "or remove the line"))
+    dups = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if dups:
+        problems.append(Problem(t.name, fname, f"column names repeated after the mapping: {', '.join(dups)}",
+                                fix="map one column to each name: check the mapping for two columns mapped to one, "
+                                    "or a column mapped onto a name the file already has"))
+        return None, info
+    extras = [c for c in raw.columns if c not in t.names and c not in kept]
     missing = [c for c in t.required_names if c not in raw.columns]
     if missing:
+        alike = {c: _look_alike(t.column(c), extras) for c in missing}
+        hints = [f"{x!r} looks like {c}" for c, x in alike.items() if x]
         problems.append(Problem(
             t.name, fname, f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}; "
-            f"the file has: {', '.join(map(str, raw.columns[:20]))}",
+            + (f"{'; '.join(hints)}; " if hints else "")
+            + f"the file has: {', '.join(map(str, raw.columns[:20]))}",
             column=missing[0],
-            fix="rename your export's columns to the canonical names, or write a mapping file "
-                "(see data/mappings/ and data/README.md)"))
+            fix=("map them in a mapping file (columns: "
+                 + ", ".join(f"{{{x}: {c}}}" for c, x in alike.items() if x) + "), or rename the columns"
+                 if hints else
+                 "rename your export's columns to the canonical names, or write a mapping file "
+                 "(see data/mappings/ and data/README.md)")))
         return None, info
-    dups = [c for c in raw.columns if list(raw.columns).count(c) > 1]
-    if dups:
-        problems.append(Problem(t.name, fname, f"column names repeated: {', '.join(sorted(set(dups)))}",
-                                fix="give each column one name; check the mapping for two columns mapped to one"))
-        return None, info
+    for col in t.columns:
+        if col.name not in raw.columns:
+            x = _look_alike(col, extras)
+            if x is not None:
+                problems.append(Problem(
+                    t.name, fname, f"the optional column {col.name} is absent, but the file has {x!r}, which "
+                    f"looks like it: without a mapping, {col.name} would be read as empty", column=col.name,
+                    fix=f"rename the column to {col.name} or map it (columns: {{{x}: {col.name}}}); if {x!r} holds "
+                        f"something else, keep it as an extra column with columns: {{{x}: {x}}}"))
     out = {}
     values = spec.get("values") or {}
     for col in t.columns:
         if col.name not in raw:
-            out[col.name] = pd.Series(None, index=raw.index, dtype=object)
-            out[col.name] = _convert(out[col.name], col, t, fname, tz, info.normalizations, problems, None)
+            s = pd.Series(None, index=raw.index, dtype=object)
+            out[col.name] = _convert(s, col, t, fname, tz, info.normalizations, problems, None)
             continue
-        out[col.name] = _convert(raw[col.name], col, t, fname, tz, info.normalizations, problems, values.get(col.name))
+        out[col.name] = _convert(raw[col.name], col, t, fname, tz, info.normalizations, problems,
+                                 values.get(col.name))
+        if col.kind in ("datetime", "date", "month"):
+            shown[(t.name, col.name)] = raw[col.name]
     info.extra_columns = [c for c in raw.columns if c not in t.names]
     for c in info.extra_columns:
         out[c] = raw[c]
@@ -507,6 +1235,9 @@ def _load_table(path: Path, t: Table, spec: dict, tz: str,
     _check_table(df, raw, t, fname, problems)
     return df, info
 
+
+# --------------------------------------------------------------------------------------
+# the folder
 
 @dataclass
 class CheckResult:
@@ -519,73 +1250,112 @@ class CheckResult:
     sources: dict[str, SourceInfo]
     ignored_files: list[str]
     tables: dict[str, pd.DataFrame]
+    #: the accepted dates: first and last month (``None``: no dates to bound), and the data's last month
+    window: tuple[pd.Period | None, pd.Period | None] = (None, None)
+    last_month: pd.Period | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.dataset is not None
 
 
-def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
-            mapping: str | os.PathLike | dict | None = None) -> CheckResult:
+def _check_tz(tz: str) -> str:
+    try:
+        pd.Timestamp(0).tz_localize(tz)
+    except Exception:
+        raise ValueError(f"tz: unknown time zone {tz!r}; use an IANA name such as 'Asia/Tokyo' or 'UTC'") from None
+    return tz
+
+
+def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.PathLike | dict | None = None,
+            time_window: tuple[str | None, str | None] | None = None) -> CheckResult:
     """Read and check a data folder, returning every problem instead of raising.
 
-    ``result.dataset`` is ``None`` when any problem was found.
+    ``result.dataset`` is ``None`` when any problem was found. Parameters as :func:`load`.
     """
     folder = Path(path)
     if not folder.is_dir():
         raise FileNotFoundError(f"data folder not found: {folder} "
                                 "(give the folder that holds customers.csv, tickets.csv, …)")
+    _check_tz(tz)
+    window = _window(time_window)
     spec = read_mapping(mapping)
+    entries = _list_folder(folder)
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, SourceInfo] = {}
-    used: set[Path] = set()
+    shown: dict = {}
+    found = {name: _find_file(folder, entries, name, spec.get(name, {})) for name in TABLE_ORDER}
+    taken = {e.name for first, others in found.values() for e in ([first] if first else []) + others}
     for name in TABLE_ORDER:
         t = TABLES[name]
         tspec = spec.get(name, {})
-        file, others = _find_file(folder, name, tspec)
+        entry, others = found[name]
         if others:
-            problems.append(Problem(name, file.name, f"more than one file for table '{name}': "
-                                    f"{', '.join(p.name for p in [file, *others])}",
+            problems.append(Problem(name, entry.name, f"more than one file for table '{name}': "
+                                    f"{', '.join(e.name for e in [entry, *others])}",
                                     "keep exactly one file per table"))
-        if file is None:
-            if t.required or tspec.get("file"):
+        if entry is None:
+            near = [] if tspec.get("file") else _near_misses(name, entries, taken)
+            for e in near:
+                taken.add(e.name)
+                readable = e.kind == "file" and Path(e.name).suffix.lower() in EXTENSIONS
+                problems.append(Problem(
+                    name, e.name, f"no file is named {name}.csv (or .tsv, .xlsx, .parquet), but {e.name} looks like "
+                    f"the {name} table: it is not read",
+                    f"rename it to {name}{Path(e.name).suffix.lower() if readable else '.csv'}"
+                    + ("" if readable else " (saved as CSV, Excel or parquet)")
+                    + f", or name it in a mapping ({name}: file: {e.name}); if it holds something else, "
+                      "move it out of the data folder"))
+            if near:
+                continue
+            if t.required or name in spec:
                 want = tspec.get("file") or f"{name}.csv"
+                why = "is required" if t.required else "is named in the mapping"
                 problems.append(Problem(name, want,
-                                        f"the table '{name}' is required but {want} was not found in {folder}",
-                                        f"export your {name} as {name}.csv (or .xlsx/.parquet) into this folder"))
+                                        f"the table '{name}' {why} but no file {want} was found in {folder}",
+                                        f"export your {name} as {want} (or .xlsx/.parquet) into this folder"
+                                        + ("" if t.required else f", or remove '{name}' from the mapping")))
             continue
-        used.add(file)
-        df, info = _load_table(file, t, tspec, tz, problems)
-        sources[name] = info or SourceInfo(name, file.name, file.suffix.lstrip(".").lower(), None, 0, read=False)
+        df, info = _load_table(entry, t, tspec, tz, problems, shown)
+        sources[name] = info
         if df is not None:
             tables[name] = df
     if "customers" in tables:
         _check_references(tables, sources, problems)
-    ignored = sorted(p.name for p in folder.iterdir() if p.is_file() and p not in used
-                     and not p.name.startswith(".") and p.suffix.lower() in EXTENSIONS)
+    start, stop, last = _check_window(tables, sources, shown, tz, window, problems)
+    used = {info.file for info in sources.values()}
+    ignored = sorted(e.name for e in entries if e.kind == "file" and e.name not in used
+                     and not e.name.startswith(".") and Path(e.name).suffix.lower() in EXTENSIONS)
     ds = None
     if not problems and "customers" in tables:
         ds = Dataset(**tables, tz=tz, path=str(folder), sources=sources, ignored_files=ignored)
-    return CheckResult(str(folder), tz, ds, problems, sources, ignored, tables)
+    return CheckResult(str(folder), tz, ds, problems, sources, ignored, tables, (start, stop), last)
 
 
-def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
-         mapping: str | os.PathLike | dict | None = None) -> Dataset:
+def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.PathLike | dict | None = None,
+         time_window: tuple[str | None, str | None] | None = None) -> Dataset:
     """Load a folder of exports into a validated :class:`Dataset`.
 
     Parameters
     ----------
-    path : folder holding one file per table (``customers.csv``, ``tickets.xlsx``, …).
-        ``customers`` is required; the other tables are optional (absent → ``None``).
+    path : folder holding one file per table (``customers.csv``, ``tickets.xlsx``, …; case does
+        not matter). ``customers`` is required; the other tables are optional (absent → ``None``).
     tz : business time zone; timestamps are converted to it (periods are cut in it).
     mapping : YAML file or dict renaming an export's columns and values to the canonical
-        ones, per table (see ``data/mappings/``).
+        ones, per table (see ``data/mappings/``), and naming a table's file or sheet.
+    time_window : ``(start, end)`` months ``"YYYY-MM"``, inclusive: the dates accepted in every
+        date column. ``None`` (or ``None`` for either end) keeps the default: from 2000-01 to one
+        month after the data's last month (found from the rows themselves, robust to a few
+        stray dates). A date outside is a problem, so a stray 2099 cannot become the latest
+        period. Widen it for real data that reaches further, e.g. ``("1995-01", None)``.
 
     Raises
     ------
     DataError
         listing every problem found (file, column, rows, examples, how to fix).
+    ValueError
+        for a ``tz`` or ``time_window`` that cannot be used.
 
     Examples
     --------
@@ -593,7 +1363,7 @@ def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo",
     >>> len(ds.customers), str(ds.tickets["created_at"].dt.tz), ds.goals is None
     (2000, 'Asia/Tokyo', False)
     """
-    result = inspect(path, tz=tz, mapping=mapping)
+    result = inspect(path, tz=tz, mapping=mapping, time_window=time_window)
     if result.problems:
         raise DataError(result.problems, source=str(path))
     return result.dataset

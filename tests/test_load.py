@@ -238,19 +238,19 @@ def test_wrong_delimiter(small):
 
 def test_category_values_and_booleans(small):
     t = read_raw(small, "tickets")
-    t.loc[0, "channel"] = "fax"
+    t.loc[0, "priority"] = "asap"
     t.loc[1, "reopened"] = "maybe"
-    t.loc[2, "channel"] = "Email"  # case is folded, and counted
-    t.loc[3, "channel"] = "ＦＡＸ"  # messages show the value as written in the file
+    t.loc[2, "priority"] = "Normal"  # case is folded, and counted
+    t.loc[3, "priority"] = "ＡＳＡＰ"  # messages show the value as written in the file
     write_raw(small, "tickets", t)
     err = problems_of(small)
-    assert the_problem(err, "channel", "not allowed").values == ["fax", "ＦＡＸ"]
+    assert the_problem(err, "priority", "not allowed").values == ["asap", "ＡＳＡＰ"]
     assert the_problem(err, "reopened", "true/false").rows == [3]
 
 
 def test_every_problem_is_listed_not_only_the_first(small):
     t = read_raw(small, "tickets")
-    t.loc[0, "channel"] = "fax"
+    t.loc[0, "status"] = "pending"
     write_raw(small, "tickets", t)
     o = read_raw(small, "orders")
     o.loc[0, "amount"] = "-1"
@@ -264,11 +264,11 @@ def test_check_command_exit_codes(small, capsys):
     assert main(["check", str(SAMPLE)]) == 0
     assert "OK: no problems" in capsys.readouterr().out
     t = read_raw(small, "tickets")
-    t.loc[0, "channel"] = "fax"
+    t.loc[0, "status"] = "pending"
     write_raw(small, "tickets", t)
     assert main(["check", str(small)]) == 1
     out = capsys.readouterr().out
-    assert "PROBLEMS: 1" in out and "'channel'" in out and "fax" in out
+    assert "PROBLEMS: 1" in out and "'status'" in out and "pending" in out
     assert main(["check", str(small / "nope")]) == 2
 
 
@@ -332,3 +332,101 @@ def test_corrupt_binary_files_are_problems_not_crashes(small, capsys, name):
     err = problems_of(small)
     assert any(p.file == name and "could not be read" in p.message for p in err.problems)
     assert main(["check", str(small)]) == 1
+
+
+# ---------------------------------------------------------------- open vocabularies (issue 7)
+
+def test_the_users_own_plans_segments_channels_and_touchpoints_load(small):
+    c = read_raw(small, "customers")
+    c["plan"] = c["plan"].map({"starter": "ライト", "standard": "Pro", "premium": "Premium"})
+    c["segment"] = c["segment"].map({"smb": "SMB", "mid_market": "中堅", "enterprise": "ＥＮＴ"})
+    c.loc[0, "region"] = "ｶﾝｻｲ"  # half-width katakana: folded to full width, like any label
+    write_raw(small, "customers", c)
+    t = read_raw(small, "tickets")
+    t.loc[:2, "channel"] = ["LINE", "Slack", "Email"]
+    t.loc[:1, "team"] = ["大阪サポート", "Tokyo"]
+    t.loc[:1, "category"] = ["請求", "Bug"]
+    write_raw(small, "tickets", t)
+    s = read_raw(small, "surveys")
+    s.loc[:1, "touchpoint"] = ["onboarding", "オンボーディング"]
+    write_raw(small, "surveys", s)
+    ds = csa.load(small)
+    # the user's values as written (full width made half width); the handbook's own values matched without case
+    assert set(ds.customers["plan"]) == {"ライト", "Pro", "premium"}
+    assert set(ds.customers["segment"]) == {"smb", "中堅", "ENT"}
+    assert ds.customers.loc[0, "region"] == "カンサイ"
+    assert ds.tickets["channel"].tolist()[:3] == ["LINE", "Slack", "email"]
+    assert ds.tickets["team"].tolist()[:2] == ["大阪サポート", "Tokyo"]  # no known teams: case kept
+    assert ds.tickets["category"].tolist()[:2] == ["請求", "Bug"]
+    assert ds.surveys["touchpoint"].tolist()[:2] == ["onboarding", "オンボーディング"]
+    norm = ds.sources["customers"].normalizations
+    assert norm[("plan", "upper case made lower case")] == (c["plan"] == "Premium").sum()
+    assert norm[("segment", "full-width characters made half-width")] == (c["segment"] == "ＥＮＴ").sum()
+    for col in ("plan", "segment", "region"):
+        assert str(ds.customers[col].dtype) == "str"
+
+
+def test_a_mapping_still_renames_open_values(small):
+    c = read_raw(small, "customers")
+    c["plan"] = c["plan"].map({"starter": "ライト", "standard": "スタンダード", "premium": "プレミアム"})
+    write_raw(small, "customers", c)
+    ds = csa.load(small, mapping={"customers": {"values": {"plan": {"ライト": "starter", "スタンダード": "standard",
+                                                                    "プレミアム": "premium"}}}})
+    assert set(ds.customers["plan"]) == {"starter", "standard", "premium"}
+    assert ds.sources["customers"].normalizations[("plan", "values renamed by the mapping")] == len(c)
+
+
+@pytest.mark.parametrize("table,column,value", [("tickets", "status", "pending"), ("tickets", "priority", "P1"),
+                                                ("surveys", "survey", "enps")])
+def test_closed_sets_still_refuse_other_values_and_can_be_mapped(small, table, column, value):
+    df = read_raw(small, table)
+    canonical = df.loc[0, column]
+    df.loc[0, column] = value
+    write_raw(small, table, df)
+    p = the_problem(problems_of(small), column, "not allowed")
+    assert p.rows == [2] and p.values == [value]
+    ds = csa.load(small, mapping={table: {"values": {column: {value: canonical}}}})
+    assert getattr(ds, table).loc[0, column] == canonical
+
+
+def test_known_values_have_labels_and_an_order():
+    from csa import schema
+    from csa.labels import t, table
+
+    for tab in schema.TABLES.values():
+        for col in tab.columns:
+            for v in col.known or ():
+                assert v in table("common"), f"{tab.name}.{col.name}: no label for the known value {v!r}"
+    assert schema.order("customers", "segment", ["中堅", "enterprise", "smb"]) == ["smb", "enterprise", "中堅"]
+    assert t("Pro", "ja") == "Pro" and t("中堅", "en") == "中堅"  # others shown as written
+
+
+@pytest.mark.slow
+def test_nps_notebook_shows_the_users_own_plans_and_segments(tmp_path):
+    """Issue 7: plans "Pro" and "ライト" and a segment "中堅" load, and the NPS notebook shows them."""
+    nbformat = pytest.importorskip("nbformat")
+    papermill = pytest.importorskip("papermill")
+    data = tmp_path / "exports"
+    data.mkdir()
+    for f in SAMPLE.glob("*.csv"):
+        (data / f.name).write_bytes(f.read_bytes())
+    c = read_raw(data, "customers")
+    c["plan"] = c["plan"].map({"starter": "ライト", "standard": "Pro", "premium": "Enterprise+"})
+    c["segment"] = c["segment"].map({"smb": "小規模", "mid_market": "中堅", "enterprise": "大手"})
+    c.to_csv(data / "customers.csv", index=False, encoding="cp932")
+    ds = csa.load(data)
+    assert set(ds.customers["plan"]) == {"ライト", "Pro", "Enterprise+"}
+    s = ds.surveys[ds.surveys["survey"] == "nps"].merge(ds.customers, on="customer_id")
+    s = s[(s["responded_at"].dt.strftime("%Y-%m") == "2026-10") & (s["plan"] == "Pro") & (s["segment"] == "中堅")]
+    expected = 100 * ((s["score"] >= 9).mean() - (s["score"] <= 6).mean())
+    out = tmp_path / "out.ipynb"
+    nb_path = ROOT / "notebooks" / "01_nps.ipynb"
+    papermill.execute_notebook(str(nb_path), str(out), kernel_name="python3", cwd=str(nb_path.parent),
+                               progress_bar=False,
+                               parameters={"data_dir": str(data), "plan": "Pro", "segment": "中堅", "lang": "ja"})
+    nb = nbformat.read(out, as_version=4)
+    texts = "\n".join(o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
+                      for cell in nb.cells for o in cell.get("outputs", []) if "data" in o)
+    assert "プラン = Pro" in texts and "セグメント = 中堅" in texts
+    assert f"**2026-10のNPS：{expected:+.1f}**" in texts
+    assert "中堅" in texts.split("セグメント = 中堅", 1)[1]  # the follow-up lists show the segment as written
