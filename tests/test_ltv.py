@@ -439,7 +439,7 @@ def test_papermill_headline_is_the_independent_average(tmp_path):
 
 @pytest.mark.slow
 def test_papermill_in_japanese_at_another_month(tmp_path):
-    text, (rec,) = _run(tmp_path, lang="ja", as_of="2026-04", cap=4.0)
+    text, (rec,) = _run(tmp_path, lang="ja", period="2026-04", cap=4.0)
     exp = independent_ltv(as_of="2026-04", cap=4.0)
     exp = exp[exp["active"]]
     assert rec["period"] == "2026-04" and rec["value"] == pytest.approx(exp["ltv"].mean(), rel=1e-9)

@@ -70,11 +70,12 @@ def checkmarks(table: pd.DataFrame, columns) -> pd.DataFrame:
     return out
 
 
-def as_of_month(ds, as_of: str = "") -> pd.Period:
-    """The month LTV is computed at: ``as_of`` parsed, or the orders' last month (never the clock)."""
+def as_of_month(ds, as_of: str = "", freq: str = "month") -> pd.Period:
+    """The month LTV is computed at: the last month of period ``as_of`` (``2026-10``, ``2026Q3``,
+    ``FY2026`` with the matching ``freq``), or the orders' last month (never the clock)."""
     ds.require("orders")
     if as_of:
-        return parse_period(as_of, "month")
+        return parse_period(as_of, freq).asfreq("M", "end")
     ts = ds.orders["ordered_at"]
     return ts.dt.tz_localize(None).dt.to_period("M").max() if getattr(ts.dt, "tz", None) else \
         ts.dt.to_period("M").max()
