@@ -43,7 +43,7 @@ MAPPING_MAX_BYTES = 1_000_000
 EARLIEST = "2000-01"
 #: the column that dates each table's rows (date ranges, periods, the data's last month)
 TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
-               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at"}
+               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at", "support_costs": "month"}
 
 _TRUE = {"true", "t", "1", "yes", "y", "はい", "○", "〇", "済"}
 _FALSE = {"false", "f", "0", "no", "n", "いいえ", "×", "未"}
@@ -81,6 +81,7 @@ class Dataset:
     tickets: pd.DataFrame | None = None
     surveys: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
+    support_costs: pd.DataFrame | None = None
     tz: str = "Asia/Tokyo"
     path: str = ""
     sources: dict[str, SourceInfo] = field(default_factory=dict)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_END", "TRUTH", "generate", "write"]
+__all__ = ["COSTS", "DEFAULT_END", "TRUTH", "generate", "support_costs", "write"]
 
 DEFAULT_END = "2026-10"
 INTERVENTION = 6  # months before the last month
@@ -392,6 +392,40 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
             "tickets": tickets, "surveys": surveys, "goals": goals}
 
 
+#: How the sample's support costs are made (per team and month; documented in data/README.md).
+COSTS = {
+    "agents_per_team": 6,
+    "monthly_cost_per_agent": 520_000,  # JPY, salary and benefits
+    "overhead_factor": 1.25,  # management, office, training budget
+    "cost_per_ticket": 3_000,  # telephony, tooling seats, outsourced after-hours
+    "noise_sd": 0.05,  # relative, normal
+    "training_cost_osaka": 800_000,  # one-off, in the month of the osaka training
+    "unallocated_tooling": 250_000,  # per month, no team: counts only in the all-teams CPI
+}
+
+
+def support_costs(ticket_counts: pd.DataFrame, months: pd.PeriodIndex, seed: int) -> pd.DataFrame:
+    """Support cost per month and team (JPY) from the tickets created per month and team.
+
+    ``ticket_counts`` has columns ``month`` (``YYYY-MM``), ``team``, ``tickets``. A separate random
+    stream (``[seed, 7919]``) adds noise, so the other tables do not change.
+    """
+    rng = np.random.default_rng([seed, 7919])
+    c = COSTS
+    grid = pd.MultiIndex.from_product([[str(m) for m in months], list(TEAMS)], names=["month", "team"])
+    n = ticket_counts.set_index(["month", "team"])["tickets"].reindex(grid, fill_value=0).to_numpy()
+    fixed = c["agents_per_team"] * c["monthly_cost_per_agent"] * c["overhead_factor"]
+    amount = (fixed + c["cost_per_ticket"] * n) * (1 + rng.normal(0, c["noise_sd"], len(n)))
+    out = grid.to_frame(index=False)
+    out["amount"] = np.round(amount, -3).astype("int64")
+    training = str(months[-1 - INTERVENTION])
+    out.loc[(out["month"] == training) & (out["team"] == "osaka"), "amount"] += c["training_cost_osaka"]
+    tooling = pd.DataFrame({"month": [str(m) for m in months], "team": "", "amount": c["unallocated_tooling"]})
+    out = pd.concat([out, tooling], ignore_index=True)
+    order = out["team"].map({t: i for i, t in enumerate([*TEAMS, ""])})
+    return out.assign(_o=order).sort_values(["month", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
 BLOCK = 100_000  # customers generated at a time: bounds memory (~2 GB) whatever the size
 
 
@@ -408,8 +442,11 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
     width = max(5, len(str(n_customers)))
     n_blocks = -(-n_customers // BLOCK)
     sizes = [len(b) for b in np.array_split(np.arange(n_customers), n_blocks)]  # differ by at most 1
+    per_team = []
     for k, size in enumerate(sizes):
         tables = generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
+        t = tables["tickets"]
+        per_team.append(t.groupby([t["created_at"].str[:7].rename("month"), "team"]).size().rename("tickets"))
         for name, df in tables.items():
             for c in df.columns:
                 if df[c].dtype == bool:
@@ -418,6 +455,11 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
                       header=k == 0)
             counts[name] += len(df)
         del tables
+    tickets = pd.concat(per_team).groupby(level=[0, 1]).sum().reset_index()
+    window = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+    costs = support_costs(tickets, window, seed)
+    costs.to_csv(out / "support_costs.csv", index=False, lineterminator="\n")
+    counts["support_costs"] = len(costs)
     # the versions that shaped these bytes (numpy's random streams may change between versions)
     (out / ".generated-with").write_text(f"numpy=={np.__version__}\npandas=={pd.__version__}\n", encoding="utf-8")
     return counts

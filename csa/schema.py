@@ -197,8 +197,21 @@ GOALS = Table(
     ),
 )
 
+SUPPORT_COSTS = Table(
+    "support_costs", None,
+    "Support cost per month and team (for cost per incident, CPI); one row per month and team.",
+    columns=(
+        C("month", "month", "Calendar month, YYYY-MM.", example="2026-10", aliases=("月", "年月", "対象月")),
+        C("team", "text", "Support team, as named in tickets; empty: cost not allocated to a team (it "
+          "counts only in the all-teams CPI).", required=False, nullable=True, example="tokyo",
+          aliases=("チーム", "担当チーム")),
+        C("amount", "float", "Fully loaded cost that month: staff, overhead, tools.", unit="JPY", min=0,
+          example="4850000", aliases=("金額", "費用", "コスト")),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, ORDERS, TICKETS, SURVEYS, GOALS)
+    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, ORDERS, TICKETS, SURVEYS, GOALS, SUPPORT_COSTS)
 }
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 

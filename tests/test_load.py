@@ -30,9 +30,13 @@ def the_problem(err, column, text):
 
 # ---------------------------------------------------------------- the sample and the types
 
-def test_sample_loads_all_six_tables_typed():
+def test_sample_loads_all_seven_tables_typed():
     ds = csa.load(SAMPLE)
-    assert set(ds.tables()) == {"customers", "subscriptions", "orders", "tickets", "surveys", "goals"}
+    assert set(ds.tables()) == {"customers", "subscriptions", "orders", "tickets", "surveys", "goals",
+                                "support_costs"}
+    costs = ds.support_costs
+    assert str(costs["month"].dtype) == "period[M]" and costs["team"].isna().sum() == 24  # unallocated tooling
+    assert (costs["amount"] > 0).all()
     assert str(ds.tickets["created_at"].dt.tz) == "Asia/Tokyo"
     assert str(ds.tickets["agent_replies"].dtype) == "Int64"
     assert str(ds.tickets["reopened"].dtype) == "boolean"
