@@ -310,6 +310,14 @@ def test_report_on_the_sample(tmp_path, capsys):
     assert numbers == list(range(1, len(numbers) + 1)) and numbers
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="01_nps.html"' in index and "NPS" in index and 'href="sources.html"' in index
+    # the front page opens on the scorecard of the sample's example registry, in Japanese
+    from csa import registry as R
+
+    assert 'class="csa-scorecard"' in index and "スコアカード" in index
+    assert index.index("スコアカード") < index.index("01_nps.html")
+    example = R.load(R.example_path())
+    assert m["registry"]["sha256"] == hashlib.sha256(R.example_path().read_bytes()).hexdigest()
+    assert len(m["scorecard"]["rows"]) == len(example.kgis) + len(example.kpis)
     assert _remote_refs(out) == {}
     executed = nbformat.read(out / "01_nps.ipynb", as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
