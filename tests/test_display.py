@@ -173,6 +173,11 @@ def test_format_table_has_no_raw_nan_and_does_not_test_small_groups(resp):
     assert ja.index.name == "タッチポイント" and "差（ポイント）" in ja.columns
 
 
+def test_format_table_never_rounds_a_small_p_value_to_zero():
+    tab = pd.DataFrame({"team": ["a", "b", "c"], "p_value": [0.0000004, 0.0123, float("nan")], "small_n": [False] * 3})
+    assert format_table(tab).loc[:, "p-value"].tolist() == ["< 0.001", 0.012, "—"]
+
+
 def test_format_table_keeps_unknown_values_as_written():
     tab = pd.DataFrame({"plan": ["Pro", "ライト", "premium"], "n": [1, 2, 3]})
     assert format_table(tab, "ja").index.tolist() == ["Pro", "ライト", "プレミアム"]

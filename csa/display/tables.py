@@ -53,8 +53,9 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
     -------
     DataFrame
         Periods as text, timestamps as ``YYYY-MM-DD HH:MM``, ``small_n`` as a warning sign, the
-        p-value of a small-n row as "not tested", missing numbers as ``missing``, missing text as
-        an empty cell, column names and known values in ``lang``.
+        p-value of a small-n row as "not tested", a p-value below ``10**-p_digits`` as "< 0.001",
+        missing numbers as ``missing``, missing text as an empty cell, column names and known values
+        in ``lang``.
     """
     check_lang(lang)
     out = table.drop(columns=[c for c in drop if c in table.columns])
@@ -70,8 +71,10 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
         elif pd.api.types.is_float_dtype(col):
             r = col.round(p_digits if c == "p_value" else digits).astype(object)
             r = r.where(col.notna(), missing)
-            if c == "p_value" and small is not None:
-                r = r.where(~small, t("not_tested", lang, ns, min_n=min_n))
+            if c == "p_value":
+                r = r.where(~(col < 10 ** -p_digits), f"< {10 ** -p_digits:g}")  # not a rounded 0.0
+                if small is not None:
+                    r = r.where(~small, t("not_tested", lang, ns, min_n=min_n))
             out[c] = r
         elif pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
             shown = col.map(lambda v: t(v, lang, ns)) if c in VALUE_COLUMNS else col
