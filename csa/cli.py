@@ -14,7 +14,8 @@ def _check(args) -> int:
     from .io import inspect
 
     try:
-        result = inspect(args.path, tz=args.tz, mapping=args.mapping)
+        window = tuple(None if w in ("", "-") else w for w in args.time_window) if args.time_window else None
+        result = inspect(args.path, tz=args.tz, mapping=args.mapping, time_window=window)
     except (FileNotFoundError, ValueError) as exc:
         print(f"csa check: {exc}", file=sys.stderr)
         return 2
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", help="folder holding customers.csv, tickets.csv, … (one file per table)")
     p.add_argument("--tz", default="Asia/Tokyo", help="business time zone (default: Asia/Tokyo)")
     p.add_argument("--mapping", default=None, help="YAML mapping of your export's columns and values")
+    p.add_argument("--time-window", nargs=2, metavar=("START", "END"), default=None,
+                   help="months (YYYY-MM) outside which a date is a problem; '-' keeps the default "
+                        "(2000-01 to one month after the data's last month)")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("sample", help="generate the deterministic sample data set")
