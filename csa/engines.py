@@ -54,7 +54,7 @@ import pandas as pd
 from .errors import Problem
 from .metrics import nps as N
 from .metrics.frames import Count, CountsSpec, aggregate, engine_name, valid_score
-from .periods import _check_freq, period_of
+from .periods import pandas_freq, period_of
 
 __all__ = ["ENGINES", "PeriodKey", "connect", "counts", "engine_of", "nps_counts", "nps_spec", "period", "read",
            "spark_session"]
@@ -131,7 +131,7 @@ def period(column: str = "responded_at", freq: str = "month", *, tz: str | None 
         period  n  promoters
     0  2026-10  2          1
     """
-    _check_freq(freq)
+    pandas_freq(freq)
     return PeriodKey(column, freq, tz, name)
 
 
@@ -175,7 +175,7 @@ def _ordinal(frame, key: PeriodKey) -> nw.Expr:
 
 def _from_ordinals(values: pd.Series, freq: str) -> pd.Series:
     ords = pd.array(values, dtype="Int64").to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).min)  # NaT
-    return pd.Series(pd.PeriodIndex.from_ordinals(ords, freq=_check_freq(freq)), index=values.index,
+    return pd.Series(pd.PeriodIndex.from_ordinals(ords, freq=pandas_freq(freq)), index=values.index,
                      name=values.name)
 
 

@@ -10,12 +10,21 @@ import re
 
 import pandas as pd
 
-__all__ = ["FREQS", "label", "latest", "parse_period", "period_of", "previous"]
+__all__ = ["FREQS", "label", "latest", "pandas_freq", "parse_period", "period_of", "previous"]
 
 FREQS = ("month", "quarter", "fiscal_year")
 _FORMAT = {"month": re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "quarter": re.compile(r"\d{4}Q[1-4]"),
            "fiscal_year": re.compile(r"FY(\d{4})")}
 _PANDAS = {"month": "M", "quarter": "Q-DEC", "fiscal_year": "Y-MAR"}  # FY2026 = Apr 2026 – Mar 2027
+
+
+def pandas_freq(freq: str) -> str:
+    """The pandas period code of a handbook frequency (``"month"`` → ``"M"``); a clear error otherwise.
+
+    >>> pandas_freq("fiscal_year")
+    'Y-MAR'
+    """
+    return _check_freq(freq)
 
 
 def _check_freq(freq: str) -> str:
