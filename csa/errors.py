@@ -28,10 +28,13 @@ class Problem:
         where = self.file + (f", column '{self.column}'" if self.column else "")
         text = f"{where}: {self.message}"
         if self.n_rows:
-            examples = ", ".join(
-                f"row {r}: {v!r}" if v is not None else f"row {r}"
-                for r, v in zip(self.rows, self.values or [None] * len(self.rows))
-            )
+            if self.rows:
+                examples = ", ".join(
+                    f"row {r}: {v!r}" if v is not None else f"row {r}"
+                    for r, v in zip(self.rows, self.values or [None] * len(self.rows))
+                )
+            else:  # no row numbers (e.g. counted on DuckDB or Spark): show the values themselves
+                examples = ", ".join(repr(v) for v in self.values)
             text += f" [{self.n_rows} row{'s' if self.n_rows != 1 else ''}"
             text += f"; e.g. {examples}]" if examples else "]"
         return f"{text}. Fix: {self.fix}"

@@ -434,3 +434,9 @@ def test_nps_notebook_shows_the_users_own_plans_and_segments(tmp_path):
     assert "プラン = Pro" in texts and "セグメント = 中堅" in texts
     assert f"**2026-10のNPS：{expected:+.1f}**" in texts
     assert "中堅" in texts.split("セグメント = 中堅", 1)[1]  # the follow-up lists show the segment as written
+
+
+def test_problem_without_row_numbers_still_shows_its_example_values():
+    p = csa.Problem("surveys", "(duckdb)", "NPS scores must be whole numbers 0–10", "filter first", column="score",
+                    n_rows=3, values=[11, -1])
+    assert "[3 rows; e.g. 11, -1]" in str(p)
