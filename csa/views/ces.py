@@ -17,6 +17,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
+from .common import filters_phrase
 
 __all__ = ["BANDS", "SCALE", "SHOWN", "answers", "band_names", "bands", "churn_table", "describe", "describe_change",
            "describe_churn", "describe_direction", "easy_scores", "headline", "headline_record", "later_churn",
@@ -201,9 +202,9 @@ def describe_direction(*, easy_end: str = "low", boxes: int = 3, lang: str = "en
 
 def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
-    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    scope = filters_phrase(NS, lang, segment=segment, plan=plan)
     return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope or t("scope_all", lang, NS), n=n)
+             scope=scope, n=n)
 
 
 def describe(result: M.CESResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:

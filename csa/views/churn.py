@@ -19,7 +19,7 @@ from ..metrics import nps as N
 from ..metrics import sbg as B
 from ..metrics import survival as SV
 from ..periods import label, parse_period, period_of
-from .common import Periods
+from .common import Periods, filters_phrase
 
 __all__ = ["DRIVER_ORDER", "TELCO_PUBLISHED", "cohort_matrix", "default_quarter", "describe_customer",
            "describe_drivers", "describe_km", "describe_reconciliation", "describe_revenue", "describe_sbg",
@@ -93,8 +93,8 @@ def upto(subs: pd.DataFrame, P: Periods) -> pd.DataFrame:
 
 def scope_sentence(P: Periods, subs: pd.DataFrame, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
-    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
-    return t("scope", lang, NS, period=P.this_label, prev=P.prev_label, scope=scope or t("scope_all", lang, NS),
+    scope = filters_phrase(NS, lang, segment=segment, plan=plan)
+    return t("scope", lang, NS, period=P.this_label, prev=P.prev_label, scope=scope,
              n=subs["customer_id"].nunique(), first=str(subs["month"].min()), last=str(subs["month"].max()))
 
 

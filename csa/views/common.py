@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..labels import t
 from ..periods import label, latest, parse_period
 
-__all__ = ["Periods", "periods", "resolve_period"]
+__all__ = ["Periods", "filters_phrase", "periods", "resolve_period"]
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
@@ -61,3 +62,17 @@ def periods(timestamps: pd.Series, period: str = "", compare_period: str = "", f
     this = resolve_period(timestamps, period, freq)
     prev = parse_period(compare_period, freq) if compare_period else this - 1
     return Periods(this, prev, freq)
+
+
+def filters_phrase(ns: str, lang: str = "en", **filters: str) -> str:
+    """The customer filters in one phrase (``セグメント = 大企業``), or the namespace's ``scope_all``.
+
+    Examples
+    --------
+    >>> filters_phrase("nps", "en", segment="enterprise", plan="")
+    'Segment = Enterprise'
+    >>> filters_phrase("nps", "ja")
+    '全顧客'
+    """
+    parts = [f"{t(k, lang, ns)} = {t(v, lang, ns)}" for k, v in filters.items() if v]
+    return ", ".join(parts) or t("scope_all", lang, ns)

@@ -16,6 +16,7 @@ from .. import headline as H
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
+from .common import filters_phrase
 
 __all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "agents", "answers", "bin_values", "describe",
            "describe_agents", "describe_change", "describe_driver", "describe_funnel", "describe_responses",
@@ -235,9 +236,9 @@ def funnel_curve(centre: float, n_max: int) -> pd.DataFrame:
 
 def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
-    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    scope = filters_phrase(NS, lang, segment=segment, plan=plan)
     return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope or t("scope_all", lang, NS), n=n)
+             scope=scope, n=n)
 
 
 def describe(result: M.CSATResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:

@@ -15,6 +15,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
+from .common import filters_phrase
 
 __all__ = ["SHOWN", "attempts", "channel_gap", "customers_vs_attempts", "describe", "describe_act",
            "describe_change", "describe_channel", "describe_customers", "goal_channel", "headline",
@@ -142,9 +143,9 @@ def customers_vs_attempts(att: pd.DataFrame, *, level: float = 0.95, min_n: int 
 
 def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
-    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    scope = filters_phrase(NS, lang, segment=segment, plan=plan)
     return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope or t("scope_all", lang, NS), n=n)
+             scope=scope, n=n)
 
 
 def describe(result: M.GCRResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:

@@ -14,6 +14,7 @@ from .. import headline as H
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
+from .common import filters_phrase
 
 __all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "describe", "describe_change", "describe_mix",
            "describe_paired", "followup_list", "followups", "headline", "headline_record", "last_two_waves",
@@ -222,9 +223,9 @@ def touchpoint_mix(resp: pd.DataFrame, a, b, *, by: str = "touchpoint") -> pd.Da
 
 def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
-    scope = ", ".join(f"{t(k, lang, NS)} = {t(v, lang, NS)}" for k, v in (("segment", segment), ("plan", plan)) if v)
+    scope = filters_phrase(NS, lang, segment=segment, plan=plan)
     return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope or t("scope_all", lang, NS), n=n)
+             scope=scope, n=n)
 
 
 def describe(result: N.NPSResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
