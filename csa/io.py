@@ -13,6 +13,7 @@ file, sheet, row or column that cannot be read as it is meant is a problem, neve
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
 import difflib
@@ -50,6 +51,7 @@ _FALSE = {"false", "f", "0", "no", "n", "いいえ", "×", "未"}
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_BLANK = re.compile(rb"[\r\n\t \xef\xbb\xbf]*")
 # timestamps are held as datetime64[ns]: years outside these cannot be held
 _NS_LOW, _NS_HIGH = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 _MAPPING_FIX = "compare it with data/mappings/zendesk_ja_tickets.yaml (the shape is explained in data/README.md)"
@@ -471,11 +473,18 @@ def _read_excel(path: Path, t: Table, sheet: str | None, problems: list[Problem]
 
 def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tuple[pd.DataFrame | None, str | None]:
     fname = path.name
-    if not raw.strip(b"\r\n\t \xef\xbb\xbf"):
+    if _BLANK.fullmatch(raw):
         problems.append(Problem(t.name, fname, "the file is empty: not even a header row",
                                 "export the table again with its header row, or remove the file "
                                 "if you do not use this table"))
         return None, None
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    if _FAST and b"\x00" not in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-8 (what detect_encoding would say) is validated by Arrow without decoding the text
+        bom = raw.startswith(codecs.BOM_UTF8)
+        fast = _arrow_csv(memoryview(raw)[3:] if bom else raw, sep)
+        if fast is not None:
+            return fast, "utf-8-sig" if bom else "utf-8"
     try:
         text, enc = decode(raw)
     except MixedEncodingError as exc:
@@ -502,8 +511,11 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tup
                                 fix="export the table again; if these rows were pasted from another tool, "
                                     "delete the NUL characters"))
         return None, enc
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
     label = _DELIMITER_NAMES[sep]
+    if _FAST and enc not in ("utf-8", "utf-8-sig"):  # cp932 and the like: Arrow reads the text as UTF-8
+        fast = _arrow_csv(text.encode("utf-8"), sep)
+        if fast is not None:
+            return fast, enc
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                          na_values=[""], skipinitialspace=False)
@@ -548,6 +560,48 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tup
                     f"{t.name}.tsv"))
                 return None, enc
     return df, enc
+
+
+def _arrow_csv(data: bytes | memoryview, sep: str) -> pd.DataFrame | None:
+    """The fast path of :func:`_read_text`: Arrow's multi-threaded CSV reader, every column as text.
+
+    Only for a well-formed file: a header of distinct, non-blank names on the first line and the
+    same number of values on every row. Anything else (ragged rows, repeated or empty header
+    names, blank lines before the header, a one-column file) returns ``None``, and the careful
+    pandas path reads the file and names what is wrong. The frame is the one the pandas path
+    gives: text columns (missing = empty cell), header names as written, stripped.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    try:  # the first 64 KiB, strictly (a character cut at the end is left for later)
+        head = codecs.getincrementaldecoder("utf-8")().decode(bytes(data[:65536]), final=False)
+    except UnicodeDecodeError:
+        return None
+    if not head or head[0] in "\r\n\ufeff" or "\x00" in head:
+        return None
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=sep))
+    except (csv.Error, StopIteration):
+        return None
+    names = [h.strip() for h in header]
+    if len(names) < 2 or len(set(names)) != len(names) or "" in names or any("\n" in h or "\r" in h for h in header):
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True))
+    except (pa.ArrowException, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+    if table.column_names != header:
+        return None
+    df = table.to_pandas()
+    df.columns = names
+    return df
 
 
 def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> tuple[pd.DataFrame | None,
@@ -614,9 +668,115 @@ def _as_text(s: pd.Series) -> pd.Series:
     return out.astype(object).where(out.notna(), None)
 
 
+# Fast paths. A text column read from CSV is Arrow data; when a whole column is plainly what it
+# should be (no surrounding spaces, ASCII digits, ISO timestamps, …), Arrow's compute kernels
+# convert it in one pass. Each fast path answers only when it is sure to give exactly what the
+# careful path below it gives, and returns ``None`` otherwise: values to clean, count or report
+# always go through the careful path, so messages, counts and results are the same either way.
+
+#: the fast paths on (``False``: every column takes the careful path; the tests compare the two)
+_FAST = True
+#: the characters Python's ``str.strip()`` removes (``str.isspace``)
+_SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+_PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+_ISO_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+_ISO_AWARE = _ISO_TIME + r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
+_ISO_NAIVE = _ISO_TIME + "$"
+
+
+def _arrow(s: pd.Series):
+    """The Arrow strings behind a text Series (pandas' ``str`` dtype), else ``None``."""
+    if not _FAST or not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    data = s.array.__arrow_array__()
+    return data if pa.types.is_string(data.type) or pa.types.is_large_string(data.type) else None
+
+
+def _every(values, pattern: str) -> bool:
+    """True when every value present matches ``pattern`` (RE2 syntax)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.match_substring_regex(values, pattern), min_count=0).as_py())
+
+
+def _plain_text(s: pd.Series, col: Column) -> bool:
+    """True when normalising cannot change any value of ``s``: nothing to strip, no blank
+    values and, unless the column is free text, ASCII only (nothing to fold)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = _arrow(s)
+    if a is None:
+        return False
+    spaces = pa.array(_SPACES)
+    for end in (pc.utf8_slice_codeunits(a, 0, 1), pc.utf8_slice_codeunits(a, -1, 2**31 - 1)):
+        if pc.any(pc.is_in(end, value_set=spaces), min_count=0).as_py():
+            return False
+    if pc.any(pc.equal(pc.binary_length(a), 0), min_count=0).as_py():
+        return False
+    return col.kind == "text" or bool(pc.all(pc.string_is_ascii(a), min_count=0).as_py())
+
+
+def _fast_number(text: pd.Series) -> pd.Series | None:
+    """Plain decimal numbers (``-12``, ``3.50``) as float64; ``None`` if any value is written otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = _arrow(text)
+    if a is None or not _every(a, _PLAIN_NUMBER):
+        return None
+    try:
+        num = pc.cast(a, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(num.to_numpy(), index=text.index, dtype="float64")
+
+
+def _fast_datetime(text: pd.Series, col: Column, tz: str, counts: Counter) -> pd.Series | None:
+    """ISO 8601 timestamps, all with a UTC offset or all without, converted by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = _arrow(text)
+    if a is None or a.null_count == len(a):
+        return None
+    aware = _every(a, _ISO_AWARE)
+    if not aware and not _every(a, _ISO_NAIVE):
+        return None
+    try:  # impossible dates and times, and years outside 1678–2261, raise: the careful path names them
+        ts = pc.cast(a, pa.timestamp("ns", "UTC" if aware else None))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = pd.Series(ts.to_numpy(), index=text.index)
+    if aware:
+        return out.dt.tz_localize("UTC").dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
+    local = out.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    n = int(out.notna().sum())
+    if int(local.notna().sum()) != n:  # times that do not exist (or exist twice) in tz: the careful path
+        return None
+    counts[(col.name, f"no UTC offset: read as {tz} time")] += n
+    return local.astype(f"datetime64[ns, {tz}]")
+
+
+def _via_uniques(text: pd.Series, convert) -> pd.Series:
+    """``convert`` (a vectorised function of a Series of distinct values) applied to each row.
+
+    For columns with few distinct values (months, dates, flags), many rows share the work.
+    """
+    if not _FAST:
+        return convert(text)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    converted = convert(pd.Series(uniques, dtype=text.dtype))
+    return pd.Series(converted.array.take(codes, allow_fill=True), index=text.index, name=text.name)
+
+
 def _normalise_text(s: pd.Series, col: Column, counts: Counter) -> pd.Series:
     """Strip spaces everywhere; for non-free-text kinds also fold full-width forms (NFKC)."""
     s = _as_text(s)
+    if _plain_text(s, col):
+        return s
     present = s.notna()
     stripped = s.where(~present, s.str.strip())
     changed = present & (stripped != s)
@@ -631,7 +791,9 @@ def _normalise_text(s: pd.Series, col: Column, counts: Counter) -> pd.Series:
     present = stripped.notna()
     wide = present & stripped.str.contains(_NON_ASCII, na=False)
     if wide.any():
-        folded = stripped[wide].map(lambda v: unicodedata.normalize("NFKC", v).strip())
+        uniques = stripped[wide].unique()  # each distinct value folded once
+        folded = stripped[wide].map(dict(zip(uniques, [unicodedata.normalize("NFKC", v).strip() for v in uniques],
+                                             strict=True)))
         n = int((folded != stripped[wide]).sum())
         if n:
             counts[(col.name, "full-width characters made half-width")] += n
@@ -710,6 +872,9 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
                                         "mapping file (values:) — see data/README.md"))
         return lower.astype("str")
     if kind in ("float", "int"):
+        num = _fast_number(text)
+        if num is not None:
+            return _finish_number(num, missing, raw, col, t, fname, problems)
         cleaned = text
         if kind == "float":
             has_sep = ~missing & text.str.contains(r"^[¥\\$]?-?[\d,]+(?:\.\d+)?円?$", regex=True, na=False) \
@@ -732,9 +897,11 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
                                     fix="use true/false (1/0, yes/no and はい/いいえ are accepted too)"))
         return out
     if kind == "datetime":
-        return _parse_datetime(text, missing, col, t, fname, tz, counts, problems, raw)
+        fast = _fast_datetime(text, col, tz, counts)
+        return fast if fast is not None else _parse_datetime(text, missing, col, t, fname, tz, counts, problems, raw)
     if kind == "date":
-        d = pd.to_datetime(text.str.slice(0, 10).str.replace("/", "-"), format="%Y-%m-%d", errors="coerce")
+        d = _via_uniques(text, lambda u: pd.to_datetime(u.str.slice(0, 10).str.replace("/", "-"), format="%Y-%m-%d",
+                                                        errors="coerce"))
         bad = ~missing & d.isna()
         if bad.any():
             n, rows, vals = _examples(raw, bad)
@@ -752,7 +919,8 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             text[short] = fixed
             counts[(col.name, "month written as YYYY-MM")] += int(short.sum())
             ok = text.str.fullmatch(_MONTH, na=False)
-        months = pd.to_datetime(text.where(ok, None) + "-01", format="%Y-%m-%d", errors="coerce")
+        months = _via_uniques(text.where(ok, None), lambda u: pd.to_datetime(u + "-01", format="%Y-%m-%d",
+                                                                          errors="coerce"))
         bad = ~missing & months.isna()
         if bad.any():
             n, rows, vals = _examples(raw, bad)
@@ -916,7 +1084,7 @@ def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, 
 # table- and dataset-level rules
 
 def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, problems: list[Problem]) -> None:
-    if t.key and t.key in df:
+    if t.key and t.key in df and not _distinct(df[t.key]):
         dup = df[t.key].notna() & df[t.key].duplicated(keep=False)
         if dup.any():
             n, rows, vals = _examples(df[t.key], dup)
@@ -944,8 +1112,24 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
                                             "column, or rescale the export (e.g. a 1–10 scale is not NPS)"))
 
 
+def _distinct(s: pd.Series) -> bool:
+    """True when no value present occurs twice (by Arrow's hash count; ``False``: look closer)."""
+    a = _arrow(s)
+    if a is None:
+        return False
+    import pyarrow.compute as pc
+
+    return len(pc.unique(a)) - (a.null_count > 0) == len(a) - a.null_count
+
+
 def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     """``s.isin(values)`` by hashing (pandas' isin on arrow strings is slow for many values)."""
+    a, v = _arrow(s), _arrow(values)
+    if a is not None and v is not None:
+        import pyarrow.compute as pc
+
+        found = pc.is_in(a, value_set=pc.drop_null(pc.unique(v)))
+        return pd.Series(found.to_numpy(zero_copy_only=False).astype(bool), index=s.index)
     index = pd.Index(values.dropna().unique())
     return pd.Series(index.get_indexer(s) >= 0, index=s.index)
 
@@ -1364,6 +1548,11 @@ def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.P
     >>> len(ds.customers), str(ds.tickets["created_at"].dt.tz), ds.goals is None
     (2000, 'Asia/Tokyo', False)
     """
+    from .cache import fetch  # a report's validated dataset (only when CSA_DATASET_CACHE is set)
+
+    hit = fetch(path, tz=tz, mapping=mapping, time_window=time_window)
+    if hit is not None:
+        return hit
     result = inspect(path, tz=tz, mapping=mapping, time_window=time_window)
     if result.problems:
         raise DataError(result.problems, source=str(path))

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
+from unittest.mock import patch
 
 import pandas as pd
 import pytest
@@ -24,8 +25,10 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import csa  # noqa: E402
+from csa import io as csa_io  # noqa: E402
 from csa import sample  # noqa: E402
 from csa.check import summary  # noqa: E402
+from csa.io import inspect  # noqa: E402
 
 FAST = settings(derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -48,8 +51,24 @@ def base() -> dict[str, bytes]:
 
 
 
+def _same_as_careful_path(folder: Path, mapping) -> None:
+    """The loader's Arrow fast paths give exactly what its careful path gives: tables, problems, counts."""
+    fast = inspect(folder, mapping=mapping)
+    with patch.object(csa_io, "_FAST", False):
+        careful = inspect(folder, mapping=mapping)
+    assert [str(p) for p in fast.problems] == [str(p) for p in careful.problems]
+    assert fast.tables.keys() == careful.tables.keys()
+    for name in fast.tables:
+        pd.testing.assert_frame_equal(fast.tables[name], careful.tables[name], check_exact=True)
+        assert fast.sources[name] == careful.sources[name]
+    assert (fast.window, fast.last_month, fast.ignored_files) == (careful.window, careful.last_month,
+                                                                  careful.ignored_files)
+
+
 def _check(folder: Path, *, mapping=None, rows: dict[str, int] | None = None) -> None:
-    """The property: a Dataset, or a DataError whose problems all name a file and a fix."""
+    """The property: a Dataset, or a DataError whose problems all name a file and a fix; and the
+    fast paths agree with the careful path."""
+    _same_as_careful_path(folder, mapping)
     try:
         ds = csa.load(folder, mapping=mapping)
     except csa.DataError as err:
