@@ -35,15 +35,31 @@ makes them. How time zones are handled on each engine:
   month in the engine yourself (e.g. ``strftime(ts AT TIME ZONE 'Asia/Tokyo', '%Y-%m')`` in
   DuckDB) and group by that column: it is then an ordinary key.
 
-Other metrics follow the same pattern: a spec (see :func:`nps_spec`) and one line calling
-:func:`counts` with the metric's pandas kernel as the fast path.
+Every metric whose statistics take a counts or sums table has its function here, each a spec and
+one call of :func:`counts` with the metric's own pandas function as the fast path for pandas:
+
+* surveys: :func:`nps_counts`, :func:`csat_counts`, :func:`ces_counts`, :func:`gcr_counts`
+  (per attempt, or per customer: a ``group_by`` to one row per customer first, in the engine);
+* support: :func:`fcr_counts` (all four definitions), :func:`completion_counts`,
+  :func:`abandonment_counts`, :func:`complaint_counts`, :func:`volume_counts` (rates), and
+  :func:`aht_sums`, :func:`quality_sums`, :func:`mean_sums` (means: ``n``, Σx, Σx²);
+* churn: :func:`churn_by_counts` (customers at risk and churned per group) and
+  :func:`churn_counts` (customers at the start of each month and those lost: a join of each
+  customer-month with the next).
+
+Counts and sums of whole numbers (scores) are identical on every engine; sums of fractional
+values (minutes) differ only by the order of addition (~1e-13 relative). Not here: medians and
+their intervals (order statistics, not sums); first-response, resolution and SLA times (a
+per-row elapsed time: the business clock needs the holiday calendar, and narwhals has no
+durations on Spark; compute the minutes in the engine and use :func:`mean_sums`); revenue churn
+(ratio intervals need per-customer values).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -52,12 +68,17 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
+from .metrics import churn as CH
 from .metrics import nps as N
-from .metrics.frames import Count, CountsSpec, aggregate, engine_name, valid_score
+from .metrics import support as SUP
+from .metrics import survey as SV
+from .metrics.frames import Count, CountsSpec, Sum, aggregate, engine_name, valid_score
 from .periods import pandas_freq, period_of
 
-__all__ = ["ENGINES", "PeriodKey", "connect", "counts", "engine_of", "nps_counts", "nps_spec", "period", "read",
-           "spark_session"]
+__all__ = ["ENGINES", "PeriodKey", "abandonment_counts", "aht_sums", "ces_counts", "ces_spec", "churn_by_counts",
+           "churn_counts", "complaint_counts", "completion_counts", "connect", "counts", "csat_counts", "csat_spec",
+           "engine_of", "fcr_counts", "fcr_spec", "gcr_counts", "gcr_spec", "mean_spec", "mean_sums", "nps_counts",
+           "nps_spec", "period", "quality_sums", "read", "spark_session", "volume_counts"]
 
 ENGINES = ("pandas", "duckdb", "spark")
 _TZ = "Asia/Tokyo"  # the handbook's default business time zone (as in csa.load)
@@ -181,7 +202,19 @@ def _from_ordinals(values: pd.Series, freq: str) -> pd.Series:
 
 # ------------------------------------------------------------------------------- counts on any engine
 
-def counts(data, spec: CountsSpec, by=None, *, exclude_invalid: bool = False, pandas=None) -> pd.DataFrame:
+def _keys(by) -> tuple[list[PeriodKey], list[str]]:
+    keys = [] if by is None else ([by] if isinstance(by, (str, PeriodKey)) else list(by))
+    return [k for k in keys if isinstance(k, PeriodKey)], [k.name if isinstance(k, PeriodKey) else k for k in keys]
+
+
+def _with_periods(data, periods: list[PeriodKey]):
+    """``data`` as a narwhals frame with the period keys' ordinals added."""
+    frame = nw.from_native(data)
+    return frame.with_columns(**{k.name: _ordinal(frame, k) for k in periods}) if periods else frame
+
+
+def counts(data, spec: CountsSpec, by=None, *, exclude_invalid: bool = False, pandas=None,
+           prepare=None) -> pd.DataFrame:
     """Step 1 of any metric on any engine: run ``spec`` (or, on a pandas frame, the pandas kernel).
 
     Parameters
@@ -197,6 +230,9 @@ def counts(data, spec: CountsSpec, by=None, *, exclude_invalid: bool = False, pa
     pandas : callable, optional
         ``pandas(df, by)``, the metric's pandas kernel: used for pandas frames instead of the spec
         (it must give the same table; the tests check it).
+    prepare : callable, optional
+        ``prepare(frame, by)`` → narwhals frame: a first step run in the engine before the spec
+        (e.g. a ``group_by`` down to one row per customer); ``by`` are the key names.
 
     Returns
     -------
@@ -211,20 +247,25 @@ def counts(data, spec: CountsSpec, by=None, *, exclude_invalid: bool = False, pa
        n  promoters  passives  detractors  excluded
     0  2          1         0           1         1
     """
-    keys = [] if by is None else ([by] if isinstance(by, (str, PeriodKey)) else list(by))
-    periods = [k for k in keys if isinstance(k, PeriodKey)]
-    names = [k.name if isinstance(k, PeriodKey) else k for k in keys]
+    periods, names = _keys(by)
     if pandas is not None and isinstance(data, pd.DataFrame):
         if periods:
             data = data.assign(**{k.name: _pandas_period(data, k) for k in periods})
         return pandas(data, names or None)
-    frame = nw.from_native(data)
-    if periods:
-        frame = frame.with_columns(**{k.name: _ordinal(frame, k) for k in periods})
+    frame = _with_periods(data, periods)
+    if prepare is not None:
+        frame = prepare(frame, names)
     out = aggregate(frame, spec, names or None, exclude_invalid=exclude_invalid)
     for k in periods:
         out[k.name] = _from_ordinals(out[k.name], k.freq)
     return out
+
+
+def _pick(kernel, columns: list[str]):
+    """A pandas kernel ``(df, by)`` that keeps the ``by`` columns and ``columns`` of a metric's table."""
+    def run(df: pd.DataFrame, by):
+        return kernel(df, by)[[*_keys(by)[1], *columns]]
+    return run
 
 
 def nps_spec(score: str = "score") -> CountsSpec:
@@ -293,6 +334,701 @@ def nps_counts(data, by=None, *, score: str = "score", exclude_invalid: bool = F
     """
     return counts(data, nps_spec(score), by, exclude_invalid=exclude_invalid,
                   pandas=partial(N.nps_counts, score=score, exclude_invalid=exclude_invalid))
+
+
+# ------------------------------------------------------------------------------- CSAT, CES, GCR
+
+_SCORE_FIX = ("filter the rows to one survey first (e.g. survey == 'csat'), check the `scale` argument, or pass "
+              "exclude_invalid=True to leave such rows out (they are then counted in 'excluded')")
+
+
+def _score_spec(score: str, scale: int, name: str, hit: nw.Expr, what: str) -> CountsSpec:
+    """n, ``name`` (valid answers where ``hit``), Σ score, Σ score², excluded of 1..scale answers."""
+    s, ok = nw.col(score), valid_score(score, 1, scale)
+    x = s.cast(nw.Float64)
+    return CountsSpec(
+        {"n": Count(ok), name: Count(ok & hit), "total": Sum(x, ok), "total_sq": Sum(x * x, ok),
+         "excluded": Count(~ok)},
+        inputs={"score": score}, invalid=~ok & ~s.is_null(),  # a missing answer is left out, never an error
+        problem=Problem("surveys", "", f"{what} scores must be whole numbers 1–{scale}", _SCORE_FIX, column=score))
+
+
+def csat_spec(score: str = "score", *, scale: int = 5, top: int = 2) -> CountsSpec:
+    """The CSAT counts (:func:`csa.metrics.survey.csat_counts`) as a spec that runs on every engine.
+
+    Parameters
+    ----------
+    score : str
+        The 1..``scale`` score column.
+    scale : int
+        Highest score.
+    top : int
+        Top boxes counted as satisfied (2: 4–5 of 5).
+
+    Returns
+    -------
+    CountsSpec
+        ``n``, ``satisfied``, ``total`` (Σ score), ``total_sq`` (Σ score²), ``excluded`` (missing
+        answers always; invalid ones with ``exclude_invalid=True``, an error otherwise).
+
+    Examples
+    --------
+    >>> list(csat_spec().columns)
+    ['n', 'satisfied', 'total', 'total_sq', 'excluded']
+    """
+    SV.satisfied([1], scale=scale, top=top)  # the pandas kernel's checks of scale and top
+    return _score_spec(score, int(scale), "satisfied", nw.col(score) >= int(scale) - int(top) + 1, "CSAT")
+
+
+def csat_counts(data, by=None, *, score: str = "score", scale: int = 5, top: int = 2,
+                exclude_invalid: bool = False) -> pd.DataFrame:
+    """Step 1 of CSAT on any engine: :func:`csa.metrics.survey.csat_counts` for pandas, DuckDB and Spark data.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per CSAT answer (pandas, DuckDB, Spark).
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    score, scale, top, exclude_invalid
+        As in :func:`csa.metrics.survey.csat_counts`.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``satisfied``, ``excluded`` (int64), ``total``, ``total_sq``
+        (float64): the table :func:`csa.metrics.survey.csat_stats` takes.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> df = pd.DataFrame({"team": ["a", "a", "a", "b"], "score": [5, 4, 2, None]})
+    >>> csat_counts(duckdb.connect().from_df(df), "team")
+      team  n  satisfied  total  total_sq  excluded
+    0    a  3          2   11.0      45.0         0
+    1    b  0          0    0.0       0.0         1
+    """
+    return counts(data, csat_spec(score, scale=scale, top=top), by, exclude_invalid=exclude_invalid,
+                  pandas=partial(SV.csat_counts, score=score, scale=scale, top=top, exclude_invalid=exclude_invalid))
+
+
+def ces_spec(score: str = "score", *, scale: int = 7, easy_end: str = "low", boxes: int = 3) -> CountsSpec:
+    """The CES counts (:func:`csa.metrics.survey.ces_counts`) as a spec that runs on every engine.
+
+    Parameters
+    ----------
+    score : str
+        The 1..``scale`` score column.
+    scale : int
+        Highest score.
+    easy_end : {"low", "high"}
+        Which end of the scale means little effort.
+    boxes : int
+        Scores at the easy end counted as easy.
+
+    Returns
+    -------
+    CountsSpec
+        ``n``, ``easy``, ``total``, ``total_sq``, ``excluded``.
+
+    Examples
+    --------
+    >>> list(ces_spec(easy_end="high").columns)
+    ['n', 'easy', 'total', 'total_sq', 'excluded']
+    """
+    SV.easy([1], scale=scale, easy_end=easy_end, boxes=boxes)  # the pandas kernel's checks
+    s, scale, boxes = nw.col(score), int(scale), int(boxes)
+    return _score_spec(score, scale, "easy", s <= boxes if easy_end == "low" else s >= scale - boxes + 1, "CES")
+
+
+def ces_counts(data, by=None, *, score: str = "score", scale: int = 7, easy_end: str = "low", boxes: int = 3,
+               exclude_invalid: bool = False) -> pd.DataFrame:
+    """Step 1 of CES on any engine: :func:`csa.metrics.survey.ces_counts` for pandas, DuckDB and Spark data.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per CES answer.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    score, scale, easy_end, boxes, exclude_invalid
+        As in :func:`csa.metrics.survey.ces_counts`.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``easy``, ``total``, ``total_sq``, ``excluded``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> ces_counts(duckdb.sql("SELECT * FROM (VALUES (1), (2), (4), (7), (3)) t(score)"))
+       n  easy  total  total_sq  excluded
+    0  5     3   17.0      79.0         0
+    """
+    return counts(data, ces_spec(score, scale=scale, easy_end=easy_end, boxes=boxes), by,
+                  exclude_invalid=exclude_invalid,
+                  pandas=partial(SV.ces_counts, score=score, scale=scale, easy_end=easy_end, boxes=boxes,
+                                 exclude_invalid=exclude_invalid))
+
+
+def _flag(column: str) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
+    """(known, true, invalid) of a true/false column: booleans, or numbers 1/0."""
+    f = nw.col(column)
+    v, known = f.cast(nw.Float64), ~f.is_null()
+    return known, known & (v == 1), known & ~((v == 0) | (v == 1))
+
+
+def _flag_problem(column: str, table: str) -> Problem:
+    return Problem(table, "", f"'{column}' must be true/false (or 1/0)",
+                   "convert the column to booleans, e.g. df[col] == 'done'", column=column)
+
+
+def gcr_spec(completed: str = "completed") -> CountsSpec:
+    """The GCR counts per attempt (:func:`csa.metrics.survey.gcr_counts`) as a spec that runs on every engine.
+
+    Parameters
+    ----------
+    completed : str
+        True/false (or 1/0) column: the attempt completed the goal.
+
+    Returns
+    -------
+    CountsSpec
+        ``n`` (attempts with a known outcome), ``completed``, ``excluded`` (outcome missing).
+
+    Examples
+    --------
+    >>> list(gcr_spec().columns)
+    ['n', 'completed', 'excluded']
+    """
+    known, hit, bad = _flag(completed)
+    return CountsSpec({"n": Count(known), "completed": Count(hit), "excluded": Count(~known)},
+                      inputs={"completion": completed}, invalid=bad, problem=_flag_problem(completed, "goals"))
+
+
+def _one_row_per_customer(completed: str, customer: str):
+    known, hit, _ = _flag(completed)
+
+    def prepare(frame, names):
+        if customer not in frame.collect_schema().names():
+            raise KeyError(f"customer column {customer!r} not found; the columns are: "
+                           f"{', '.join(frame.collect_schema().names())}")
+        rows = lambda cond: nw.when(cond).then(1).otherwise(0).sum()
+        return frame.group_by(*names, customer, drop_null_keys=False).agg(
+            rows(known).alias("_csa_n"), rows(hit).alias("_csa_c"), rows(~known).alias("_csa_x"))
+    return prepare
+
+
+def gcr_counts(data, by=None, *, completed: str = "completed", unit: str = "attempt",
+               customer: str = "customer_id") -> pd.DataFrame:
+    """Step 1 of GCR on any engine: :func:`csa.metrics.survey.gcr_counts` for pandas, DuckDB and Spark data.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per attempt at a goal.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) (e.g. ``"goal"``) and :func:`period` keys (e.g. ``period("started_at")``).
+    completed : str
+        True/false (or 1/0) column; missing values are counted in ``excluded``, other values are an
+        error.
+    unit : {"attempt", "customer"}
+        ``"customer"`` counts customers who tried and who completed, in two steps on the engine: a
+        ``group_by`` down to one row per group and customer, then the counts.
+    customer : str
+        The customer column (``unit="customer"``).
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``completed``, ``excluded`` and, per customer, ``attempts``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> df = pd.DataFrame({"customer_id": ["c1", "c1", "c2", "c3"], "completed": [False, True, False, None]})
+    >>> rel = duckdb.connect().from_df(df)
+    >>> gcr_counts(rel, unit="customer")
+       n  completed  excluded  attempts
+    0  2          1         1         3
+    >>> gcr_counts(rel).equals(gcr_counts(df))
+    True
+    """
+    if unit not in ("attempt", "customer"):
+        raise ValueError(f"unit is 'attempt' (completions ÷ attempts) or 'customer' (customers who completed ÷ "
+                         f"customers who tried); got {unit!r}")
+    kernel = partial(SV.gcr_counts, completed=completed, unit=unit, customer=customer)
+    if unit == "attempt" or isinstance(data, pd.DataFrame):
+        return counts(data, gcr_spec(completed), by, pandas=kernel)
+    schema = nw.from_native(data).collect_schema()
+    if completed not in schema:
+        raise KeyError(f"completion column {completed!r} not found; the columns are: {', '.join(schema.names())}")
+    if schema[completed] != nw.Boolean:  # 1/0 numbers: checked in one pass first
+        aggregate(data, replace(gcr_spec(completed), columns={}))
+    per = {"n": Count(nw.col("_csa_n") > 0), "completed": Count(nw.col("_csa_c") > 0),
+           "excluded": Sum(nw.col("_csa_x"), integer=True), "attempts": Sum(nw.col("_csa_n"), integer=True)}
+    return counts(data, CountsSpec(per), by, prepare=_one_row_per_customer(completed, customer))
+
+
+# ------------------------------------------------------------------------------- support rates
+
+def _rate(n: nw.Expr, successes: nw.Expr, excluded: nw.Expr, **extra) -> dict:
+    return {"n": Count(n), "successes": Count(successes), "excluded": Count(excluded), **extra}
+
+
+_RATE = ["n", "successes", "excluded"]
+
+
+def fcr_spec(definition: str = "one_touch", *, status: str = "status", replies: str = "agent_replies",
+             reopened: str = "reopened", solved: str = "solved") -> CountsSpec:
+    """The FCR counts (:func:`csa.metrics.support.fcr_counts`) as a spec that runs on every engine.
+
+    Parameters
+    ----------
+    definition : str
+        One of :data:`csa.metrics.support.FCR_DEFINITIONS`.
+    status, replies, reopened : str
+        Status, agent-reply count and reopened-flag (boolean or 1/0) columns.
+    solved : str
+        The status value of a solved ticket.
+
+    Returns
+    -------
+    CountsSpec
+        ``n`` (tickets in the denominator), ``successes`` (resolved at first contact), ``excluded``.
+
+    Examples
+    --------
+    >>> list(fcr_spec("zendesk").columns)
+    ['n', 'successes', 'excluded']
+    """
+    if definition not in SUP.FCR_DEFINITIONS:
+        raise ValueError(f"definition must be one of {', '.join(map(repr, SUP.FCR_DEFINITIONS))}; got {definition!r}")
+    st, r = nw.col(status), nw.col(replies)
+    has_status = ~st.is_null()
+    is_solved = (st == solved).fill_null(False)
+    known = has_status & ~r.is_null()
+    inputs = {"replies": replies}
+    if definition in ("one_touch", "all_contacts"):
+        reo = nw.col(reopened).cast(nw.Boolean)
+        known = known & ~reo.is_null()
+        success = is_solved & (r <= 1).fill_null(False) & ~reo.fill_null(False)
+        inputs["reopened"] = reopened
+    elif definition == "zendesk":
+        success = is_solved & (r < 2).fill_null(False)
+    else:  # exactly_one
+        success = is_solved & (r == 1).fill_null(False)
+    if definition == "all_contacts":  # an unsolved ticket is a failure whatever its replies
+        denominator, known = has_status, has_status & (~is_solved | known)
+    else:
+        denominator = is_solved
+    counted = denominator & known
+    return CountsSpec(_rate(counted, success & counted, ~counted), inputs=inputs, text={"status": status})
+
+
+def fcr_counts(data, by=None, *, definition: str = "one_touch", status: str = "status",
+               replies: str = "agent_replies", reopened: str = "reopened", solved: str = "solved") -> pd.DataFrame:
+    """Step 1 of FCR on any engine: :func:`csa.metrics.support.fcr_counts` for pandas, DuckDB and Spark data.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys (e.g. ``period("created_at")``).
+    definition, status, replies, reopened, solved
+        As in :func:`csa.metrics.support.fcr_counts`.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``successes``, ``excluded``: the table
+        :func:`csa.metrics.support.rate_stats` takes.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> t = pd.DataFrame({"status": ["solved", "solved", "abandoned"], "agent_replies": [1, 3, 1],
+    ...                   "reopened": [False, False, False]})
+    >>> fcr_counts(duckdb.connect().from_df(t))
+       n  successes  excluded
+    0  2          1         1
+    """
+    spec = fcr_spec(definition, status=status, replies=replies, reopened=reopened, solved=solved)
+    return counts(data, spec, by, pandas=partial(SUP.fcr_counts, definition=definition, status=status,
+                                                  replies=replies, reopened=reopened, solved=solved))
+
+
+def completion_counts(data, by=None, *, status: str = "status", solved: str = "solved") -> pd.DataFrame:
+    """Step 1 of the completion rate on any engine: the counts of :func:`csa.metrics.support.completion_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    status : str
+        Status column.
+    solved : str
+        The status value of a solved ticket.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n`` (tickets with a status), ``successes`` (solved), ``excluded``
+        (no status).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> completion_counts(duckdb.sql("SELECT * FROM (VALUES ('solved'), ('open'), (NULL)) t(status)"))
+       n  successes  excluded
+    0  2          1         1
+    """
+    st = nw.col(status)
+    spec = CountsSpec(_rate(~st.is_null(), (st == solved).fill_null(False), st.is_null()), text={"status": status})
+    kernel = _pick(partial(SUP.completion_table, status=status, solved=solved), _RATE)
+    return counts(data, spec, by, pandas=kernel)
+
+
+def abandonment_counts(data, by=None, *, status: str = "status", abandoned: str = "abandoned",
+                       wait: str | None = None, short_abandon: float = 0) -> pd.DataFrame:
+    """Step 1 of the abandonment rate on any engine: the counts of :func:`csa.metrics.support.abandonment_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per contact.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) (channel first) and :func:`period` keys.
+    status, abandoned, wait, short_abandon
+        As in :func:`csa.metrics.support.abandonment_table` (``wait``: a column name).
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n`` (started contacts, short abandons left out), ``successes``
+        (abandoned), ``excluded`` (no status) and ``short_abandons``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> t = pd.DataFrame({"status": ["solved", "abandoned", "abandoned", "solved"], "wait_s": [30, 4, 50, 20]})
+    >>> abandonment_counts(duckdb.connect().from_df(t), wait="wait_s", short_abandon=5)
+       n  successes  excluded  short_abandons
+    0  3          1         0               1
+    """
+    st = nw.col(status)
+    is_ab = (st == abandoned).fill_null(False)
+    short, inputs = nw.lit(False), {}
+    if short_abandon:
+        if float(short_abandon) < 0:
+            raise ValueError(f"short_abandon is a number of seconds >= 0; got {short_abandon!r}")
+        if wait is None:
+            raise ValueError("short_abandon needs the seconds each abandoned contact waited before hanging up "
+                             "(wait='your_column'); set short_abandon=0 or add the column from your phone system")
+        short, inputs = is_ab & (nw.col(wait) < float(short_abandon)).fill_null(False), {"wait": wait}
+    counted = ~st.is_null() & ~short
+    spec = CountsSpec(_rate(counted, is_ab & counted, st.is_null(), short_abandons=Count(short)), inputs=inputs,
+                      text={"status": status})
+    kernel = _pick(partial(SUP.abandonment_table, status=status, abandoned=abandoned, wait=wait,
+                           short_abandon=short_abandon), [*_RATE, "short_abandons"])
+    return counts(data, spec, by, pandas=kernel)
+
+
+def complaint_counts(data, by=None, *, flag: str = "is_complaint") -> pd.DataFrame:
+    """Step 1 of the complaint rate on any engine: the counts of :func:`csa.metrics.support.complaint_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    flag : str
+        True/false (or 1/0) column marking complaints; missing values are counted in ``excluded``.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``successes`` (complaints), ``excluded``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> complaint_counts(duckdb.sql("SELECT * FROM (VALUES (true), (false), (NULL)) t(is_complaint)"))
+       n  successes  excluded
+    0  2          1         1
+    """
+    f = nw.col(flag)
+    known = ~f.is_null()
+    spec = CountsSpec(_rate(known, known & f.cast(nw.Boolean).fill_null(False), ~known), inputs={"flag": flag})
+    return counts(data, spec, by, pandas=_pick(partial(SUP.complaint_table, flag=flag), _RATE))
+
+
+def volume_counts(data, by=None) -> pd.DataFrame:
+    """Inquiry volume on any engine: the ``tickets`` per group of :func:`csa.metrics.support.volume_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns and ``tickets`` (shares: ``100 * tickets / tickets.sum()``).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> volume_counts(duckdb.sql("SELECT * FROM (VALUES ('chat'), ('email'), ('chat')) t(channel)"), "channel")
+      channel  tickets
+    0    chat        2
+    1   email        1
+    """
+    return counts(data, CountsSpec({"tickets": Count(nw.lit(True))}), by,
+                  pandas=_pick(SUP.volume_table, ["tickets"]))
+
+
+# ------------------------------------------------------------------------------- support means (sums)
+
+_SUMS = ["n", "total", "total_sq", "excluded"]
+
+
+def mean_spec(value: str, *, include: nw.Expr | None = None) -> CountsSpec:
+    """The sums of a mean (:func:`csa.metrics.support.mean_sums`) as a spec that runs on every engine.
+
+    Parameters
+    ----------
+    value : str
+        The numeric column; missing values are counted in ``excluded``.
+    include : narwhals Expr, optional
+        Rows to use (missing: not used); the others are counted in ``excluded``.
+
+    Returns
+    -------
+    CountsSpec
+        ``n``, ``total`` (Σx), ``total_sq`` (Σx²), ``excluded``.
+
+    Examples
+    --------
+    >>> list(mean_spec("handle_time_min").columns)
+    ['n', 'total', 'total_sq', 'excluded']
+    """
+    x = nw.col(value).cast(nw.Float64)
+    ok = ~x.is_null() if include is None else ~x.is_null() & include.fill_null(False)
+    return CountsSpec({"n": Count(ok), "total": Sum(x, ok), "total_sq": Sum(x * x, ok), "excluded": Count(~ok)},
+                      inputs={"value": value})
+
+
+def mean_sums(data, value: str, by=None, *, include: str | None = None) -> pd.DataFrame:
+    """Step 1 of a mean on any engine: :func:`csa.metrics.support.mean_sums` for pandas, DuckDB and Spark data.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per unit.
+    value : str
+        The numeric column. For a duration, compute minutes in the engine first (DuckDB:
+        ``date_diff('second', created_at, first_response_at) / 60``): the calendar-clock first
+        response or resolution time then runs here too.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    include : str, optional
+        A true/false column: rows to use; the others are counted in ``excluded``.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``total``, ``total_sq``, ``excluded``: the table
+        :func:`csa.metrics.support.mean_stats` takes.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> mean_sums(duckdb.sql("SELECT * FROM (VALUES (1.0), (3.0), (NULL)) t(x)"), "x")
+       n  total  total_sq  excluded
+    0  2    4.0      10.0         1
+    """
+    spec = mean_spec(value, include=None if include is None else nw.col(include).cast(nw.Boolean))
+    spec = replace(spec, inputs={**spec.inputs, **({"include": include} if include else {})})
+    return counts(data, spec, by, pandas=lambda df, keys: SUP.mean_sums(df, value, keys, include=include))
+
+
+def aht_sums(data, by=None, *, handle: str = "handle_time_min",
+             handled: str | None = "first_response_at") -> pd.DataFrame:
+    """Step 1 of average handle time on any engine: the sums of :func:`csa.metrics.support.aht_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    handle, handled
+        As in :func:`csa.metrics.support.aht_table`: tickets without ``handled`` are counted in
+        ``excluded``.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n``, ``total``, ``total_sq``, ``excluded`` (minutes).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> aht_sums(duckdb.sql("SELECT * FROM (VALUES (10.0, DATE '2026-10-01'), (20.0, NULL)) t(handle_time_min, "
+    ...                     "first_response_at)"))
+       n  total  total_sq  excluded
+    0  1   10.0     100.0         1
+    """
+    spec = mean_spec(handle, include=None if handled is None else ~nw.col(handled).is_null())
+    spec = replace(spec, text={"handled": handled} if handled else {})
+    kernel = _pick(partial(SUP.aht_table, handle=handle, handled=handled), _SUMS)
+    return counts(data, spec, by, pandas=kernel)
+
+
+def quality_sums(data, by=None, *, score: str = "quality_score") -> pd.DataFrame:
+    """Step 1 of response quality on any engine: the sums of :func:`csa.metrics.support.quality_table`.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per ticket; ``score`` is filled on QA-reviewed tickets only.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) and :func:`period` keys.
+    score : str
+        QA score column.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n`` (reviewed), ``total``, ``total_sq``, ``excluded`` (not reviewed)
+        and ``tickets`` (all tickets).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> quality_sums(duckdb.sql("SELECT * FROM (VALUES (80.0), (90.0), (NULL)) t(quality_score)"))
+       n  total  total_sq  excluded  tickets
+    0  2  170.0   14500.0         1        3
+    """
+    spec = mean_spec(score)
+    spec = replace(spec, columns={**spec.columns, "tickets": Count(nw.lit(True))})
+    return counts(data, spec, by, pandas=_pick(partial(SUP.quality_table, score=score), [*_SUMS, "tickets"]))
+
+
+# ------------------------------------------------------------------------------- churn
+
+def churn_by_counts(data, by=None, *, churned: str = "churned") -> pd.DataFrame:
+    """Step 1 of :func:`csa.metrics.churn.churn_by` on any engine: customers at risk and churned per group.
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per customer at risk.
+    by : str, PeriodKey or list of them, optional
+        Grouping column(s) (e.g. the NPS group) and :func:`period` keys.
+    churned : str
+        True/false (or 1/0) outcome; a missing value is an error.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        The ``by`` columns, ``n`` and ``churned``; statistics:
+        ``rate_stats(out.rename(columns={"churned": "successes"}))`` (:mod:`csa.metrics.support`).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> churn_by_counts(duckdb.sql("SELECT * FROM (VALUES ('a', true), ('a', false), ('b', true)) t(g, churned)"), "g")
+       g  n  churned
+    0  a  2        1
+    1  b  1        1
+    """
+    f = nw.col(churned)
+    spec = CountsSpec({"n": Count(nw.lit(True)), "churned": Count(f.cast(nw.Boolean).fill_null(False))},
+                      inputs={"churned": churned}, invalid=f.is_null(),
+                      problem=Problem("customers", "", f"'{churned}' is missing: churned is True or False for every "
+                                      "customer at risk", "fill it in, or leave customers not at risk out",
+                                      column=churned))
+    return counts(data, spec, by, pandas=_pick(partial(CH.churn_by, churned=churned), ["n", "churned"]))
+
+
+_MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def churn_counts(data, *, customer: str = "customer_id", month: str = "month", mrr: str = "mrr") -> pd.DataFrame:
+    """Customers at the start of each month and those lost in it, on any engine (as in ``churn_by_month``).
+
+    Parameters
+    ----------
+    data : DataFrame or relation
+        One row per subscribed customer-month (several rows of one customer and month count once).
+    customer, month, mrr : str
+        Column names; ``month`` holds ``YYYY-MM`` text, dates or timestamps. Rows without a
+        customer or a month, or with an MRR missing or below 0, are an error, as in pandas.
+
+    Returns
+    -------
+    DataFrame (pandas)
+        One row per month from the data's second to its last: ``month`` (``pd.Period``), ``n``
+        (customers subscribed the month before) and ``churned`` (those of them not subscribed
+        this month): the customer churn of :func:`csa.metrics.churn.churn_by_month`. Statistics:
+        ``rate_stats(out.rename(columns={"churned": "successes"}))``.
+
+    Notes
+    -----
+    Two passes on DuckDB and Spark: the rows are checked, then the distinct customer-months are
+    joined with the next month's (a customer churned in month m if active in m − 1 and not in m).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> subs = pd.DataFrame({"customer_id": list("abab"), "month": ["2026-09"] * 2 + ["2026-10", "2026-11"],
+    ...                      "mrr": [10, 30, 10, 5]})
+    >>> churn_counts(duckdb.connect().from_df(subs))
+         month  n  churned
+    0  2026-10  2        1
+    1  2026-11  1        1
+    """
+    if isinstance(data, pd.DataFrame):
+        return CH.churn_by_month(data, customer=customer, month=month, mrr=mrr)[["month", "n", "churned"]]
+    frame = nw.from_native(data)
+    schema = frame.collect_schema()
+    missing = [c for c in (customer, month, mrr) if c not in schema]
+    if missing:
+        raise KeyError(f"column(s) {missing} not found; the columns are: {', '.join(schema.names())}")
+    m = nw.col(month)
+    text = schema[month] == nw.String
+    bad = nw.col(customer).is_null() | m.is_null() | nw.col(mrr).is_null() | (nw.col(mrr) < 0).fill_null(False)
+    if text:
+        bad = bad | ~m.str.contains(_MONTH_TEXT).fill_null(True)
+    aggregate(frame, CountsSpec({}, inputs={"mrr": mrr}, invalid=bad, problem=Problem(
+        "subscriptions", "", "every row needs a customer, a month (YYYY-MM) and an MRR >= 0",
+        "fill in the missing values (0 for a free month) and write each month as 2026-10", column=month)))
+    if text:
+        ordinal = (m.str.slice(0, 4).cast(nw.Int64) - 1970) * 12 + m.str.slice(5, 2).cast(nw.Int64) - 1
+    else:
+        ordinal = _ordinal(frame, PeriodKey(month, "month", None, month))
+    active = frame.select(nw.col(customer).alias("_csa_c"), ordinal.alias("_csa_m")).unique()
+    following = active.select("_csa_c", (nw.col("_csa_m") - 1).alias("_csa_m"), nw.lit(1).alias("_csa_next"))
+    moved = active.join(following, on=["_csa_c", "_csa_m"], how="left").select(
+        (nw.col("_csa_m") + 1).alias(month), nw.col("_csa_next"))
+    out = aggregate(moved, CountsSpec({"n": Count(nw.lit(True)), "churned": Count(nw.col("_csa_next").is_null())}),
+                    month)
+    if out.empty:
+        raise ValueError("the subscriptions table has no rows: there is no churn to compute")
+    # months from the data's second to its last; a month after an empty one has n = 0
+    out = out.set_index(month).reindex(range(int(out[month].min()), int(out[month].max())), fill_value=0)
+    out = out.rename_axis(month).reset_index()
+    out[month] = _from_ordinals(out[month], "month")
+    return out
 
 
 # ------------------------------------------------------------------------------- opening data

@@ -42,10 +42,15 @@ class Count:
 
 @dataclass(frozen=True)
 class Sum:
-    """Output column: Σ ``of`` over the rows where ``when`` holds (every row if ``None``), as float."""
+    """Output column: Σ ``of`` over the rows where ``when`` holds (every row if ``None``).
+
+    As float64, or as int64 with ``integer=True`` (for whole numbers, e.g. counts already made per
+    customer in a first ``group_by``: they then stay exact on every engine).
+    """
 
     of: nw.Expr
     when: nw.Expr | None = None
+    integer: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,16 @@ class CountsSpec:
     Attributes
     ----------
     columns : dict of str to Count or Sum
-        Output columns, in order: ``Count`` columns come out as int64, ``Sum`` columns as float64.
+        Output columns, in order: ``Count`` columns come out as int64, ``Sum`` columns as float64
+        (int64 with ``Sum(..., integer=True)``).
     inputs : dict of str to str
-        The columns the expressions read, by role (``{"score": "score"}``); a missing one raises
-        ``KeyError("<role> column '<name>' not found; ...")`` as the pandas kernels do; a text
-        column raises ``TypeError`` (the engine must convert it: lazy engines cannot coerce quietly).
+        The numeric (or boolean) columns the expressions read, by role (``{"score": "score"}``); a
+        missing one raises ``KeyError("<role> column '<name>' not found; ...")`` as the pandas
+        kernels do; a text column raises ``TypeError`` (the engine must convert it: lazy engines
+        cannot coerce quietly).
+    text : dict of str to str
+        Columns read as they are, text welcome (a status compared with ``"solved"``), by role; a
+        missing one raises the same ``KeyError``.
     invalid : narwhals Expr, optional
         Rows that are an error unless the caller passes ``exclude_invalid=True`` (they must then
         be counted in one of ``columns``, usually ``excluded``).
@@ -70,6 +80,7 @@ class CountsSpec:
 
     columns: dict[str, Count | Sum]
     inputs: dict[str, str] = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
     invalid: nw.Expr | None = None
     problem: Problem | None = None
 
@@ -154,7 +165,7 @@ def aggregate(data, spec: CountsSpec, by: str | list[str] | None = None, *,
     Returns
     -------
     DataFrame (pandas)
-        The ``by`` columns, then ``spec.columns`` (``Count`` as int64, ``Sum`` as float64); groups
+        The ``by`` columns, then ``spec.columns`` (``Count`` as int64, ``Sum`` as float64 or int64); groups
         sorted by the ``by`` columns, missing values last; only groups with at least one row.
 
     Examples
@@ -176,9 +187,10 @@ def aggregate(data, spec: CountsSpec, by: str | list[str] | None = None, *,
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     schema = frame.collect_schema()
     names = schema.names()
-    for role, col in spec.inputs.items():
+    for role, col in [*spec.inputs.items(), *spec.text.items()]:
         if col not in names:
             raise KeyError(f"{role} column {col!r} not found; the columns are: {', '.join(map(str, names))}")
+    for role, col in spec.inputs.items():
         if schema[col] == nw.String:
             raise TypeError(f"{role} column {col!r} holds text; convert it to numbers in the engine first "
                             f"(DuckDB: TRY_CAST({col} AS DOUBLE); Spark: col({col!r}).try_cast('double'))")
@@ -191,7 +203,7 @@ def aggregate(data, spec: CountsSpec, by: str | list[str] | None = None, *,
     rows = frame.select(*keys, **{_TMP + c: _row(p) for c, p in parts.items()})
     sums = [nw.col(_TMP + c).sum().alias(c) for c in parts]
     out = rows.group_by(*keys, drop_null_keys=False).agg(*sums) if keys else rows.select(*sums)
-    out = _to_pandas(out.with_columns(*[nw.col(c).cast(nw.Int64 if isinstance(p, Count) else nw.Float64)
+    out = _to_pandas(out.with_columns(*[nw.col(c).cast(nw.Int64 if isinstance(p, Count) or p.integer else nw.Float64)
                                         for c, p in parts.items()]))
     if keys:
         out = out.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import math
 
+import narwhals as nw
 import pandas as pd
 
+from .. import engines as E
 from .. import headline as H
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
 from .common import filters_phrase
 
-__all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "describe", "describe_change", "describe_mix",
-           "describe_paired", "followup_list", "followups", "headline", "headline_record", "last_two_waves",
-           "relationship_waves", "responses", "scope_sentence", "testimonials_sentence", "touchpoint_mix", "waves"]
+__all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "counts_table", "describe", "describe_change",
+           "describe_mix", "describe_paired", "followup_list", "followups", "headline", "headline_record",
+           "last_two_waves", "period_counts", "relationship_waves", "responses", "scope_sentence",
+           "testimonials_sentence", "touchpoint_mix", "waves"]
 
 NS = "nps"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
@@ -62,9 +65,83 @@ def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", fr
     return out.reset_index(drop=True)
 
 
+def period_counts(resp: pd.DataFrame, *, engine: str = "pandas", source="", freq: str = "month",
+                  tz: str = "Asia/Tokyo", segment: str = "", plan: str = "", mapping: str = "") -> pd.DataFrame:
+    """NPS counts per period and touchpoint (the notebook's headline, touchpoint and trend tables read them).
+
+    Parameters
+    ----------
+    resp : DataFrame
+        From :func:`responses`: counted directly with ``engine="pandas"``.
+    engine : {"pandas", "duckdb", "spark"}
+        ``"duckdb"`` or ``"spark"``: counted by :mod:`csa.engines` over the data folder's survey
+        export instead (``surveys.parquet``, a ``surveys/`` folder of Parquet files, or
+        ``surveys.csv``), the ``segment`` and ``plan`` filters applied there too (a semi-join
+        with ``customers``). Same table, whichever the engine.
+    source : str or path
+        The data folder (read when ``engine`` is not pandas).
+    freq, tz, segment, plan
+        As in :func:`responses` and :func:`csa.load`.
+    mapping : str
+        A mapping file of the export's columns: applied by :func:`csa.load` only, so an error with
+        another engine (export the columns under the canonical names instead).
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``touchpoint``, ``n``, ``promoters``, ``passives``, ``detractors``, ``excluded``.
+    """
+    if engine not in E.ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(E.ENGINES)}; got {engine!r}")
+    if engine == "pandas":
+        return N.nps_counts(resp, ["period", "touchpoint"])
+    if mapping:
+        raise ValueError(f"engine={engine!r} reads the export as it is, and a mapping file is applied by csa.load "
+                         "only: use engine='pandas', or export the columns under the canonical names")
+    con = E.connect(tz=tz) if engine == "duckdb" else None
+    rows = E.read(source, "surveys", engine=engine, tz=tz, where={"survey": "nps"}, con=con)
+    keep = {k: v for k, v in (("segment", segment), ("plan", plan)) if v}
+    if keep:
+        cust = E.read(source, "customers", engine=engine, tz=tz, where=keep, columns=["customer_id"], con=con)
+        rows = nw.from_native(rows).join(nw.from_native(cust), on="customer_id", how="semi").to_native()
+    return E.nps_counts(rows, [E.period("responded_at", freq, tz=tz), "touchpoint"])
+
+
+def counts_table(counts: pd.DataFrame, period, by: str | None = None, *, upto: bool = False, level: float = 0.95,
+                 method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
+    """NPS with its interval from :func:`period_counts`: one period (or every period up to it), per ``by``.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        From :func:`period_counts`.
+    period : pandas.Period
+        The period; with ``upto=True`` every period up to it.
+    by : {"touchpoint", "period"} or None
+        Rows of the table; ``None`` for one overall row.
+    level, method, min_n
+        As in :func:`csa.metrics.nps.nps_stats`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`csa.metrics.nps.nps_table` on the period's responses.
+    """
+    rows = counts[counts["period"] <= period] if upto else counts[counts["period"] == period]
+    cols = [*N.COUNT_COLUMNS, "excluded"]
+    if by is None:
+        c = pd.DataFrame([rows[cols].sum()]).astype("int64")
+    else:
+        c = rows.groupby(by, sort=True, dropna=False, observed=True)[cols].sum().reset_index()
+    return N.nps_stats(c, level=level, method=method, min_n=min_n)
+
+
 def headline(resp: pd.DataFrame, period, *, level: float = 0.95, method: str = "adjusted-wald") -> N.NPSResult:
-    """NPS of all responses in ``period`` (``n == 0`` when there are none)."""
-    row = N.nps_counts(resp[resp["period"] == period]).iloc[0]
+    """NPS of all responses in ``period`` (``n == 0`` when there are none), from the responses or their counts."""
+    if "promoters" in resp.columns:  # from period_counts
+        row = resp.loc[resp["period"] == period, [*N.COUNT_COLUMNS, "excluded"]].sum()
+    else:
+        row = N.nps_counts(resp[resp["period"] == period]).iloc[0]
     return N.NPSResult.from_counts(row, level=level, method=method)
 
 

@@ -1,0 +1,88 @@
+"""The NPS notebook's ``engine=`` parameter: DuckDB or Spark count the answers, the numbers stay the pandas ones.
+
+``csa.views.nps.period_counts`` is the only place the engine matters: it returns the counts per
+period and touchpoint that the headline, the touchpoint table and the trend read. It is checked
+against the pandas route here (filters and period lengths included), and the notebook is run with
+papermill on the bundled sample with ``engine="duckdb"``: every text it shows and its headline
+record must equal the pandas run's. Spark's twin check lives in ``test_engines.py`` (one Spark
+session per module).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+import csa
+from csa import headline
+from csa.report import build_parameters
+from csa.views import nps as V
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "01_nps.ipynb"
+SAMPLE = csa.datasets.sample_dir()
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return csa.load(SAMPLE)
+
+
+@pytest.mark.parametrize("segment,plan,freq", [("", "", "month"), ("enterprise", "", "month"),
+                                               ("enterprise", "starter", "quarter"), ("smb", "", "fiscal_year")])
+def test_period_counts_on_duckdb_equal_pandas(ds, segment, plan, freq):
+    resp = V.responses(ds, segment=segment, plan=plan, freq=freq)
+    want = V.period_counts(resp, freq=freq)
+    got = V.period_counts(resp, engine="duckdb", source=SAMPLE, freq=freq, segment=segment, plan=plan)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert want["n"].sum() == len(resp)
+
+
+def test_counts_tables_equal_the_tables_of_the_responses(ds):
+    """What sections 3–5 show from the counts is what nps_table shows from the responses."""
+    resp = V.responses(ds)
+    counts = V.period_counts(resp)
+    for p in (pd.Period("2026-10", "M"), pd.Period("2026-04", "M"), pd.Period("2030-01", "M")):
+        this = resp[resp["period"] == p]
+        pd.testing.assert_frame_equal(V.counts_table(counts, p), csa.metrics.nps.nps_table(this), check_exact=True)
+        pd.testing.assert_frame_equal(V.counts_table(counts, p, "touchpoint"),
+                                      csa.metrics.nps.nps_table(this, "touchpoint"), check_exact=True)
+        pd.testing.assert_frame_equal(V.counts_table(counts, p, "period", upto=True),
+                                      csa.metrics.nps.nps_table(resp[resp["period"] <= p], "period"), check_exact=True)
+        assert repr(V.headline(counts, p)) == repr(V.headline(resp, p))
+
+
+def test_engine_refusals(ds):
+    resp = V.responses(ds)
+    with pytest.raises(ValueError, match="engine must be one of pandas, duckdb, spark; got 'polars'"):
+        V.period_counts(resp, engine="polars", source=SAMPLE)
+    with pytest.raises(ValueError, match=r"mapping file is applied by csa\.load only"):
+        V.period_counts(resp, engine="duckdb", source=SAMPLE, mapping="mapping.yaml")
+    with pytest.raises(ValueError, match=r"engine = 'polars' is not allowed: .* takes one of pandas, duckdb, spark"):
+        build_parameters(NOTEBOOK, {"engine": "polars"})
+    assert build_parameters(NOTEBOOK, {"engine": "duckdb"}) == {"engine": "duckdb"}
+
+
+def _run(tmp_path: Path, **params):
+    out = tmp_path / f"nps-{params.get('engine', 'pandas')}.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
+                               cwd=str(NOTEBOOK.parent), progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    texts = [o.get("text") or {k: v for k, v in o.get("data", {}).items() if not k.startswith("image/")}
+             for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+             for o in c.get("outputs", [])]
+    (record,) = headline.extract(nb)
+    return record, texts
+
+
+@pytest.mark.slow
+def test_nps_notebook_with_duckdb_shows_the_pandas_numbers(tmp_path):
+    want, want_texts = _run(tmp_path, period="2026-10")
+    got, got_texts = _run(tmp_path, period="2026-10", engine="duckdb")
+    assert got == want
+    assert (got["period"], got["n"]) == ("2026-10", 787) and got["value"] == pytest.approx(-24.26937738, abs=1e-8)
+    assert got_texts == want_texts  # every sentence and table of the notebook
