@@ -18,12 +18,16 @@ true sizes; ``tests/test_sample.py`` checks each one statistically):
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .progress import bar
 
 __all__ = ["COSTS", "DEFAULT_END", "TRUTH", "generate", "support_costs", "write"]
 
@@ -66,6 +70,7 @@ CATEGORY_P = [0.30, 0.25, 0.15, 0.12, 0.10, 0.08]
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 PRIORITY_P = [0.2, 0.55, 0.2, 0.05]
 TEAMS = np.array(["tokyo", "osaka", "fukuoka"])
+STATUSES = ("solved", "open", "abandoned")
 TEAM_P = [0.45, 0.35, 0.20]
 AGENTS = np.array([["小林", "加藤", "吉田", "山口", "松本", "井上"],
                    ["木村", "林", "清水", "山崎", "森", "池田"],
@@ -73,6 +78,8 @@ AGENTS = np.array([["小林", "加藤", "吉田", "山口", "松本", "井上"],
 GOALS = np.array(["setup", "invoice_download", "self_service", "plan_change", "user_invite"])
 GOAL_P = [0.15, 0.35, 0.25, 0.1, 0.15]
 GOAL_RATE = np.array([0.75, 0.93, 0.55, 0.80, 0.88])
+SURVEYS = ("nps", "csat", "ces")
+TOUCHPOINTS = ("support_contact", "relationship", "post_purchase", "web_visit", "sales_call")
 
 COMMENTS = {
     ("support", "pos"): ["対応が早くて助かりました。", "丁寧に説明していただき、すぐに解決しました。",
@@ -97,11 +104,199 @@ NEGATIVE_WORDS = ("遅く", "不満", "たらい回し", "つながり", "解決
                   "見合った価値", "困って", "乗り換え", "何度も")
 
 
-@dataclass
-class _Ctx:
-    rng: np.random.Generator
-    months: pd.PeriodIndex  # window, oldest first
-    n: int
+# ---- text columns -----------------------------------------------------------------------
+# The generator describes each column compactly (codes into a vocabulary, numbers, datetimes);
+# :func:`generate` turns them into DataFrame columns and :func:`write` formats them straight into
+# CSV text with pyarrow and numpy: the same bytes pandas' ``to_csv`` wrote, many times faster.
+
+
+def _quote(text: str) -> str:
+    """A CSV field as pandas' ``to_csv`` writes it: quoted only when it holds a comma, a quote or a
+    line break (the csv module's minimal quoting; a bare carriage return is quoted too, so that readers
+    do not take it for a line end).
+
+    >>> print(_quote("普通に使えています。"), _quote('a,"b"'), _quote("say, 'hi'"), _quote(""), sep="|")
+    普通に使えています。|"a,""b""\"|"say, 'hi'"|
+    """
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class _Cat:
+    """Strings from a vocabulary: ``vocab[codes]``, missing where ``valid`` is False."""
+
+    def __init__(self, vocab, codes: np.ndarray, valid: np.ndarray | None = None):
+        self.vocab, self.codes, self.valid = tuple(str(v) for v in vocab), np.asarray(codes, dtype="int64"), valid
+        self._arrow = None
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, idx: np.ndarray) -> _Cat:
+        out = _Cat((), self.codes[idx], None if self.valid is None else self.valid[idx])
+        out.vocab = self.vocab
+        return out
+
+    def values(self) -> np.ndarray:
+        out = np.array(self.vocab, dtype=object)[self.codes]
+        if self.valid is not None:
+            out[~self.valid] = None
+        return out
+
+    def text(self, lo: int, hi: int) -> pa.Array:
+        if self._arrow is None:
+            self._arrow = pa.array([_quote(v) for v in self.vocab], pa.string())
+        mask = None if self.valid is None else ~self.valid[lo:hi]
+        return self._arrow.take(pa.array(self.codes[lo:hi], pa.int32(), mask=mask))
+
+
+class _Ids:
+    """Identifiers ``prefix`` + number zero-padded to ``width`` digits (``str.zfill``), missing where not ``valid``."""
+
+    def __init__(self, prefix: str, numbers: np.ndarray, width: int = 7, valid: np.ndarray | None = None):
+        self.prefix, self.numbers, self.width, self.valid = prefix, np.asarray(numbers, dtype="int64"), width, valid
+
+    @classmethod
+    def range(cls, prefix: str, start: int, count: int, width: int = 7) -> _Ids:
+        """Ids ``start + 1`` … ``start + count``."""
+        return cls(prefix, np.arange(start + 1, start + count + 1, dtype="int64"), width)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def take(self, idx: np.ndarray) -> _Ids:
+        return _Ids(self.prefix, self.numbers[idx], self.width, None if self.valid is None else self.valid[idx])
+
+    def values(self) -> np.ndarray:
+        out = np.char.add(self.prefix, np.char.zfill(self.numbers.astype(str), self.width)).astype(object)
+        if self.valid is not None:
+            out[~self.valid] = None
+        return out
+
+    def text(self, lo: int, hi: int) -> pa.Array:
+        nums = self.numbers[lo:hi]
+        valid = None if self.valid is None else self.valid[lo:hi]
+        if not len(nums) or (nums.min() >= 0 and nums.max() < 10 ** self.width):  # fixed width: digits by arithmetic
+            return _digits(nums, self.width, self.prefix, valid)
+        s = pc.utf8_lpad(pc.cast(pa.array(nums, mask=None if valid is None else ~valid), pa.string()),
+                         width=self.width, padding="0")
+        return pc.binary_join_element_wise(self.prefix, s, "")
+
+
+class _Times:
+    """Local (JST) wall-clock datetimes: ISO 8601 with the +09:00 offset, or dates (``date=True``)."""
+
+    def __init__(self, ts: np.ndarray, valid: np.ndarray | None = None, date: bool = False):
+        self.ts, self.valid, self.date = ts.astype("datetime64[s]"), valid, date
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def take(self, idx: np.ndarray) -> _Times:
+        return _Times(self.ts[idx], None if self.valid is None else self.valid[idx], self.date)
+
+    def values(self) -> np.ndarray:
+        out = np.datetime_as_string(self.ts, unit="D").astype(object) if self.date else _ts_strings(self.ts)
+        if self.valid is not None:
+            out[~self.valid] = None
+        return out
+
+    def text(self, lo: int, hi: int) -> pa.Array:
+        return _iso(self.ts[lo:hi], None if self.valid is None else self.valid[lo:hi], self.date)
+
+
+def _fixed_width(rows: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """An (n, width) uint8 array of UTF-8 bytes → an arrow string array (no copy of the bytes)."""
+    n, width = rows.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype="int32")
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(rows)), bitmap)
+
+
+def _put(rows: np.ndarray, col: int, value: np.ndarray, ndigits: int) -> None:
+    """Write ``value`` (non-negative ints) as ``ndigits`` zero-padded decimal digits at ``rows[:, col:]``."""
+    for i in range(ndigits - 1, -1, -1):
+        rows[:, col + i] = 48 + value % 10
+        value = value // 10
+
+
+def _digits(nums: np.ndarray, width: int, prefix: str = "", valid: np.ndarray | None = None) -> pa.Array:
+    """``prefix`` + each number (0 ≤ n < 10**width) as ``width`` zero-padded digits.
+
+    >>> _digits(np.array([7, 1234]), 5, "C").to_pylist()
+    ['C00007', 'C01234']
+    """
+    head = prefix.encode()
+    rows = np.empty((len(nums), len(head) + width), dtype="uint8")
+    rows[:, :len(head)] = np.frombuffer(head, dtype="uint8")
+    _put(rows, len(head), nums.astype("int64"), width)
+    return _fixed_width(rows, valid)
+
+
+def _iso(ts: np.ndarray, valid: np.ndarray | None = None, date: bool = False) -> pa.Array:
+    """datetime64[s] → ``YYYY-MM-DDTHH:MM:SS+09:00`` (or ``YYYY-MM-DD``) as arrow strings, like
+    :func:`_ts_strings` but vectorised into bytes (years 1000-9999).
+
+    >>> t = np.array(["2026-10-31T23:59:58", "2024-02-29T00:00:00"], dtype="datetime64[s]")
+    >>> _iso(t).to_pylist()
+    ['2026-10-31T23:59:58+09:00', '2024-02-29T00:00:00+09:00']
+    >>> _iso(t, np.array([False, True]), date=True).to_pylist()
+    [None, '2024-02-29']
+    """
+    template = b"0000-00-00" if date else b"0000-00-00T00:00:00" + TZ_OFFSET.encode()
+    rows = np.empty((len(ts), len(template)), dtype="uint8")
+    rows[:] = np.frombuffer(template, dtype="uint8")
+    d = ts.astype("datetime64[D]")
+    m = d.astype("datetime64[M]")
+    month = m.astype("int64")
+    _put(rows, 0, month // 12 + 1970, 4)
+    _put(rows, 5, month % 12 + 1, 2)
+    _put(rows, 8, (d - m.astype("datetime64[D]")).astype("int64") + 1, 2)
+    if not date:
+        sec = (ts - d.astype("datetime64[s]")).astype("int64")
+        _put(rows, 11, sec // 3600, 2)
+        _put(rows, 14, sec // 60 % 60, 2)
+        _put(rows, 17, sec % 60, 2)
+    return _fixed_width(rows, valid)
+
+
+def _numbers_text(a: np.ndarray) -> pa.Array:
+    """Numbers as pandas' ``to_csv`` writes them: ints in decimal, floats as numpy's ``str`` (NaN
+    missing), booleans as ``true``/``false`` (the sample's convention)."""
+    if a.dtype == bool:
+        return pa.array(["false", "true"]).take(pa.array(a.view("int8")))
+    if a.dtype.kind in "iu":
+        return pc.cast(pa.array(a), pa.string())
+    # floats: format each distinct value once (by bit pattern, so -0.0 stays "-0.0")
+    uniq, inv = np.unique(a.view("int64"), return_inverse=True)
+    strings = uniq.view("float64").astype(str).tolist()
+    return pa.array(strings, pa.string()).take(pa.array(inv.astype("int32"), mask=np.isnan(a)))
+
+
+def _text(col, lo: int, hi: int) -> pa.Array:
+    return col.text(lo, hi) if hasattr(col, "text") else _numbers_text(col[lo:hi])
+
+
+CHUNK = 1 << 20  # rows formatted at a time when writing a table
+
+
+def _write_csv(f, columns: dict, header: bool) -> None:
+    """Append ``columns`` (name → column) as CSV lines (``\\n``-terminated) to the binary file ``f``."""
+    if header:
+        f.write((",".join(_quote(c) for c in columns) + "\n").encode())
+    cols = list(columns.values())
+    n = len(cols[0])
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        texts = [_text(c, lo, hi) for c in cols]
+        texts[-1] = pc.binary_join_element_wise(texts[-1], "\n", "", null_handling="replace", null_replacement="")
+        lines = pc.binary_join_element_wise(*texts, ",", null_handling="replace", null_replacement="")
+        del texts
+        _, offsets, data = lines.buffers()
+        o = np.frombuffer(offsets, dtype="int32")[lines.offset:lines.offset + len(lines) + 1]
+        f.write(memoryview(data)[o[0]:o[-1]])
+        del lines
 
 
 def _month_start(months: pd.PeriodIndex) -> np.ndarray:
@@ -128,22 +323,37 @@ def _random_times(rng, month_idx: np.ndarray, starts: np.ndarray, days: np.ndarr
     return starts[month_idx] + (day * 86400 + hour * 3600 + sec).astype("timedelta64[s]")
 
 
-def _comments(rng, sentiment: np.ndarray, kind: np.ndarray, p_comment: np.ndarray) -> np.ndarray:
-    out = np.full(len(sentiment), None, dtype=object)
+def _comments(rng, sentiment: np.ndarray, kind: str, p_comment: np.ndarray) -> _Cat:
+    """A comment (from :data:`COMMENTS`, matching ``kind`` and the sentiment) on some answers."""
+    codes = np.full(len(sentiment), -1, dtype="int64")
     has = rng.random(len(sentiment)) < p_comment
+    first = 0
     for (k, s), texts in COMMENTS.items():
         m = has & (sentiment == s) & (kind == k)
         if m.any():
-            out[m] = np.array(texts, dtype=object)[rng.integers(0, len(texts), m.sum())]
-    return out
+            codes[m] = first + rng.integers(0, len(texts), m.sum())
+        first += len(texts)
+    return _Cat([text for texts in COMMENTS.values() for text in texts], codes.clip(0), codes >= 0)
 
 
 def _ordinal(latent: np.ndarray, cuts: list[float]) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts), latent).astype("int64")
 
 
-def _ids(prefix: str, start: int, count: int, width: int = 7) -> np.ndarray:
-    return np.char.add(prefix, np.char.zfill(np.arange(start + 1, start + count + 1).astype(str), width)).astype(object)
+def _concat(parts: list):
+    """Concatenate columns of one kind (numpy arrays or :class:`_Cat`/:class:`_Ids`/:class:`_Times`)."""
+    first = parts[0]
+    if isinstance(first, np.ndarray):
+        return np.concatenate(parts)
+    valid = None if all(p.valid is None for p in parts) else np.concatenate(
+        [np.ones(len(p), bool) if p.valid is None else p.valid for p in parts])
+    if isinstance(first, _Cat):
+        out = _Cat((), np.concatenate([p.codes for p in parts]), valid)
+        out.vocab = first.vocab
+        return out
+    if isinstance(first, _Ids):
+        return _Ids(first.prefix, np.concatenate([p.numbers for p in parts]), first.width, valid)
+    return _Times(np.concatenate([p.ts for p in parts]), valid, first.date)
 
 
 def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
@@ -154,6 +364,15 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     ``block``/``offsets``/``id_width`` let :func:`write` build a large sample block by block:
     block 0 draws from ``seed``, block k > 0 from ``(seed, k)``; ids continue from ``offsets``.
     """
+    tables, _ = _generate(n_customers, months, end, seed, block=block, offsets=offsets, id_width=id_width)
+    return {name: pd.DataFrame({c: col if isinstance(col, np.ndarray) else col.values() for c, col in cols.items()})
+            for name, cols in tables.items()}
+
+
+def _generate(n_customers: int, months: int, end: str, seed: int, *, block: int = 0,
+              offsets: dict[str, int] | None = None, id_width: int | None = None) -> tuple[dict, np.ndarray]:
+    """The six tables as columns (name → numpy array or text column), and the tickets created per
+    month and team (an (months, teams) array, for :func:`support_costs`)."""
     if n_customers < 10 or months < 7:
         raise ValueError("the sample needs at least 10 customers and 7 months "
                          f"(got {n_customers} customers, {months} months)")
@@ -166,7 +385,7 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     t_int = M - 1 - INTERVENTION
 
     # ---- customers ------------------------------------------------------------------
-    cid = _ids("C", off["customers"], N, id_width or max(5, len(str(N))))
+    cid = _Ids.range("C", off["customers"], N, id_width or max(5, len(str(N))))
     seg_i = rng.choice(3, size=N, p=SEG_P)
     u = rng.random(N)
     plan_i = (u[:, None] > np.cumsum(PLAN_P_BY_SEG[seg_i], axis=1)).sum(axis=1)
@@ -181,16 +400,18 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     day = np.floor(rng.random(N) * am_days[am_idx]).astype("int64")
     signup_day = am_starts[am_idx] + (day * 86400).astype("timedelta64[s]")
     high_touch = (seg_i == 2) | (plan_i == 2)
-    csm = np.where(high_touch, CSMS[rng.integers(0, len(CSMS), N)], None).astype(object)
-    prefix = np.where(rng.random(N) < 0.8, "株式会社", "")
-    names = np.char.add(np.char.add(prefix, NAME_A[rng.integers(0, len(NAME_A), N)]),
-                        NAME_B[rng.integers(0, len(NAME_B), N)]).astype(object)
-    customers = pd.DataFrame({
-        "customer_id": cid, "name": names,
-        "signup_date": np.datetime_as_string(signup_day, unit="D").astype(object),
-        "plan": PLANS[plan_i].astype(object), "segment": SEGMENTS[seg_i].astype(object),
-        "region": REGIONS[rng.choice(len(REGIONS), size=N, p=REGION_P)].astype(object), "csm": csm,
-    })
+    csm = _Cat(CSMS, rng.integers(0, len(CSMS), N), high_touch)
+    # names: ["株式会社"] + NAME_A + NAME_B, as one code into all their combinations
+    no_prefix = (rng.random(N) >= 0.8).astype("int64")
+    name_a = rng.integers(0, len(NAME_A), N)
+    name_b = rng.integers(0, len(NAME_B), N)
+    names = _Cat([p + a + b for p in ("株式会社", "") for a in NAME_A for b in NAME_B],
+                 (no_prefix * len(NAME_A) + name_a) * len(NAME_B) + name_b)
+    customers = {
+        "customer_id": cid, "name": names, "signup_date": _Times(signup_day, date=True),
+        "plan": _Cat(PLANS, plan_i), "segment": _Cat(SEGMENTS, seg_i),
+        "region": _Cat(REGIONS, rng.choice(len(REGIONS), size=N, p=REGION_P)), "csm": csm,
+    }
 
     # ---- subscriptions: lifetime from a customer-level geometric hazard ------------------
     hz_plan = np.array([TRUTH["churn_hazard_by_plan"][p] for p in PLANS])[plan_i]
@@ -208,16 +429,17 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
             * rng.lognormal(0, TRUTH["mrr_lognormal_sigma"], N))
     k = len(row_c)
     pe = TRUTH["expansion_prob"] * np.exp(0.3 * sat[row_c])
-    pc = TRUTH["contraction_prob"] * np.exp(-0.3 * sat[row_c])
+    pc_ = TRUTH["contraction_prob"] * np.exp(-0.3 * sat[row_c])
     uu = rng.random(k)
     step = np.where(uu < pe, np.log(rng.uniform(1.1, 1.5, k)),
-                    np.where(uu > 1 - pc, np.log(rng.uniform(0.6, 0.9, k)), 0.0))
+                    np.where(uu > 1 - pc_, np.log(rng.uniform(0.6, 0.9, k)), 0.0))
     step[offs == 0] = 0.0
     cum = np.cumsum(step)
     cum -= np.repeat(cum[np.cumsum(nmon) - nmon], nmon)
     mrr = np.round(mrr0[row_c] * np.exp(cum), -2)
-    subscriptions = pd.DataFrame({"customer_id": cid[row_c], "month": window[row_m].strftime("%Y-%m").astype(object),
-                                  "mrr": mrr.astype("int64")})
+    month_names = list(window.strftime("%Y-%m"))
+    subscriptions = {"customer_id": cid.take(row_c), "month": _Cat(month_names, row_m),
+                     "mrr": mrr.astype("int64")}
 
     # ---- orders: a monthly invoice per subscribed month + one-off purchases ---------------
     margin_plan = np.array([0.72, 0.78, 0.82])[plan_i]
@@ -231,10 +453,11 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     o_mg = np.concatenate([np.clip(margin_plan[row_c] + rng.normal(0, 0.02, k), 0.5, 0.95),
                            np.clip(rng.normal(0.5, 0.1, len(ex_c)), 0.1, 0.9)])
     order = np.lexsort((o_c, o_ts))
-    orders = pd.DataFrame({
-        "order_id": _ids("O", off["orders"], len(order)),
-        "customer_id": cid[o_c[order]], "ordered_at": _ts_strings(o_ts[order]),
-        "amount": o_amt[order].astype("int64"), "gross_margin": np.round(o_mg[order], 2)})
+    orders = {
+        "order_id": _Ids.range("O", off["orders"], len(order)),
+        "customer_id": cid.take(o_c[order]), "ordered_at": _Times(o_ts[order]),
+        "amount": o_amt[order].astype("int64"), "gross_margin": np.round(o_mg[order], 2)}
+    del o_c, o_ts, o_amt, o_mg, order
 
     # ---- tickets ----------------------------------------------------------------------
     lam = 0.85 * np.array([0.8, 1.3, 2.2])[seg_i[row_c]] * np.exp(-0.25 * sat[row_c])
@@ -269,7 +492,8 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     is_open = (~abandoned) & (resolved > cutoff)
     fr_missing = first_resp > cutoff
     replies = np.where(fr_missing, 0, replies)
-    status = np.where(abandoned, "abandoned", np.where(is_open, "open", "solved"))
+    status = np.where(abandoned, 2, np.where(is_open, 1, 0))  # STATUSES
+    solved = status == 0
     handle = (np.array([12.0, 9.0, 14.0, 9.0])[ch] * replies.clip(1) ** 0.7
               * np.array([0.9, 1.3, 0.9, 0.8, 1.4, 1.0])[cat] * rng.lognormal(0, 0.35, T))
     handle = np.where(fr_missing, 0.0, handle)
@@ -279,19 +503,20 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     logit = -3.6 + 0.35 * np.log1p(frt_h) + 0.35 * (replies - 1) - 0.5 * sat[t_c] + 1.0 * reopened
     complaint = rng.random(T) < 1 / (1 + np.exp(-logit))
     ordt = np.lexsort((t_c, created))
-    tid = np.empty(T, dtype=object)
-    tid[ordt] = _ids("T", off["tickets"], T)
-    tickets = pd.DataFrame({
-        "ticket_id": tid, "customer_id": cid[t_c], "channel": CHANNELS[ch].astype(object),
-        "category": CATEGORIES[cat].astype(object), "priority": PRIORITIES[pri].astype(object),
-        "team": TEAMS[team].astype(object), "agent": AGENTS[team, agent_j].astype(object),
-        "created_at": _ts_strings(created),
-        "first_response_at": np.where(fr_missing, None, _ts_strings(first_resp)),
-        "resolved_at": np.where(status == "solved", _ts_strings(resolved), None),
-        "status": status.astype(object), "agent_replies": replies.astype("int64"),
-        "reopened": reopened, "handle_time_min": np.round(handle, 1),
-        "quality_score": quality, "is_complaint": complaint,
-    }).iloc[ordt].reset_index(drop=True)
+    tid = np.empty(T, dtype="int64")  # ticket numbers follow creation time
+    tid[ordt] = np.arange(off["tickets"] + 1, off["tickets"] + T + 1)
+    tickets = {
+        "ticket_id": _Ids("T", tid[ordt]), "customer_id": cid.take(t_c[ordt]), "channel": _Cat(CHANNELS, ch[ordt]),
+        "category": _Cat(CATEGORIES, cat[ordt]), "priority": _Cat(PRIORITIES, pri[ordt]),
+        "team": _Cat(TEAMS, team[ordt]), "agent": _Cat(AGENTS.ravel(), (team * AGENTS.shape[1] + agent_j)[ordt]),
+        "created_at": _Times(created[ordt]),
+        "first_response_at": _Times(first_resp[ordt], ~fr_missing[ordt]),
+        "resolved_at": _Times(resolved[ordt], solved[ordt]),
+        "status": _Cat(STATUSES, status[ordt]), "agent_replies": replies[ordt].astype("int64"),
+        "reopened": reopened[ordt], "handle_time_min": np.round(handle, 1)[ordt],
+        "quality_score": quality[ordt], "is_complaint": complaint[ordt],
+    }
+    per_team = np.bincount(t_m * len(TEAMS) + team, minlength=M * len(TEAMS)).reshape(M, len(TEAMS))
 
     # ---- surveys ----------------------------------------------------------------------
     parts = []
@@ -308,14 +533,15 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
         else:
             sent = np.where(score <= 2, "pos", np.where(score <= 5, "neu", "neg"))
         p_comment = np.where(sent == "neg", 0.5, np.where(sent == "pos", 0.35, 0.25))
-        parts.append(pd.DataFrame({
-            "customer_id": cid[c_idx], "survey": survey, "touchpoint": touch,
-            "ticket_id": ticket if ticket is not None else np.full(m, None, dtype=object),
+        parts.append({
+            "c": c_idx, "survey": _Cat(SURVEYS, np.full(m, SURVEYS.index(survey))),
+            "touchpoint": _Cat(TOUCHPOINTS, np.full(m, TOUCHPOINTS.index(touch))),
+            "ticket_id": _Ids("T", np.zeros(m, "int64") if ticket is None else ticket,
+                              valid=np.full(m, ticket is not None)),
             "_ts": ts, "score": score.astype("int64"),
-            "comment": _comments(rng, sent, np.full(m, kind), p_comment)}))
+            "comment": _comments(rng, sent, kind, p_comment)})
 
     # support contact: CSAT on every answered survey, CES on half, NPS on a quarter
-    solved = status == "solved"
     ask = solved & (rng.random(T) < 0.3)
     a_idx = np.flatnonzero(ask)
     a_c = t_c[a_idx]
@@ -366,11 +592,15 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     add(row_c[sc], _random_times(rng, row_m[sc], starts, days), "nps", "sales_call",
         _ordinal(0.8 * sat[row_c[sc]] + rng.normal(0, 0.8, sc.sum()) + 0.4, nps_cuts))
 
-    surveys = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((surveys["customer_id"].to_numpy(), surveys["_ts"].to_numpy()))
-    surveys = surveys.iloc[order].reset_index(drop=True)
-    surveys.insert(0, "response_id", _ids("R", off["surveys"], len(surveys)))
-    surveys.insert(5, "responded_at", _ts_strings(surveys.pop("_ts").to_numpy()))
+    sv = {name: _concat([p[name] for p in parts]) for name in parts[0]}
+    parts.clear()
+    # by time, then customer (customer ids have a fixed width, so their order is the index order)
+    order = np.lexsort((sv["c"], sv["_ts"]))
+    surveys = {"response_id": _Ids.range("R", off["surveys"], len(order)), "customer_id": cid.take(sv["c"][order]),
+               "survey": sv["survey"].take(order), "touchpoint": sv["touchpoint"].take(order),
+               "ticket_id": sv["ticket_id"].take(order), "responded_at": _Times(sv["_ts"][order]),
+               "score": sv["score"][order], "comment": sv["comment"].take(order)}
+    del sv, order
 
     # ---- goals ------------------------------------------------------------------------
     ng = np.where(rng.random(k) < 0.35, rng.poisson(1.2, k), 0)
@@ -382,14 +612,14 @@ def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
     p_done = np.clip(GOAL_RATE[goal] - 0.08 * app + 0.03 * sat[g_c], 0.02, 0.99)
     g_ts = _random_times(rng, g_m, starts, days, business=False)
     og = np.lexsort((g_c, g_ts))
-    goals = pd.DataFrame({
-        "attempt_id": _ids("G", off["goals"], G),
-        "customer_id": cid[g_c[og]], "goal": GOALS[goal[og]].astype(object),
-        "channel": np.where(app[og], "app", "web").astype(object),
-        "started_at": _ts_strings(g_ts[og]), "completed": (rng.random(G) < p_done)[og]})
+    goals = {
+        "attempt_id": _Ids.range("G", off["goals"], G),
+        "customer_id": cid.take(g_c[og]), "goal": _Cat(GOALS, goal[og]),
+        "channel": _Cat(("web", "app"), app[og].astype("int64")),
+        "started_at": _Times(g_ts[og]), "completed": (rng.random(G) < p_done)[og]}
 
-    return {"customers": customers, "subscriptions": subscriptions, "orders": orders,
-            "tickets": tickets, "surveys": surveys, "goals": goals}
+    return ({"customers": customers, "subscriptions": subscriptions, "orders": orders,
+             "tickets": tickets, "surveys": surveys, "goals": goals}, per_team)
 
 
 #: How the sample's support costs are made (per team and month; documented in data/README.md).
@@ -426,7 +656,7 @@ def support_costs(ticket_counts: pd.DataFrame, months: pd.PeriodIndex, seed: int
     return out.assign(_o=order).sort_values(["month", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
-BLOCK = 100_000  # customers generated at a time: bounds memory (~2 GB) whatever the size
+BLOCK = 100_000  # customers generated at a time: bounds memory (~1 GB) whatever the size
 
 
 def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
@@ -435,28 +665,31 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
 
     Samples larger than ``BLOCK`` customers are generated block by block and appended, so
     memory stays bounded; within each block, ids follow time order. Customer ids are global.
+    On a terminal, a progress bar counts the customers written.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    counts = {name: 0 for name in ("customers", "subscriptions", "orders", "tickets", "surveys", "goals")}
+    names = ("customers", "subscriptions", "orders", "tickets", "surveys", "goals")
+    counts = dict.fromkeys(names, 0)
     width = max(5, len(str(n_customers)))
     n_blocks = -(-n_customers // BLOCK)
     sizes = [len(b) for b in np.array_split(np.arange(n_customers), n_blocks)]  # differ by at most 1
-    per_team = []
-    for k, size in enumerate(sizes):
-        tables = generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
-        t = tables["tickets"]
-        per_team.append(t.groupby([t["created_at"].str[:7].rename("month"), "team"]).size().rename("tickets"))
-        for name, df in tables.items():
-            for c in df.columns:
-                if df[c].dtype == bool:
-                    df[c] = np.where(df[c].to_numpy(), "true", "false")
-            df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", mode="w" if k == 0 else "a",
-                      header=k == 0)
-            counts[name] += len(df)
-        del tables
-    tickets = pd.concat(per_team).groupby(level=[0, 1]).sum().reset_index()
+    per_team = np.zeros((months, len(TEAMS)), dtype="int64")
+    with contextlib.ExitStack() as stack:
+        progress = stack.enter_context(bar(n_customers, "csa sample", unit="customer", unit_scale=True))
+        for k, size in enumerate(sizes):
+            tables, tickets = _generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
+            if k == 0:
+                files = {name: stack.enter_context(open(out / f"{name}.csv", "wb")) for name in names}
+            per_team += tickets
+            for name in names:
+                _write_csv(files[name], tables[name], header=k == 0)
+                counts[name] += len(next(iter(tables[name].values())))
+                del tables[name]
+            progress.update(size)
     window = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+    tickets = pd.DataFrame({"month": np.repeat([str(m) for m in window], len(TEAMS)),
+                            "team": np.tile(TEAMS, months), "tickets": per_team.ravel()})
     costs = support_costs(tickets, window, seed)
     costs.to_csv(out / "support_costs.csv", index=False, lineterminator="\n")
     counts["support_costs"] = len(costs)

@@ -37,6 +37,71 @@ def test_large_samples_are_written_block_by_block_and_stay_valid(tmp_path, monke
     assert len(ds.tickets) == counts["tickets"] and ds.tickets["ticket_id"].is_unique
 
 
+def _pandas_csv(df: pd.DataFrame, header: bool) -> str:
+    """A table as the generator used to write it: pandas' ``to_csv``, booleans as true/false."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == bool:
+            df[c] = np.where(df[c].to_numpy(), "true", "false")
+    return df.to_csv(index=False, lineterminator="\n", header=header)
+
+
+def _written_by_pandas(n, months, seed, end=sample.DEFAULT_END):
+    """What ``sample.write`` writes, rebuilt from ``sample.generate`` block by block with pandas."""
+    counts = dict.fromkeys(("customers", "subscriptions", "orders", "tickets", "surveys", "goals"), 0)
+    text = dict.fromkeys(counts, "")
+    n_blocks = -(-n // sample.BLOCK)
+    for k, size in enumerate(len(b) for b in np.array_split(np.arange(n), n_blocks)):
+        tables = sample.generate(size, months, end, seed, block=k, offsets=counts, id_width=max(5, len(str(n))))
+        for name, df in tables.items():
+            text[name] += _pandas_csv(df, header=k == 0)
+            counts[name] += len(df)
+    return text
+
+
+def test_fast_writer_writes_what_pandas_wrote_block_after_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(sample, "BLOCK", 40)
+    monkeypatch.setattr(sample, "CHUNK", 150)  # several chunks per table and block
+    sample.write(tmp_path, n_customers=101, months=8, seed=5)
+    for name, text in _written_by_pandas(101, 8, 5).items():
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == text, name
+
+
+def test_comments_with_commas_quotes_and_newlines_are_quoted_and_round_trip(tmp_path, monkeypatch):
+    odd = ['遅い, とても遅い', '"最悪" でした', '一行目\n二行目', '，全角は そのまま']
+    comments = {key: odd for key in sample.COMMENTS}
+    monkeypatch.setattr(sample, "COMMENTS", comments)
+    sample.write(tmp_path, n_customers=60, months=8, seed=7)
+    text = (tmp_path / "surveys.csv").read_text(encoding="utf-8")
+    assert ',"遅い, とても遅い"\n' in text and ',"""最悪"" でした"\n' in text
+    assert ',"一行目\n二行目"\n' in text and ',，全角は そのまま\n' in text  # quoted only when needed
+    assert text == _written_by_pandas(60, 8, 7)["surveys"]
+    surveys = csa.load(tmp_path).surveys
+    assert set(surveys["comment"].dropna()) == set(odd)
+    assert surveys["comment"].isna().sum() == pd.read_csv(tmp_path / "surveys.csv")["comment"].isna().sum() > 0
+
+
+def test_ids_beyond_their_width_grow_like_zfill():
+    ids = sample._Ids("O", np.array([1, 9_999_999, 10_000_000, 123_456_789]), valid=np.array([True, True, True, False]))
+    assert ids.text(0, 4).to_pylist() == ["O0000001", "O9999999", "O10000000", None]
+    assert list(ids.values()) == ["O0000001", "O9999999", "O10000000", None]
+    assert sample._Ids("C", np.array([42]), 5).text(0, 1).to_pylist() == ["C00042"]
+
+
+def test_timestamps_are_formatted_like_numpy():
+    rng = np.random.default_rng(1)
+    ts = np.datetime64("1999-01-01T00:00:00") + rng.integers(0, 40 * 365 * 86400, 5000).astype("timedelta64[s]")
+    assert sample._Times(ts).text(0, len(ts)).to_pylist() == list(sample._ts_strings(ts))
+    assert sample._Times(ts, date=True).text(0, len(ts)).to_pylist() == list(np.datetime_as_string(ts, unit="D"))
+
+
+def test_floats_are_formatted_like_pandas():
+    x = np.array([0.1 + 0.2, 85.0, -0.0, 0.0, np.nan, 12.3, 1e16, 1e-5, 0.72, 85.0])
+    lines = pd.DataFrame({"x": x, "y": 1}).to_csv(index=False, lineterminator="\n").split("\n")[1:-1]
+    assert [v or "" for v in sample._numbers_text(x).to_pylist()] == [line.removesuffix(",1") for line in lines]
+    assert sample._numbers_text(x).null_count == 1
+
+
 def test_committed_sample_is_what_the_default_command_writes(tmp_path):
     recorded = (SAMPLE / ".generated-with").read_text(encoding="utf-8")
     here = f"numpy=={np.__version__}\npandas=={pd.__version__}\n"
