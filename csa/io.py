@@ -22,6 +22,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import pandas as pd
 
 from .encoding import MixedEncodingError, decode, encoding_name
 from .errors import DataError, Problem
+from .progress import bar
 from .schema import SURVEY_SCALES, TABLE_ORDER, TABLES, Column, Table
 
 __all__ = ["EARLIEST", "EXTENSIONS", "MAPPING_MAX_BYTES", "TIME_COLUMN", "CheckResult", "Dataset", "SourceInfo",
@@ -479,12 +481,6 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tup
                                 "if you do not use this table"))
         return None, None
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    if _FAST and b"\x00" not in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # UTF-8 (what detect_encoding would say) is validated by Arrow without decoding the text
-        bom = raw.startswith(codecs.BOM_UTF8)
-        fast = _arrow_csv(memoryview(raw)[3:] if bom else raw, sep)
-        if fast is not None:
-            return fast, "utf-8-sig" if bom else "utf-8"
     try:
         text, enc = decode(raw)
     except MixedEncodingError as exc:
@@ -562,7 +558,38 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tup
     return df, enc
 
 
-def _arrow_csv(data: bytes | memoryview, sep: str) -> pd.DataFrame | None:
+def _arrow_file(path: Path, sep: str) -> tuple[pd.DataFrame, str] | None:
+    """``(frame, encoding)`` of a well-formed UTF-8 CSV file, read by Arrow from disk (see :func:`_arrow_csv`).
+
+    The bytes are never held in memory whole. Arrow validates the UTF-8 (so the encoding is what
+    :func:`csa.encoding.detect_encoding` would say); a file in another encoding, one holding NUL
+    characters (UTF-16 without a byte-order mark, a damaged file) or anything unusual gives
+    ``None``, and the careful path reads it.
+    """
+    import pyarrow as pa
+
+    with open(path, "rb") as fh:
+        start = fh.read(3)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    bom = start == codecs.BOM_UTF8
+    with pa.OSFile(str(path)) as fh:
+        if bom:
+            fh.seek(3)
+        df = _arrow_csv(fh, sep)
+    if df is None or _has_nul(df):
+        return None
+    return df, "utf-8-sig" if bom else "utf-8"
+
+
+def _has_nul(df: pd.DataFrame) -> bool:
+    import pyarrow.compute as pc
+
+    return any(pc.any(pc.match_substring(df[c].array.__arrow_array__(), "\x00"), min_count=0).as_py()
+               for c in df.columns)
+
+
+def _arrow_csv(data, sep: str) -> pd.DataFrame | None:
     """The fast path of :func:`_read_text`: Arrow's multi-threaded CSV reader, every column as text.
 
     Only for a well-formed file: a header of distinct, non-blank names on the first line and the
@@ -574,8 +601,14 @@ def _arrow_csv(data: bytes | memoryview, sep: str) -> pd.DataFrame | None:
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
+    if isinstance(data, (bytes, memoryview)):
+        first = bytes(data[:65536])
+    else:  # an Arrow file, read from where it stands
+        at = data.tell()
+        first = data.read(65536)
+        data.seek(at)
     try:  # the first 64 KiB, strictly (a character cut at the end is left for later)
-        head = codecs.getincrementaldecoder("utf-8")().decode(bytes(data[:65536]), final=False)
+        head = codecs.getincrementaldecoder("utf-8")().decode(first, final=False)
     except UnicodeDecodeError:
         return None
     if not head or head[0] in "\r\n\ufeff" or "\x00" in head:
@@ -589,10 +622,10 @@ def _arrow_csv(data: bytes | memoryview, sep: str) -> pd.DataFrame | None:
         return None
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
+            pa.BufferReader(data) if isinstance(data, (bytes, memoryview)) else data,
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header},
                                                  null_values=[""], strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True))
     except (pa.ArrowException, ValueError):  # UnicodeDecodeError is a ValueError
@@ -628,6 +661,10 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
                 problems.append(Problem(t.name, fname, f"the parquet file could not be read ({type(exc).__name__}: "
                                                        f"{_short(str(exc), 200)})", "export it again"))
                 return None, None, None
+        if _FAST and ext in (".csv", ".tsv", ".txt"):
+            fast = _arrow_file(path, "\t" if ext == ".tsv" else ",")
+            if fast is not None:
+                return fast[0], fast[1], None
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(t.name, fname, f"the file could not be read ({type(exc).__name__}: "
@@ -1452,12 +1489,21 @@ def _check_tz(tz: str) -> str:
     return tz
 
 
+def _threads() -> int:
+    """Tables read at once: one per core, at most four (memory grows with each)."""
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.PathLike | dict | None = None,
             time_window: tuple[str | None, str | None] | None = None) -> CheckResult:
     """Read and check a data folder, returning every problem instead of raising.
 
     ``result.dataset`` is ``None`` when any problem was found. Parameters as :func:`load`.
     """
+    return _inspect(path, tz=tz, mapping=mapping, time_window=time_window)
+
+
+def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> CheckResult:
     folder = Path(path)
     if not folder.is_dir():
         raise FileNotFoundError(f"data folder not found: {folder} "
@@ -1472,10 +1518,15 @@ def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | o
     shown: dict = {}
     found = {name: _find_file(folder, entries, name, spec.get(name, {})) for name in TABLE_ORDER}
     taken = {e.name for first, others in found.values() for e in ([first] if first else []) + others}
+    segments: list[list[Problem]] = [problems]  # each table's problems, in the order of the tables
+    loading: dict[str, Future] = {}
+    pool = ThreadPoolExecutor(max_workers=_threads())  # Arrow and numpy work outside the GIL
     for name in TABLE_ORDER:
         t = TABLES[name]
         tspec = spec.get(name, {})
         entry, others = found[name]
+        problems = []
+        segments.append(problems)
         if others:
             problems.append(Problem(name, entry.name, f"more than one file for table '{name}': "
                                     f"{', '.join(e.name for e in [entry, *others])}",
@@ -1502,10 +1553,16 @@ def inspect(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | o
                                         f"export your {name} as {want} (or .xlsx/.parquet) into this folder"
                                         + ("" if t.required else f", or remove '{name}' from the mapping")))
             continue
-        df, info = _load_table(entry, t, tspec, tz, problems, shown)
-        sources[name] = info
-        if df is not None:
-            tables[name] = df
+        loading[name] = pool.submit(_load_table, entry, t, tspec, tz, problems, shown)
+    with pool, bar(len(loading), f"loading {folder.name or folder}", unit="table") as shown_progress:
+        for _ in as_completed(loading.values()):
+            shown_progress.update()
+        for name, job in loading.items():
+            df, info = job.result()
+            sources[name] = info
+            if df is not None:
+                tables[name] = df
+    problems = [p for segment in segments for p in segment]
     if "customers" in tables:
         _check_references(tables, sources, problems)
     start, stop, last = _check_window(tables, sources, shown, tz, window, problems)

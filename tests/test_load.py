@@ -440,3 +440,79 @@ def test_problem_without_row_numbers_still_shows_its_example_values():
     p = csa.Problem("surveys", "(duckdb)", "NPS scores must be whole numbers 0–10", "filter first", column="score",
                     n_rows=3, values=[11, -1])
     assert "[3 rows; e.g. 11, -1]" in str(p)
+
+
+# ---------------------------------------------------------------- the fast paths give what the careful path gives
+
+def _edit(table, column, rows, value):
+    def edit(folder):
+        df = read_raw(folder, table)
+        df.loc[rows, column] = value
+        write_raw(folder, table, df)
+    return edit
+
+
+def _rewrite(table, **kw):
+    def edit(folder):
+        write_raw(folder, table, read_raw(folder, table), **kw)
+    return edit
+
+
+def _append_text(table, text):
+    def edit(folder):
+        with open(folder / f"{table}.csv", "a", encoding="utf-8") as fh:
+            fh.write(text)
+    return edit
+
+
+EDITS = {
+    "clean": lambda folder: None,
+    "cp932": _rewrite("surveys", encoding="cp932"),
+    "utf-8 with BOM": _rewrite("tickets", encoding="utf-8-sig"),
+    "full-width score": _edit("surveys", "score", [0, 3], "１０"),
+    "spaces around an id": _edit("tickets", "ticket_id", [1], " T0000002 "),
+    "ideographic space at an end": _edit("customers", "region", [2], "関東\u3000"),
+    "separator in an amount": _edit("orders", "amount", [0], "1,234"),
+    "yen sign": _edit("orders", "amount", [1], "¥5,000"),
+    "Excel timestamp": _edit("tickets", "created_at", [0, 5], "2026/3/1 9:05"),
+    "naive ISO timestamps": _edit("tickets", "created_at", slice(None), "2026-03-01T09:05:00"),
+    "one naive timestamp": _edit("tickets", "created_at", [4], "2026-03-01 09:05:00"),
+    "impossible date": _edit("surveys", "responded_at", [2], "2026-02-30T10:00:00+09:00"),
+    "year 2300": _edit("surveys", "responded_at", [3], "2300-01-01T10:00:00+09:00"),
+    "upper-case category": _edit("tickets", "channel", [0, 1], "Email"),
+    "short month": _edit("subscriptions", "month", [0], "2026-3"),
+    "duplicate id": _edit("tickets", "ticket_id", [1], "T0000001"),
+    "unknown customer": _edit("orders", "customer_id", [0], "C99999"),
+    "quoted empty value": _append_text("goals", ""),
+    "comment with comma, quote and line break": _edit("surveys", "comment", [0], 'a, "b"\nc'),
+    "NUL in a value": _edit("surveys", "comment", [0], "a\x00b"),
+    "ragged row": _append_text("orders", "O9999999,C00001\n"),
+    "trailing delimiter": _append_text("orders", "O9999999,C00001,2026-03-01T10:00:00+09:00,100,0.5,x,\n"),
+    "blank line before the header": lambda folder: (folder / "goals.csv").write_bytes(
+        b"\n" + (folder / "goals.csv").read_bytes()),
+    "repeated header name": lambda folder: (folder / "goals.csv").write_text(
+        (folder / "goals.csv").read_text(encoding="utf-8").replace("customer_id", "attempt_id", 1), encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+@pytest.mark.parametrize("tz", ["Asia/Tokyo", "America/New_York"])
+def test_fast_paths_give_what_the_careful_path_gives(small, edit, tz):
+    """Arrow's fast paths (reading, normalising, converting, checking) change nothing: the same tables,
+    problems, counts and sources as the careful path, on clean files and on each kind of trouble."""
+    from unittest.mock import patch
+
+    from csa import io as csa_io
+
+    EDITS[edit](small)
+    fast = csa_io.inspect(small, tz=tz)
+    with patch.object(csa_io, "_FAST", False):
+        careful = csa_io.inspect(small, tz=tz)
+    assert [str(p) for p in fast.problems] == [str(p) for p in careful.problems]
+    assert fast.tables.keys() == careful.tables.keys()
+    for name in fast.tables:
+        pd.testing.assert_frame_equal(fast.tables[name], careful.tables[name], check_exact=True)
+    assert fast.sources == careful.sources
+    assert (fast.window, fast.last_month) == (careful.window, careful.last_month)
+    if edit == "clean":
+        assert not fast.problems
