@@ -583,10 +583,13 @@ def _arrow_file(path: Path, sep: str) -> tuple[pd.DataFrame, str] | None:
 
 
 def _has_nul(df: pd.DataFrame) -> bool:
-    import pyarrow.compute as pc
-
-    return any(pc.any(pc.match_substring(df[c].array.__arrow_array__(), "\x00"), min_count=0).as_py()
-               for c in df.columns)
+    """True if a NUL byte is anywhere in the character data of the frame's (Arrow) text columns."""
+    for c in df.columns:
+        for chunk in df[c].array.__arrow_array__().chunks:
+            data = chunk.buffers()[2]
+            if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).min() == 0:
+                return True
+    return False
 
 
 def _arrow_csv(data, sep: str) -> pd.DataFrame | None:
@@ -623,8 +626,9 @@ def _arrow_csv(data, sep: str) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data) if isinstance(data, (bytes, memoryview)) else data,
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            # large strings: what pandas' str dtype holds, so the frame takes them without a copy
             convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header},
                                                  null_values=[""], strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True))
@@ -745,15 +749,16 @@ def _plain_text(s: pd.Series, col: Column) -> bool:
     import pyarrow.compute as pc
 
     a = _arrow(s)
-    if a is None:
+    if a is None or pc.any(pc.equal(pc.binary_length(a), 0), min_count=0).as_py():
+        return False
+    if pc.all(pc.string_is_ascii(a), min_count=0).as_py():
+        trimmed = pc.ascii_trim(a, characters="".join(c for c in _SPACES if c.isascii()))
+        return bool(pc.all(pc.equal(pc.binary_length(trimmed), pc.binary_length(a)), min_count=0).as_py())
+    if col.kind != "text":  # full-width characters to fold, perhaps
         return False
     spaces = pa.array(_SPACES)
-    for end in (pc.utf8_slice_codeunits(a, 0, 1), pc.utf8_slice_codeunits(a, -1, 2**31 - 1)):
-        if pc.any(pc.is_in(end, value_set=spaces), min_count=0).as_py():
-            return False
-    if pc.any(pc.equal(pc.binary_length(a), 0), min_count=0).as_py():
-        return False
-    return col.kind == "text" or bool(pc.all(pc.string_is_ascii(a), min_count=0).as_py())
+    return not any(pc.any(pc.is_in(end, value_set=spaces), min_count=0).as_py()
+                   for end in (pc.utf8_slice_codeunits(a, 0, 1), pc.utf8_slice_codeunits(a, -1, 2**31 - 1)))
 
 
 def _fast_number(text: pd.Series) -> pd.Series | None:
@@ -877,6 +882,13 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         if typed_time:
             return _typed_datetime(s, col, t, fname, tz, counts, problems)
         return s.astype("boolean")
+
+    if kind in ("float", "int", "datetime") and not values_map:  # written plainly: nothing to normalise
+        fast = _fast_datetime(s, col, tz, counts) if kind == "datetime" else _fast_number(s)
+        if fast is not None:
+            missing = s.isna()
+            _check_required(missing, s, col, t, fname, problems)
+            return fast if kind == "datetime" else _finish_number(fast, missing, s, col, t, fname, problems)
 
     raw = _as_text(s)  # examples in messages show the value as it is in the file
     text = _normalise_text(s, col, counts)
