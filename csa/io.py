@@ -786,9 +786,11 @@ def _fast_datetime(text: pd.Series, col: Column, tz: str, counts: Counter) -> pd
     a = _arrow(text)
     if a is None or a.null_count == len(a):
         return None
-    aware = _every(a, _ISO_AWARE)
-    if not aware and not _every(a, _ISO_NAIVE):
-        return None
+    aware = _offsets(a)
+    if aware is None:
+        aware = _every(a, _ISO_AWARE)
+        if not aware and not _every(a, _ISO_NAIVE):
+            return None
     try:  # impossible dates and times, and years outside 1678–2261, raise: the careful path names them
         ts = pc.cast(a, pa.timestamp("ns", "UTC" if aware else None))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -802,6 +804,33 @@ def _fast_datetime(text: pd.Series, col: Column, tz: str, counts: Counter) -> pd
         return None
     counts[(col.name, f"no UTC offset: read as {tz} time")] += n
     return local.astype(f"datetime64[ns, {tz}]")
+
+
+def _offsets(a) -> bool | None:
+    """For timestamps all written ``YYYY-MM-DDThh:mm:ss`` and the same length: ``True`` if all end in a UTC
+    offset, ``False`` if none has one; ``None`` otherwise (the patterns decide). Cheaper than a pattern
+    over every value: only the distinct endings are looked at (the parse then checks the rest)."""
+    import pyarrow.compute as pc
+
+    low, high = pc.min_max(pc.binary_length(a)).values()
+    if low.as_py() != high.as_py() or low.as_py() not in (19, 20, 24, 25):
+        return None
+    ends = pc.unique(pc.utf8_slice_codeunits(a, 19, 32)).to_pylist()
+    if ends == [""] or ends == ["", None]:
+        return False
+    if all(e is None or re.fullmatch(r"Z|[+-][0-9]{2}:?[0-9]{2}", e) for e in ends):
+        return True
+    return None
+
+
+def _distinct_values(s: pd.Series) -> list | None:
+    """The distinct values present in an Arrow text Series (``None`` for other Series)."""
+    a = _arrow(s)
+    if a is None:
+        return None
+    import pyarrow.compute as pc
+
+    return pc.drop_null(pc.unique(a)).to_pylist()
 
 
 def _via_uniques(text: pd.Series, convert) -> pd.Series:
@@ -885,12 +914,18 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             return _typed_datetime(s, col, t, fname, tz, counts, problems)
         return s.astype("boolean")
 
-    if kind in ("float", "int", "datetime") and not values_map:  # written plainly: nothing to normalise
-        fast = _fast_datetime(s, col, tz, counts) if kind == "datetime" else _fast_number(s)
+    if kind in ("float", "int", "datetime", "month") and not values_map:  # written plainly: nothing to normalise
+        if kind == "month":
+            a = _arrow(s)
+            fast = (None if a is None or not _every(a, f"^{_MONTH.pattern}$") else
+                    _via_uniques(s, lambda u: pd.to_datetime(u + "-01", format="%Y-%m-%d")).dt.to_period("M"))
+        else:
+            fast = _fast_datetime(s, col, tz, counts) if kind == "datetime" else _fast_number(s)
         if fast is not None:
             missing = s.isna()
             _check_required(missing, s, col, t, fname, problems)
-            return fast if kind == "datetime" else _finish_number(fast, missing, s, col, t, fname, problems)
+            return fast if kind in ("datetime", "month") else _finish_number(fast, missing, s, col, t, fname,
+                                                                              problems)
 
     raw = _as_text(s)  # examples in messages show the value as it is in the file
     text = _normalise_text(s, col, counts)
@@ -902,6 +937,11 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
     if kind in ("id", "text"):
         return text.astype("str")  # pandas ≥ 3: missing values stay missing
     if kind == "category":
+        distinct = _distinct_values(text)
+        if distinct is not None and all(  # nothing to fold and nothing outside the allowed values
+                v.lower() == v or (not col.closed and v.lower() not in (col.known or ())) for v in distinct) and (
+                not col.closed or all(v in col.allowed for v in distinct)):
+            return text
         if not col.closed:  # the user's own values: kept as written; known ones matched without case
             if col.known:
                 lower = text.str.lower()
@@ -936,6 +976,16 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         return _finish_number(num, missing, raw, col, t, fname, problems)
     if kind == "bool":
+        distinct = _distinct_values(text)
+        if distinct is not None and all(v in _TRUE or v in _FALSE for v in distinct):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            a = _arrow(text)
+            yes = pc.is_in(a, value_set=pa.array([v for v in distinct if v in _TRUE], pa.large_string()))
+            return pd.Series(pd.arrays.BooleanArray(yes.to_numpy(zero_copy_only=False).astype(bool),
+                                                    a.is_null().to_numpy(zero_copy_only=False).astype(bool)),
+                             index=text.index)
         low = text.str.lower()
         out = pd.Series(pd.NA, index=text.index, dtype="boolean")
         out[low.isin(_TRUE)] = True
@@ -1170,6 +1220,8 @@ def _distinct(s: pd.Series) -> bool:
         return False
     import pyarrow.compute as pc
 
+    if a.null_count == 0 and len(a) > 1 and pc.all(pc.greater(a[1:], a[:-1])).as_py():
+        return True  # ids in increasing order (as exports list them): distinct, without hashing
     return len(pc.unique(a)) - (a.null_count > 0) == len(a) - a.null_count
 
 
@@ -1179,7 +1231,7 @@ def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     if a is not None and v is not None:
         import pyarrow.compute as pc
 
-        found = pc.is_in(a, value_set=pc.drop_null(pc.unique(v)))
+        found = pc.is_in(a, value_set=v.combine_chunks())  # the set is hashed once, repeats and all
         return pd.Series(found.to_numpy(zero_copy_only=False).astype(bool), index=s.index)
     index = pd.Index(values.dropna().unique())
     return pd.Series(index.get_indexer(s) >= 0, index=s.index)
