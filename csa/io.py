@@ -809,16 +809,17 @@ def _fast_datetime(text: pd.Series, col: Column, tz: str, counts: Counter) -> pd
 def _offsets(a) -> bool | None:
     """For timestamps all written ``YYYY-MM-DDThh:mm:ss`` and the same length: ``True`` if all end in a UTC
     offset, ``False`` if none has one; ``None`` otherwise (the patterns decide). Cheaper than a pattern
-    over every value: only the distinct endings are looked at (the parse then checks the rest)."""
+    over every value: the common case, one offset for all, is a suffix test (the parse checks the rest)."""
     import pyarrow.compute as pc
 
     low, high = pc.min_max(pc.binary_length(a)).values()
     if low.as_py() != high.as_py() or low.as_py() not in (19, 20, 24, 25):
         return None
-    ends = pc.unique(pc.utf8_slice_codeunits(a, 19, 32)).to_pylist()
-    if ends == [""] or ends == ["", None]:
+    if low.as_py() == 19:
         return False
-    if all(e is None or re.fullmatch(r"Z|[+-][0-9]{2}:?[0-9]{2}", e) for e in ends):
+    first = pc.drop_null(a)[0].as_py()
+    end = first[19:]  # the first value's offset: do all end so?
+    if re.fullmatch(r"Z|[+-][0-9]{2}:?[0-9]{2}", end) and pc.all(pc.ends_with(a, end), min_count=0).as_py():
         return True
     return None
 
