@@ -1239,22 +1239,28 @@ def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], problems: list[Problem]) -> None:
-    known = tables["customers"]["customer_id"]
-    for name, df in tables.items():
-        if name == "customers" or "customer_id" not in df:
+    checks = [(name, "customer_id", "customers") for name, df in tables.items()
+              if name != "customers" and "customer_id" in df]
+    if "surveys" in tables and "tickets" in tables:
+        checks.append(("surveys", "ticket_id", "tickets"))
+
+    def unknown(check: tuple[str, str, str]) -> pd.Series:
+        name, column, other = check
+        s = tables[name][column]
+        return s.notna() & ~_isin(s, tables[other][column])
+
+    with ThreadPoolExecutor(max_workers=_threads()) as pool:  # each check hashes millions of ids
+        found = list(pool.map(unknown, checks))
+    for (name, column, _), bad in zip(checks, found, strict=True):
+        if not bad.any():
             continue
-        unknown = df["customer_id"].notna() & ~_isin(df["customer_id"], known)
-        if unknown.any():
-            n, rows, vals = _examples(df["customer_id"], unknown)
+        n, rows, vals = _examples(tables[name][column], bad)
+        if column == "customer_id":
             problems.append(Problem(name, sources[name].file, "customer_id not found in customers",
                                     column="customer_id", n_rows=n, rows=rows, values=vals,
                                     fix="add these customers to the customers table, or check that both "
                                         "exports come from the same system and period"))
-    if "surveys" in tables and "tickets" in tables:
-        s = tables["surveys"]
-        unknown = s["ticket_id"].notna() & ~_isin(s["ticket_id"], tables["tickets"]["ticket_id"])
-        if unknown.any():
-            n, rows, vals = _examples(s["ticket_id"], unknown)
+        else:
             problems.append(Problem("surveys", sources["surveys"].file, "ticket_id not found in tickets",
                                     column="ticket_id", n_rows=n, rows=rows, values=vals,
                                     fix="leave ticket_id empty for surveys not tied to a ticket, or export "
