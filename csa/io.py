@@ -1562,6 +1562,13 @@ def _check_tz(tz: str) -> str:
     return tz
 
 
+def _size(entry: _Entry) -> int:
+    try:
+        return entry.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _threads() -> int:
     """Tables read at once: one per core, at most four (memory grows with each)."""
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
@@ -1620,6 +1627,7 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
     taken = {e.name for first, others in found.values() for e in ([first] if first else []) + others}
     segments: list[list[Problem]] = [problems]  # each table's problems, in the order of the tables
     loading: dict[str, Future] = {}
+    todo: dict[str, tuple[_Entry, Table, dict, list[Problem]]] = {}
     pool = ThreadPoolExecutor(max_workers=_threads())  # Arrow and numpy work outside the GIL
     for name in TABLE_ORDER:
         t = TABLES[name]
@@ -1653,7 +1661,11 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
                                         f"export your {name} as {want} (or .xlsx/.parquet) into this folder"
                                         + ("" if t.required else f", or remove '{name}' from the mapping")))
             continue
-        loading[name] = pool.submit(_load_table, entry, t, tspec, tz, problems, shown)
+        todo[name] = (entry, t, tspec, problems)
+    for name in sorted(todo, key=lambda n: -_size(todo[n][0])):  # largest first: the threads finish together
+        entry, t, tspec, table_problems = todo[name]
+        loading[name] = pool.submit(_load_table, entry, t, tspec, tz, table_problems, shown)
+    loading = {name: loading[name] for name in todo}  # back in the tables' order
     with pool, bar(len(loading), f"loading {folder.name or folder}", unit="table") as shown_progress:
         for _ in as_completed(loading.values()):
             shown_progress.update()
