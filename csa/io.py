@@ -1277,8 +1277,12 @@ def _months(s: pd.Series) -> np.ndarray:
     if getattr(s.dt, "tz", None) is not None:  # UTC instants shifted by the zone's offset (DST: an hour off)
         offset = s.iloc[len(s) // 2].utcoffset()
         values = s.array.asi8 + int(offset.total_seconds()) * 10**9
-        return values.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    return s.to_numpy().astype("datetime64[M]").astype(np.int64)
+    else:
+        values = s.to_numpy().astype("datetime64[ns]").view(np.int64)
+    days = values // (86_400 * 10**9)  # days since 1970 (floored), then each distinct day's month from a table
+    first = int(days.min())
+    table = np.arange(first, int(days.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return table[days - first]
 
 
 def _last_month(tables: dict[str, pd.DataFrame]) -> pd.Period | None:
