@@ -408,14 +408,15 @@ def test_interrupted_run_leaves_the_earlier_report_and_no_partial_folder(tmp_pat
     good = _tiny(tmp_path / "a_good.ipynb")
     out = tmp_path / "report"
     report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=[good], progress=None)
+    other = _tiny(tmp_path / "b_good.ipynb")
     before = sorted(p.name for p in tmp_path.iterdir())
 
     def interrupt(msg):
-        if msg.endswith("…"):
+        if msg.startswith("[") and msg.endswith("…"):  # a notebook starting (in a worker thread)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=[good, good], progress=interrupt)
+        report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=[good, other], progress=interrupt)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["ok"]
 
@@ -728,8 +729,8 @@ def test_the_nps_notebook_declares_its_ranges():
     allowed = {k: str(v["allowed"]) for k, v in d.items() if v["allowed"] is not None}
     assert allowed == {"top_n": "[1, 1000]", "min_n": "[1, inf)", "level": "(0, 1)",
                        "method": "one of adjusted-wald, wald", "lang": "one of en, ja",
-                       "freq": "one of month, quarter, fiscal_year"}
-    for bad in ({"top_n": "-1"}, {"min_n": "-5"}, {"level": "1.5"}, {"method": "exact"}):
+                       "freq": "one of month, quarter, fiscal_year", "engine": "one of pandas, duckdb, spark"}
+    for bad in ({"top_n": "-1"}, {"min_n": "-5"}, {"level": "1.5"}, {"method": "exact"}, {"engine": "polars"}):
         with pytest.raises(ValueError, match=r"01_nps\.ipynb: .* is not allowed"):
             report.build_parameters(NPS, bad, declared=d)
 
