@@ -93,6 +93,21 @@ same clean-up; the old report stays in place.
 the exit code is non-zero; if an earlier complete report exists it stays in place and the
 failed run is published as ``<out>.failed`` instead. Inputs (data files, mapping) are hashed
 before and after the notebooks run; if one changed meanwhile the report is marked incomplete.
+
+Speed
+-----
+The data folder is loaded and validated **once**, in this process, with the ``tz`` and
+``mapping`` most notebooks use, and stored in the dataset cache (:mod:`csa.cache`: Parquet in the
+run's private folder ``.<out>.csa-run-…``, removed with it); :data:`csa.cache.ENV` names it for
+the kernels (they inherit the environment) and for the front page, whose ``csa.load`` then reads
+it instead of validating again. This process frees its copy before the notebooks start. Data
+that does not validate is not cached: each section then reports the problems as before.
+
+The notebooks run ``jobs`` at a time (``--jobs``; default one per core, fewer when the memory
+free would not hold that many kernels, each with its copy of the data: see :func:`_jobs`), each
+in a worker thread with its own kernel; long ones (by the earlier report's times) start first. The manifest and the
+index keep the index order, a failing notebook fails only its section, and Ctrl-C or SIGTERM
+stops every kernel before the run's folders are removed.
 """
 
 from __future__ import annotations
@@ -100,10 +115,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import gc
 import hashlib
 import html
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -111,6 +128,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1144,14 +1162,18 @@ def _runtime_dir(folder: Path) -> Iterator[None]:
             os.environ["JUPYTER_RUNTIME_DIR"] = before
 
 
-def _kernel_manager_class(runtime: Path, log: Path, started: list):
-    """A kernel manager that keeps its kernel's files in the run's own folder.
+def _kernel_manager_class(runtime: Path, log: Path, started: list, cwd: str | None = None):
+    """A kernel manager that keeps its kernel's files in the run's own folder and starts it in ``cwd``.
 
     The connection file goes to ``runtime`` (jupyter_client would otherwise make a ``tmp….json``
     in the system's temporary folder, left there forever when the run is killed), and the
     kernel's output to ``log``, not to the terminal of ``csa report`` (every kernel prints
     start-up warnings, and a kernel shut down by Ctrl-C a traceback). Each manager is appended
     to ``started``, so that :func:`_stop_kernels` can end a kernel the run left behind.
+
+    ``cwd`` is given to the kernel process itself: papermill's own ``cwd`` changes the working
+    directory of this whole process while a notebook runs, which notebooks running at the same
+    time in other threads would see.
     """
     from jupyter_client import AsyncKernelManager
 
@@ -1160,6 +1182,8 @@ def _kernel_manager_class(runtime: Path, log: Path, started: list):
             if not self.connection_file:
                 self.connection_file = str(runtime / f"kernel-{secrets.token_hex(8)}.json")
             started.append(self)
+            if cwd is not None:
+                kw.setdefault("cwd", cwd)
             with open(log, "ab") as fh:  # the kernel process keeps its own copy of the descriptor
                 kw.setdefault("stdout", fh)
                 kw.setdefault("stderr", fh)
@@ -1193,8 +1217,13 @@ def _log_tail(log: Path, lines: int = 3) -> str:
 
 
 def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
-                  say: Callable[[str], None], runtime: Path) -> dict[str, Any]:
-    """Run one notebook of the plan into ``build``: executed notebook, page, headline records, lists."""
+                  say: Callable[[str], None], runtime: Path, kernels: list | None = None,
+                  cancel: threading.Event | None = None) -> dict[str, Any]:
+    """Run one notebook of the plan into ``build``: executed notebook, page, headline records, lists.
+
+    The kernel managers it starts are listed in a list appended to ``kernels`` (so that another
+    thread can end them); once ``cancel`` is set the run is abandoned (no page is made).
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -1209,11 +1238,14 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     problems = []
     t0 = time.perf_counter()
     log, started = runtime / f"kernel-{i}.log", []
+    if kernels is not None:
+        kernels.append(started)
     try:
         try:
             papermill.execute_notebook(str(nb), str(executed), parameters=given, kernel_name="python3",
-                                       cwd=str(nb.parent), progress_bar=False, log_output=False,
-                                       kernel_manager_class=_kernel_manager_class(runtime, log, started))
+                                       progress_bar=False, log_output=False,  # cwd: the kernel's, not ours
+                                       kernel_manager_class=_kernel_manager_class(runtime, log, started,
+                                                                                  cwd=str(nb.parent)))
         finally:
             _stop_kernels(started)
     except PapermillExecutionError as exc:
@@ -1221,6 +1253,10 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     except Exception as exc:  # kernel died, notebook unreadable, …: report it, go on
         tail = _log_tail(log)
         problems.append(f"{type(exc).__name__}: {exc}" + (f" (kernel: {tail})" if tail else ""))
+    if cancel is not None and cancel.is_set():  # the run is being stopped: its result is not wanted
+        entry["status"], entry["error"] = "failed", "; ".join(problems) or "stopped"
+        entry["seconds"] = round(time.perf_counter() - t0, 2)
+        return entry
     if executed.exists():
         node = nbformat.read(executed, as_version=4)
         try:
@@ -1251,6 +1287,250 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     return entry
 
 
+#: A kernel's memory: this many times the validated dataset's (its copy, read from the cache, and
+#: the notebook's work on it) plus its imports (pandas, scipy, matplotlib …); measured on 100 k
+#: and 1 M customers (benchmarks/README.md).
+KERNEL_DATA_FACTOR, KERNEL_BASE = 2.0, 512 << 20
+#: The share of the memory available at the start that the kernels may take together.
+MEMORY_SHARE = 0.8
+
+
+def _jobs(jobs: int | None, n: int, data_bytes: int | None = None, available: int | None = None) -> int:
+    """How many notebooks run at once: ``jobs``; by default one per core, as many as memory holds.
+
+    Without ``jobs``, each kernel is counted as needing :data:`KERNEL_DATA_FACTOR` times the
+    dataset (``data_bytes``) plus :data:`KERNEL_BASE`, and the kernels together get
+    :data:`MEMORY_SHARE` of ``available``; at most ``n``, at least one.
+
+    >>> _jobs(None, 9, data_bytes=5 << 30, available=22 << 30), _jobs(4, 9, 5 << 30, 22 << 30)
+    (1, 4)
+    """
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+        if data_bytes and available:
+            jobs = min(jobs, int(available * MEMORY_SHARE // (data_bytes * KERNEL_DATA_FACTOR + KERNEL_BASE)))
+    return max(1, min(jobs, n))
+
+
+def _memory_available() -> int | None:
+    """The memory the system can give without swapping (``MemAvailable``), in bytes; ``None`` where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, period: str, nav: str,
+                   say: Callable[[str], None], runtime: Path, order: list[int] | None = None) -> list[dict[str, Any]]:
+    """Run every notebook of the plan, ``jobs`` at a time, started in ``order``; their entries in plan order.
+
+    Each notebook runs in a worker thread with its own kernel (``papermill.execute_notebook``:
+    nbclient runs its own event loop in each thread), so a failing notebook only fails its
+    entry. Progress lines come through ``say`` one at a time (with a bar on a terminal).
+    Interrupted (``KeyboardInterrupt``/SIGTERM in the main thread, or an exception escaping a
+    worker, e.g. from ``say``): no further notebook starts, every kernel of the run is killed
+    and the workers are waited for (so that none writes into the run's folders once they are
+    removed), then the exception goes on.
+    """
+    from .progress import bar
+
+    n = len(plan)
+    entries: list[dict[str, Any] | None] = [None] * n
+    escaped: list[BaseException] = []
+    kernels: list[list] = []  # per notebook, the kernel managers it started
+    cancel = threading.Event()
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+    todo, todo_lock, say_lock = iter(order or range(1, n + 1)), threading.Lock(), threading.Lock()
+    stack = contextlib.ExitStack()
+
+    with bar(n, "report", unit="notebook") as progress:
+        paused = progress.external_write_mode if not progress.disable else contextlib.nullcontext
+
+        def tell(msg: str) -> None:
+            with say_lock, paused():
+                say(msg)
+
+        def work() -> None:
+            while not cancel.is_set():
+                with todo_lock:
+                    i = next(todo, None)
+                if i is None or cancel.is_set():
+                    return
+                try:
+                    entries[i - 1] = _run_notebook(i, plan, build, titles, lang, period, nav, tell, runtime,
+                                                   kernels=kernels, cancel=cancel)
+                except BaseException as exc:  # handed to the main thread, raised there
+                    escaped.append(exc)
+                    cancel.set()
+                finally:
+                    finished.put(i)
+
+        threads = [threading.Thread(target=work, name=f"csa-report-{k + 1}", daemon=True) for k in range(jobs)]
+        try:
+            stack.enter_context(_quiet_once(cancel))
+            for t in threads:
+                t.start()
+            done = 0
+            while done < n and not escaped:
+                try:
+                    finished.get(timeout=0.2)
+                except queue.Empty:
+                    if not any(t.is_alive() for t in threads):
+                        break
+                    continue
+                done += 1
+                progress.update()
+        finally:
+            cancel.set()
+            _wind_down(threads, kernels)
+            stack.close()
+    if escaped:
+        raise escaped[0]
+    missing = [plan[i][0].name for i, e in enumerate(entries) if e is None]
+    if missing:  # pragma: no cover -- a worker ended without an entry or an exception
+        raise RuntimeError(f"no result for {', '.join(missing)}")
+    return entries  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _quiet_once(cancel: threading.Event) -> Iterator[None]:
+    """Drop what papermill, nbclient and jupyter_client log once ``cancel`` is set.
+
+    Stopping a run kills its kernels; the notebooks' clients then log "kernel died" errors that
+    would follow the one line ``csa report`` ends an interrupted run with.
+    """
+    import logging
+
+    class Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not cancel.is_set()
+
+    quiet = Quiet()
+    loggers = [logging.getLogger(name) for name in ("papermill", "traitlets", "nbclient", "jupyter_client")]
+    for lg in loggers:
+        lg.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(quiet)
+
+
+def _wind_down(threads: list[threading.Thread], kernels: list[list], timeout: float = 20.0) -> None:
+    """Wait for the worker threads; while any is still running (an interrupted run), kill every kernel.
+
+    A kernel killed, nbclient raises in its worker within about a second; a kernel that was just
+    being started is caught by the next sweep.
+    """
+    deadline = time.monotonic() + timeout
+    while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+        for started in list(kernels):
+            _stop_kernels(started)
+        for t in threads:
+            if t.is_alive():
+                t.join(0.05)
+    for started in list(kernels):
+        _stop_kernels(started)
+
+
+def _start_order(plan: list, earlier: _Existing | None) -> list[int]:
+    """The plan's notebooks (1-based) longest first, by their times in the earlier report; new ones first of all.
+
+    Starting the long notebooks first keeps a short one from being the only one left running at
+    the end (the cores idle). Without an earlier report: index order.
+    """
+    seconds: dict[str, float] = {}
+    for e in (earlier.manifest or {}).get("notebooks", []) if earlier is not None else []:
+        if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("seconds"), int | float):
+            seconds[e["name"]] = float(e["seconds"])
+
+    def rank(i: int) -> tuple[bool, float, int]:
+        known = seconds.get(plan[i - 1][0].name)
+        return known is not None, -(known or 0.0), i
+
+    return sorted(range(1, len(plan) + 1), key=rank)
+
+
+def _load_options(plan: list) -> tuple[str, str | None]:
+    """The ``tz`` and ``mapping`` most notebooks of the plan call ``csa.load`` with (their own defaults included)."""
+    combos = Counter((effective.get("tz") or "Asia/Tokyo", effective.get("mapping") or None)
+                     for _, _, effective in plan)
+    return combos.most_common(1)[0][0]
+
+
+def _release_memory() -> None:
+    """Give the memory of freed objects back to the system (the kernels need it more than this process)."""
+    gc.collect()
+    with contextlib.suppress(Exception):
+        if "pyarrow" in sys.modules:
+            sys.modules["pyarrow"].default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None).malloc_trim(0)  # glibc; elsewhere an AttributeError, ignored
+
+
+def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: Callable[[str], None]
+                   ) -> int | None:
+    """Validate the data once and store it in the dataset cache ``folder`` (see :mod:`csa.cache`).
+
+    The dataset's size in memory (bytes) if it was stored, else ``None``. Data that does not
+    validate is not cached: each notebook then reports the problems itself, as it would without
+    the cache. The dataset is freed before returning.
+    """
+    from . import cache
+    from .errors import DataError
+    from .io import load
+
+    say("validating data …")
+    t0 = time.perf_counter()
+    ds, why, size = None, None, None
+    try:
+        before = cache.key(data, tz=tz, mapping=mapping)
+        ds = load(data, tz=tz, mapping=mapping)
+        cache.store(ds, folder, tz=tz, mapping=mapping, loaded_as=before)
+        size = sum(int(df.memory_usage(deep=True).sum()) for df in ds.tables().values())
+    except Exception as exc:  # DataError (said by each section), or a dataset the cache cannot hold
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
+        why = lines[0].rstrip(":") + (f": {lines[1]}" if len(lines) > 1 else "")
+        why = why if isinstance(exc, DataError) else f"{type(exc).__name__}: {why}"
+        why = why if len(why) <= 300 else why[:299] + "…"
+    finally:
+        valid, stored = ds is not None, ds is not None and why is None
+        del ds
+        _release_memory()
+    took = time.perf_counter() - t0
+    if stored:
+        say(f"validating data ok ({took:.1f} s)")
+    elif valid:  # pragma: no cover -- a column neither Parquet nor pickle holds
+        say(f"validating data ok ({took:.1f} s), but it could not be cached ({why}); each section loads it itself")
+    else:
+        say(f"validating data failed ({took:.1f} s): {why}; each section loads the data itself")
+    return size if stored else None
+
+
+@contextlib.contextmanager
+def _environ(name: str, value: str | None) -> Iterator[None]:
+    """``name`` set to ``value`` in this process's environment (and the kernels it starts) for the block."""
+    if value is None:
+        yield
+        return
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def _files(folder: Path) -> list[dict[str, Any]]:
     return [{"name": f.name, "bytes": f.stat().st_size, "sha256": _sha256(f)}
             for f in sorted(folder.iterdir()) if f.name != "manifest.json"]
@@ -1261,7 +1541,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                params: dict[str, Any] | None = None,
                notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
                tz: str | None = None, registry: str | os.PathLike | None = None,
-               progress: Callable[[str], None] | None = print) -> dict:
+               progress: Callable[[str], None] | None = print, jobs: int | None = None) -> dict:
     """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``, ``manifest["out"]``).
 
     ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
@@ -1272,9 +1552,15 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     (:class:`ValueError`, :class:`NotAReport`, :class:`ReportBusy`, :class:`FileNotFoundError`)
     happen before anything runs. A :class:`KeyboardInterrupt` leaves ``out`` as it was and
     carries ``csa_published``: the folder published, or ``None``.
+
+    The data is validated once, before the notebooks run, and handed to them through the
+    dataset cache (:mod:`csa.cache`, in the run's private folder); the notebooks then run
+    ``jobs`` at a time (default: one per core, fewer when memory is short), each in its own kernel.
     """
     say = progress or (lambda _m: None)
     params = dict(params or {})
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"--jobs {jobs!r}: give the number of notebooks to run at once, 1 or more")
     mapping_file = _check_inputs(period, freq, lang, params, mapping, tz)
     data = Path(data_dir).resolve()
     if not data.is_dir():
@@ -1287,6 +1573,12 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     missing = [str(n) for n in nbs if not n.is_file()]
     if missing:
         raise FileNotFoundError(f"notebook(s) not found: {', '.join(missing)}")
+    nbs = [Path(os.path.abspath(n)) for n in nbs]  # the process's working directory is not the kernels'
+    twice = sorted(name for name, k in Counter(n.name for n in nbs).items() if k > 1)
+    if twice:  # their executed notebooks and pages would overwrite each other (at the same time, in parallel)
+        raise ValueError(f"--notebook: more than one notebook named {', '.join(twice)}; the report names its "
+                         "files after the notebook, so give each once (rename a copy)")
+    from . import cache
     from . import registry as R
     from . import scorecard as SC
 
@@ -1316,11 +1608,12 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     with _locked(target):
         _clean(target, say)
         _clean(failed, say)
-        _inspect(target)
+        previous = _inspect(target)
         _inspect(failed)
         build, runtime, ready = target.sibling("build"), target.sibling("run"), None
         build.mkdir()
         runtime.mkdir(mode=0o700)
+        stack = contextlib.ExitStack()
         try:
             inputs = _inputs(data, mapping_file)
             manifest: dict[str, Any] = {
@@ -1337,10 +1630,19 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                 "notebooks": [],
             }
             nav = _nav(lang, sources=sources is not None)
+            cache_dir = runtime / "dataset"
+            load_tz, load_mapping = _load_options(plan)
+            data_bytes = _cache_dataset(data, cache_dir, load_tz, load_mapping, say)
+            stack.enter_context(_environ(cache.ENV, None if data_bytes is None else str(cache_dir)))  # kernels
+            available = _memory_available()
+            at_once = _jobs(jobs, len(plan), data_bytes, available)
+            if at_once < _jobs(jobs, len(plan)):
+                say(f"{at_once} notebook{'s' if at_once > 1 else ''} at a time: each kernel holds the data "
+                    f"({data_bytes / 2**30:.1f} GiB) and {available / 2**30:.0f} GiB of memory are free "
+                    "(--jobs sets it)")
             with _runtime_dir(runtime):
-                for i in range(1, len(plan) + 1):
-                    manifest["notebooks"].append(_run_notebook(i, plan, build, titles, lang, period, nav, say,
-                                                                runtime))
+                manifest["notebooks"] = _run_notebooks(plan, at_once, build, titles, lang, period, nav, say, runtime,
+                                                       order=_start_order(plan, previous))
             after = {(x["file"], x["sha256"]) for x in _inputs(data, mapping_file)}
             changed = sorted({Path(x["file"]).name for x in inputs if (x["file"], x["sha256"]) not in after})
             if changed:
@@ -1355,6 +1657,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             scorecard_html, manifest["scorecard"] = SC.front_page(
                 registry_file, records, data_dir=data, period=period, freq=freq, lang=lang, tz=tz,
                 mapping=mapping_file, pages=pages)
+            stack.close()  # the cache is not needed any more
             manifest["registry"] = None if registry_file is None else {
                 "file": _shown_path(registry_file, target.path), "sha256": _sha256(registry_file)}
             (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None,
@@ -1379,6 +1682,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             exc.csa_published = published
             raise
         finally:
+            stack.close()
             shutil.rmtree(build, ignore_errors=True)
             shutil.rmtree(runtime, ignore_errors=True)
             if ready is not None and os.path.lexists(ready):
@@ -1417,7 +1721,7 @@ def _cmd(args) -> int:
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param), mapping=args.mapping, tz=args.tz,
-                              registry=args.registry,
+                              registry=args.registry, jobs=args.jobs,
                               notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
     except KeyboardInterrupt as exc:
@@ -1459,6 +1763,9 @@ def add_parser(sub) -> None:
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="another notebook parameter (typed like the notebook's default, checked against the "
                         "range its comment declares); repeatable")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="notebooks run at once, each in its own kernel (default: one per core, "
+                        f"{os.cpu_count() or 1} here, fewer if memory would not hold that many copies of the data)")
     p.add_argument("--notebook", action="append", metavar="PATH",
                    help="run this notebook instead of the report sections in notebooks/index.yaml; "
                         "repeatable")
