@@ -34,10 +34,10 @@ from scipy import stats as _st
 
 __all__ = [
     "DIFF_PROPORTION_METHODS", "NPS_METHODS", "PROPORTION_METHODS", "Difference", "Estimate", "Interval",
-    "MeanSD", "NPSInterval", "PairedDifference", "diff_means", "diff_nps", "diff_proportions",
-    "mean_from_sums", "mean_interval", "nps_interval", "nps_variance", "paired_change", "power_proportions",
-    "proportion", "proportion_interval", "sample_size_means", "sample_size_nps", "sample_size_proportions",
-    "small_n", "z_value",
+    "MeanSD", "NPSInterval", "PairedDifference", "bootstrap_mean_interval", "diff_means", "diff_nps",
+    "diff_proportions", "mean_from_sums", "mean_interval", "nps_interval", "nps_variance", "paired_change",
+    "power_proportions", "proportion", "proportion_interval", "sample_size_means", "sample_size_nps",
+    "sample_size_proportions", "small_n", "z_value",
 ]
 
 PROPORTION_METHODS = ("wilson", "agresti-coull", "wald", "clopper-pearson")
@@ -537,6 +537,77 @@ def mean_interval(mean, sd, n, *, level: float = 0.95) -> Interval:
         half = tc * s / np.sqrt(n_)
         low, high = np.where(ok, m - half, np.nan), np.where(ok, m + half, np.nan)
     return Interval(_out(low, scalar), _out(high, scalar))
+
+
+#: Bootstrap means drawn at once: the draws take ``8 × BOOTSTRAP_CELLS`` bytes (about 128 MiB).
+BOOTSTRAP_CELLS = 1 << 24
+
+
+def bootstrap_mean_interval(x, *, level: float = 0.95, n_resamples: int = 2000,
+                            rng: np.random.Generator | int | None = None) -> Interval:
+    """Bias-corrected and accelerated (BCa) bootstrap interval of the mean of ``x``, in bounded memory.
+
+    Parameters
+    ----------
+    x : array-like of float
+        The sample (finite values; at least 2, not all equal).
+    level : float, default 0.95
+        Confidence level.
+    n_resamples : int, default 2000
+        Bootstrap resamples.
+    rng : numpy Generator or int, optional
+        The source of the resamples (an int seeds ``numpy.random.default_rng``).
+
+    Returns
+    -------
+    Interval
+        ``(low, high)`` in the units of ``x``.
+
+    Notes
+    -----
+    The same interval as ``scipy.stats.bootstrap((x,), np.mean, n_resamples=n_resamples,
+    method="BCa", rng=rng)`` on the same generator (Efron & Tibshirani 1993, *An Introduction to
+    the Bootstrap*, §14.3: the resamples are the same draws, the bias correction ``z0`` and the percentiles the same
+    formulas), computed so that it runs on a million customers: the resamples are drawn in
+    batches of at most :data:`BOOTSTRAP_CELLS` values (SciPy's default draws all
+    ``n_resamples × n`` at once), and the acceleration uses the closed form of the jackknife
+    of the mean, ``a = Σ d³ / (6 (Σ d²)^{3/2})`` with ``d = x − x̄`` (SciPy evaluates the
+    ``n`` leave-one-out means from an ``n × (n − 1)`` array: 80 GB at 100,000 values).
+    Memory is ``O(n)`` plus one batch; time ``O(n_resamples · n)``.
+
+    Examples
+    --------
+    >>> x = [1.0, 2.0, 2.5, 3.0, 4.0, 7.0, 9.0, 30.0]
+    >>> [round(v, 2) for v in bootstrap_mean_interval(x, rng=0)]
+    [3.31, 17.39]
+    """
+    from scipy.special import ndtr, ndtri
+
+    level = _level(level)
+    a = _finite("x", x).ravel()
+    if np.isnan(a).any():
+        raise ValueError(f"x: {int(np.isnan(a).sum())} missing value(s) at {_where(a, np.isnan(a))}; "
+                         "leave them out (and count them) before the interval")
+    n = a.size
+    if n < 2 or not np.ptp(a) > 0:
+        raise ValueError(f"x: the bootstrap interval needs 2 or more values that are not all equal; got {n} "
+                         f"value(s){'' if n < 2 else ', all ' + _fmt(float(a[0]))}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
+        raise ValueError(f"n_resamples must be a whole number >= 1 (e.g. 2000); got {_show(n_resamples)}")
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    batch = max(1, min(n_resamples, BOOTSTRAP_CELLS // n))
+    means = np.empty(n_resamples)
+    for k in range(0, n_resamples, batch):
+        b = min(batch, n_resamples - k)
+        means[k:k + b] = a[rng.integers(0, n, (b, n))].mean(axis=-1)
+    theta = a.mean()
+    z0 = ndtri(((means < theta).sum() + (means <= theta).sum()) / (2 * n_resamples))
+    d = a - theta
+    accel = (d ** 3).sum() / (6 * (d ** 2).sum() ** 1.5)
+    z = float(ndtri((1 - level) / 2))
+    alphas = [ndtr(z0 + (z0 + zz) / (1 - accel * (z0 + zz))) for zz in (z, -z)]
+    low, high = np.quantile(means, alphas)
+    return Interval(float(low), float(high))
 
 
 def mean_from_sums(n, total, total_sq) -> MeanSD:

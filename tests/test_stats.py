@@ -567,3 +567,38 @@ def test_everything_public_is_documented():
             doc = obj.__doc__ or ""
             for section in ("Parameters", "Returns", "Notes", "Examples"):
                 assert section in doc, (name, section)
+
+
+# ------------------------------------------------------------------ bootstrap interval of a mean
+
+@pytest.mark.parametrize("n", [2, 3, 8, 57, 1000, 30_000])
+@pytest.mark.parametrize("level", [0.9, 0.95])
+def test_bootstrap_mean_interval_is_scipys_bca_on_the_same_draws(n, level, monkeypatch):
+    x = np.random.default_rng(n).lognormal(0, 1.5, n)
+    ref = stats.bootstrap((x,), np.mean, n_resamples=500, confidence_level=level, method="BCa",
+                          rng=np.random.default_rng(4)).confidence_interval
+    got = S.bootstrap_mean_interval(x, level=level, n_resamples=500, rng=np.random.default_rng(4))
+    assert got == pytest.approx((ref.low, ref.high), rel=1e-12, abs=1e-12)
+    monkeypatch.setattr(S, "BOOTSTRAP_CELLS", 3 * n)  # drawn in batches of 3 resamples: the same draws
+    assert S.bootstrap_mean_interval(x, level=level, n_resamples=500, rng=np.random.default_rng(4)) == got
+
+
+def test_bootstrap_mean_interval_acceleration_is_the_jackknife_of_the_mean():
+    # with all draws above or below the mean, the acceleration alone moves the percentiles; the
+    # closed form must equal SciPy's n leave-one-out means on data with ties and a far outlier
+    x = np.r_[np.ones(40), np.full(9, 2.0), 500.0]
+    ref = stats.bootstrap((x,), np.mean, n_resamples=300, method="BCa", rng=np.random.default_rng(9))
+    got = S.bootstrap_mean_interval(x, n_resamples=300, rng=np.random.default_rng(9))
+    assert got == pytest.approx(tuple(ref.confidence_interval), rel=1e-12)
+
+
+@pytest.mark.parametrize("x, match", [([1.0], "2 or more values"), ([3.0, 3.0, 3.0], "all 3"),
+                                      ([1.0, np.nan, 2.0], "1 missing value"), ([1.0, np.inf], "finite")])
+def test_bootstrap_mean_interval_refuses_what_it_cannot_bound(x, match):
+    with pytest.raises(ValueError, match=match):
+        S.bootstrap_mean_interval(x)
+
+
+def test_bootstrap_mean_interval_checks_n_resamples():
+    with pytest.raises(ValueError, match="n_resamples must be a whole number"):
+        S.bootstrap_mean_interval([1.0, 2.0], n_resamples=0)

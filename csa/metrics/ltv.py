@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from .. import stats as S
 
@@ -766,7 +765,8 @@ def value_by_group(df: pd.DataFrame, value: str = "ltv", by: str | list[str] | N
     pulled around by them and the Student-t interval, symmetric by construction, is too narrow
     on the high side. The bias-corrected and accelerated (BCa) bootstrap (Efron 1987, JASA 82,
     171–185; Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 14) follows the
-    skew. Computed with ``scipy.stats.bootstrap``; the ``i``-th group (in sorted order) draws
+    skew. Computed with :func:`csa.stats.bootstrap_mean_interval` (the interval of
+    ``scipy.stats.bootstrap`` on the same draws, in bounded memory); the ``i``-th group (in sorted order) draws
     from ``numpy.random.default_rng([seed, i])``.
 
     Examples
@@ -792,9 +792,8 @@ def value_by_group(df: pd.DataFrame, value: str = "ltv", by: str | list[str] | N
         row.update(n=len(x), mean=float(x.mean()) if len(x) else np.nan)
         low = high = np.nan
         if len(x) >= 2 and np.ptp(x) > 0:
-            res = _st.bootstrap((x,), np.mean, confidence_level=level, n_resamples=n_resamples, method="BCa",
-                                vectorized=True, rng=np.random.default_rng([seed, i]))
-            low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+            low, high = S.bootstrap_mean_interval(x, level=level, n_resamples=n_resamples,
+                                                  rng=np.random.default_rng([seed, i]))
         elif len(x) >= 2:
             low = high = float(x[0])
         total = float(x.sum())
