@@ -154,11 +154,11 @@ TABLE_MIMETYPE = "application/vnd.csa.table+json"
 REMOVE_TAGS = frozenset({"lesson", "parameters", "injected-parameters", "report-hide"})
 #: Notebook parameters set by a checked flag of ``csa report``; ``-p`` may not set them.
 FLAG_PARAMETERS = {"data_dir": "--data", "period": "--period", "lang": "--lang", "freq": "--freq",
-                   "mapping": "--mapping", "tz": "--tz", "registry": "--registry"}
+                   "mapping": "--mapping", "tz": "--tz", "registry": "--registry", "engine": "--engine"}
 #: Passed to every notebook, which must declare them.
 REQUIRED_PARAMETERS = ("data_dir", "period", "lang", "freq")
 #: Passed only to the notebooks that declare them (a notebook may not read a mapping).
-OPTIONAL_PARAMETERS = ("mapping", "tz", "registry")
+OPTIONAL_PARAMETERS = ("mapping", "tz", "registry", "engine")
 SOURCES_FILE = "SOURCES.md"
 VERSIONS = ("csa", "pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert")
 TEMPLATE = "csa_report"
@@ -628,6 +628,8 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
         meta.append(f"{_e(_t('mapping_file', lang))}{colon}<code>{_e(manifest['mapping']['file'])}</code>")
     if p.get("tz"):
         meta.append(f"{_e(_t('time_zone', lang))}{colon}{_e(p['tz'])}")
+    if p.get("engine"):
+        meta.append(f"{_e(_t('engine', lang))}{colon}{_e(p['engine'])}")
     meta.append(f"{_e(_t('period_type', lang))}{colon}{_e(_t(p.get('freq', 'month'), lang))}")
     when = manifest["generated_at"].replace("T", " ").replace("+00:00", "")
     meta.append(_e(_t("generated", lang, when=when, version=manifest["versions"].get("csa", "?"))))
@@ -1541,14 +1543,17 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                params: dict[str, Any] | None = None,
                notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
                tz: str | None = None, registry: str | os.PathLike | None = None,
-               progress: Callable[[str], None] | None = print, jobs: int | None = None) -> dict:
+               progress: Callable[[str], None] | None = print, jobs: int | None = None,
+               engine: str | None = None) -> dict:
     """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``, ``manifest["out"]``).
 
     ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
     ``mapping`` / ``tz`` parameter; without them each notebook keeps its own default. ``registry``
     (a KPI registry YAML; default ``registry.yaml`` in the data folder, or the example registry for
     the bundled sample) is validated before anything runs, drives the front page's scorecard and
-    goes to the notebooks that declare a ``registry`` parameter. Refusals
+    goes to the notebooks that declare a ``registry`` parameter. ``engine`` (``"pandas"``,
+    ``"duckdb"`` or ``"spark"``: what counts the rows, see :mod:`csa.engines`) goes to the notebooks
+    that declare an ``engine`` parameter and is checked against the range they declare. Refusals
     (:class:`ValueError`, :class:`NotAReport`, :class:`ReportBusy`, :class:`FileNotFoundError`)
     happen before anything runs. A :class:`KeyboardInterrupt` leaves ``out`` as it was and
     carries ``csa_published``: the folder published, or ``None``.
@@ -1587,7 +1592,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
         R.load(registry_file)  # a bad registry is refused here, every problem listed
     base = {"data_dir": str(data), "period": period, "lang": lang, "freq": freq}
     optional = {k: v for k, v in (("mapping", str(mapping_file) if mapping_file else None), ("tz", tz),
-                                  ("registry", str(registry_file) if registry_file else None))
+                                  ("registry", str(registry_file) if registry_file else None), ("engine", engine))
                 if v is not None}
     plan = []  # refuse before running anything
     for nb in nbs:
@@ -1721,7 +1726,7 @@ def _cmd(args) -> int:
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param), mapping=args.mapping, tz=args.tz,
-                              registry=args.registry, jobs=args.jobs,
+                              registry=args.registry, jobs=args.jobs, engine=args.engine,
                               notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
     except KeyboardInterrupt as exc:
@@ -1757,6 +1762,9 @@ def add_parser(sub) -> None:
                    help="YAML mapping of your export's columns and values (for notebooks that take one)")
     p.add_argument("--tz", default=None, metavar="ZONE",
                    help="business time zone, e.g. Asia/Tokyo (default: each notebook's own)")
+    p.add_argument("--engine", default=None, choices=["pandas", "duckdb", "spark"],
+                   help="what counts the rows in the notebooks that take an engine (default: each notebook's own, "
+                        "pandas); duckdb and spark need csa[duckdb] / csa[spark], see README")
     p.add_argument("--registry", default=None, metavar="FILE",
                    help="KPI registry (YAML) for the front-page scorecard and the KPI-cycle section; default: "
                         "registry.yaml in the data folder, else the example when --data is the bundled sample")

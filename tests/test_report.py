@@ -58,7 +58,7 @@ def _bilingual(path, *, optional=True, publish=True):
     """A small report notebook: en/ja twins, a lesson section, numbered sections, a headline record."""
     params = 'data_dir = ""\nperiod = ""\nlang = "en"\nfreq = "month"'
     if optional:
-        params += '\nmapping = ""\ntz = "Asia/Tokyo"'
+        params += '\nmapping = ""\ntz = "Asia/Tokyo"\nengine = "pandas"  # counts {pandas, duckdb, spark}'
 
     def md(text, *tags):
         return new_markdown_cell(text, metadata={"tags": list(tags)} if tags else {})
@@ -102,7 +102,7 @@ def reports(tmp_path_factory):
     out = {}
     for lang in ("ja", "en"):
         out[lang] = root / f"rep_{lang}"
-        extra = ["--mapping", str(mapping), "--tz", "Europe/Berlin"] if lang == "ja" else []
+        extra = ["--mapping", str(mapping), "--tz", "Europe/Berlin", "--engine", "duckdb"] if lang == "ja" else []
         code = main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(out[lang]),
                      "--lang", lang, "--notebook", str(kpi), "--notebook", str(plain), *extra])
         assert code == 0
@@ -152,9 +152,11 @@ def test_index_summarises_the_headline_records_in_the_language(reports):
     assert f">{SAMPLE}" not in index and f">{reports['root']}" not in index and "<code>/" not in index
     assert "<code>../" in index
     assert "<code>../my_mapping.yaml</code>" in index and "Europe/Berlin" in index
+    assert "集計エンジン：duckdb" in index
     en = (reports["en"] / "index.html").read_text(encoding="utf-8")
     assert "<th>KPI</th>" in en and "<th>95% interval</th>" in en and "<td>Tiny score</td>" in en
     assert "+3.1 [−4.2, +10.3] vs 2026-09, p\u00a0=\u00a00.41" in en and "✅ ok" in en
+    assert "Counted by" not in en  # no --engine: each notebook's own default, not stated
 
 
 @slow
@@ -176,8 +178,8 @@ def test_headline_file_and_manifest(reports):
     assert m["mapping"]["sha256"] == hashlib.sha256(reports["mapping"].read_bytes()).hexdigest()
     assert m["mapping"]["file"] == "../my_mapping.yaml"
     assert kpi["parameters"]["mapping"] == str(reports["mapping"].resolve())
-    assert kpi["parameters"]["tz"] == "Europe/Berlin"
-    assert "mapping" not in plain["parameters"] and "tz" not in plain["parameters"]
+    assert kpi["parameters"]["tz"] == "Europe/Berlin" and kpi["parameters"]["engine"] == "duckdb"
+    assert not {"mapping", "tz", "engine"} & set(plain["parameters"])
     assert plain["parameters"] == {"data_dir": str(SAMPLE), "period": "2026-10", "lang": "ja", "freq": "month"}
     # every other file of the report is listed with its hash: what makes the folder recognisably csa's
     listed = {f["name"]: f["sha256"] for f in m["files"]}
@@ -251,6 +253,7 @@ def test_refusals_name_the_flag(tmp_path, capsys):
         (["-p", "lang", "xx"], "-p lang: use --lang"),
         (["-p", "tz", "UTC"], "use --tz"),
         (["--tz", "Mars/Olympus"], "--tz: unknown time zone"),
+        (["-p", "engine", "duckdb"], "-p engine: use --engine"),
     ]
     for extra, message in cases:
         assert main([*base, *out, *extra]) == 2, extra
@@ -265,6 +268,9 @@ def test_refusals_name_the_flag(tmp_path, capsys):
     assert main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(tmp_path / "a"),
                  "--notebook", str(plain), "--mapping", str(mapping)]) == 2
     assert "--mapping: none of the notebooks declares a 'mapping' parameter" in capsys.readouterr().err
+    assert main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(tmp_path / "a"),
+                 "--notebook", str(plain), "--engine", "duckdb"]) == 2
+    assert "--engine: none of the notebooks declares a 'engine' parameter" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.ipynb", "m.yaml", "p.ipynb"]  # nothing ran
 
 
