@@ -172,8 +172,9 @@ def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
 
 def _span(ds, table: str, freq: str, until: pd.Period | None) -> pd.PeriodIndex:
     if table == "subscriptions":
-        months = pd.PeriodIndex(ds.subscriptions["month"].astype(str), freq="M")
-        first, last = months.min().asfreq(_code(freq), "end"), months.max().asfreq(_code(freq), "end")
+        m = ds.subscriptions["month"]  # only its ends are needed: not a Period object per row
+        lo, hi = (pd.Period(str(v), freq="M") for v in (m.min(), m.max()))
+        first, last = lo.asfreq(_code(freq), "end"), hi.asfreq(_code(freq), "end")
     else:
         p = period_of(getattr(ds, table)[_TIME[table]].dropna(), freq)
         first, last = p.min(), p.max()

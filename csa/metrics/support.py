@@ -1182,7 +1182,9 @@ def sla_table(tickets: pd.DataFrame, by=None, *, targets: dict[str, float] | Non
     bad = {k: v for k, v in targets.items() if not (isinstance(v, (int, float)) and v > 0)}
     if bad:
         raise ValueError(f"SLA targets are minutes > 0; got {bad}")
-    target = pr.map(lambda p: float(targets[p]) if pd.notna(p) else np.nan).to_numpy(dtype=float)
+    shown = pd.Series(pr.to_numpy(dtype=object))  # matched as text, as the check above does
+    shown = shown.where(shown.isna(), shown.astype(str))
+    target = shown.map({str(k): float(v) for k, v in targets.items()}).to_numpy(dtype=float)
     minutes = elapsed_minutes(tickets, start=start, end=end, clock=clock, calendar=calendar).to_numpy(dtype=float)
     if as_of is None:
         as_of = pd.concat([tickets[start], tickets[end]]).max()
