@@ -337,7 +337,7 @@ def split_orders(orders: pd.DataFrame, subscriptions: pd.DataFrame, *, customer:
     _need(orders, "orders", customer, ordered_at, amount)
     _need(subscriptions, "subscriptions", customer, month, mrr)
     o = pd.DataFrame({"c": orders[customer].to_numpy(), "m": _month(orders[ordered_at]).array,
-                      "a": orders[amount].to_numpy(dtype=float), "t": orders[ordered_at].to_numpy(),
+                      "a": orders[amount].to_numpy(dtype=float), "t": orders[ordered_at].array,
                       "pos": np.arange(len(orders))})
     s = pd.DataFrame({"c": subscriptions[customer].to_numpy(), "m": _month(subscriptions[month]).array,
                       "mrr": subscriptions[mrr].to_numpy(dtype=float)}).drop_duplicates(["c", "m"])
