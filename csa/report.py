@@ -116,7 +116,6 @@ import contextlib
 import csv
 import errno
 import gc
-import hashlib
 import html
 import json
 import os
@@ -136,6 +135,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from .cache import _sha256  # one file hash for the cache key and the manifest
 from .catalog import notebooks_dir
 
 __all__ = ["DISPOSABLE", "FLAG_PARAMETERS", "FORMAT", "FORMAT_VERSION", "READABLE_VERSIONS", "REMOVE_TAGS",
@@ -338,14 +338,6 @@ def build_parameters(nb: Path, given: dict[str, Any], *,
 def _effective(declared: dict[str, dict[str, Any]], typed: dict[str, Any]) -> dict[str, Any]:
     """Every parameter the notebook runs with: its defaults, overridden by what was given."""
     return {k: typed.get(k, d["default"]) for k, d in declared.items()}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str]:
