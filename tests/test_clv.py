@@ -152,6 +152,38 @@ def test_bgnbd_refuses_bad_input(kw, match):
         C.fit_bgnbd(**kw)
 
 
+def test_bgnbd_weights_and_repeated_rows_give_the_same_fit(bg, cdnow):
+    summary, _ = cdnow
+    twice = pd.concat([summary, summary.iloc[::-1]], ignore_index=True)
+    doubled = C.fit_bgnbd(twice["frequency"], twice["recency"], twice["T"])
+    weighted = C.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"], weights=2)
+    for m in (doubled, weighted):
+        assert m.n == 2 * 2357 and m.converged
+        assert m.log_likelihood == pytest.approx(2 * bg.log_likelihood, rel=1e-9)
+        assert (m.r, m.alpha, m.a, m.b) == pytest.approx((bg.r, bg.alpha, bg.a, bg.b), rel=1e-4)
+
+
+def _simulate_fixed_dropout(n, seed, *, p=0.1, r=2.0, alpha=10.0, T=52.0):
+    """BG/NBD purchases with the same drop-out probability p for everyone (no Beta heterogeneity)."""
+    rng = np.random.default_rng(seed)
+    x, t_x = np.zeros(n), np.zeros(n)
+    for i, lam in enumerate(rng.gamma(r, 1 / alpha, n)):
+        t = rng.exponential(1 / lam)
+        while t <= T:
+            x[i], t_x[i] = x[i] + 1, t
+            if rng.random() < p:
+                break
+            t += rng.exponential(1 / lam)
+    return x, np.round(t_x, 1), np.full(n, T)
+
+
+def test_bgnbd_says_when_the_data_cannot_pin_down_the_drop_out_heterogeneity():
+    # with one p for all, a and b grow without bound along a/(a+b) = p: the fit must say it is not identified
+    m = C.fit_bgnbd(*_simulate_fixed_dropout(2000, seed=3))
+    assert not m.converged
+    assert m.a / (m.a + m.b) == pytest.approx(0.1, abs=0.01) and m.r == pytest.approx(2.0, abs=0.2)
+
+
 def test_gamma_gamma_refuses_too_few_repeat_buyers():
     with pytest.raises(ValueError, match="at least 3"):
         C.fit_gamma_gamma([1, 0, 2], [5.0, 0.0, 3.0])
