@@ -234,9 +234,11 @@ def _controls(df: pd.DataFrame, controls) -> tuple[pd.DataFrame, np.ndarray]:
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             parts.append(pd.DataFrame({c: s.to_numpy(dtype=float, na_value=np.nan)}, index=df.index))
         else:
-            levels = sorted(map(str, s.dropna().unique()))
-            text = s.astype(object).where(s.isna(), s.astype(str))
-            parts.append(pd.DataFrame({f"{c}[{lv}]": (text == lv).to_numpy(dtype=float) for lv in levels[1:]},
+            # each row's level as a code (missing: -1), then one integer comparison per dummy
+            codes, uniques = pd.factorize(s.astype(object).where(s.isna(), s.astype(str)))
+            levels = sorted(uniques)
+            code = {lv: i for i, lv in enumerate(uniques)}
+            parts.append(pd.DataFrame({f"{c}[{lv}]": (codes == code[lv]).astype(float) for lv in levels[1:]},
                                       index=df.index))
     out = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=df.index)
     return out, known
@@ -286,7 +288,7 @@ def _level(level: float) -> float:
 def _time_index(values: pd.Series, name: str) -> np.ndarray:
     """A time column as integers (periods → ordinals), for trends."""
     if isinstance(values.dtype, pd.PeriodDtype):
-        return np.asarray([p.ordinal if p is not pd.NaT else np.nan for p in values], dtype=float)
+        return np.where(values.isna().to_numpy(), np.nan, values.array.asi8.astype(float))  # asi8: ordinals
     v = pd.to_numeric(values, errors="coerce")
     if v.notna().sum() != values.notna().sum():
         raise ValueError(f"time column {name!r} must hold periods (e.g. months) or numbers; got {values.dtype}")
