@@ -38,6 +38,7 @@ class NotebookEntry:
     tables: tuple[str, ...]
     optional_tables: tuple[str, ...] = ()
     report: bool = True
+    seconds: float | None = None
     folder: Path = field(default_factory=notebooks_dir, compare=False)
 
     @property
@@ -56,6 +57,14 @@ class NotebookEntry:
 
 def _problem(index: Path, i: int, what: str) -> ValueError:
     return ValueError(f"{index}: notebook #{i + 1}: {what}")
+
+
+def _seconds(index: Path, i: int, value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _problem(index, i, f"seconds must be a number of seconds >= 0; got {value!r}")
+    return float(value)
 
 
 def notebooks(folder: str | Path | None = None, *, report: bool | None = None) -> list[NotebookEntry]:
@@ -97,7 +106,8 @@ def notebooks(folder: str | Path | None = None, *, report: bool | None = None) -
         e = NotebookEntry(id=str(item["id"]), file=str(item["file"]),
                           title={k: str(v) for k, v in title.items()},
                           tables=tuple(item["tables"]), optional_tables=tuple(item.get("optional_tables") or ()),
-                          report=bool(item["report"]), folder=root)
+                          report=bool(item["report"]), seconds=_seconds(index, i, item.get("seconds")),
+                          folder=root)
         if report is None or e.report == report:
             out.append(e)
     return out

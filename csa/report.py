@@ -105,9 +105,10 @@ that does not validate is not cached: each section then reports the problems as 
 
 The notebooks run ``jobs`` at a time (``--jobs``; default one per core, fewer when the memory
 free would not hold that many kernels, each with its copy of the data: see :func:`_jobs`), each
-in a worker thread with its own kernel; long ones (by the earlier report's times) start first. The manifest and the
-index keep the index order, a failing notebook fails only its section, and Ctrl-C or SIGTERM
-stops every kernel before the run's folders are removed.
+in a worker thread with its own kernel; long ones start first (by the times of the earlier report in
+``--out``, else by the typical times in the notebooks index). The manifest and the index keep the
+index order, a failing notebook fails only its section, and Ctrl-C or SIGTERM stops every kernel
+before the run's folders are removed.
 """
 
 from __future__ import annotations
@@ -1435,12 +1436,21 @@ def _start_order(plan: list, earlier: _Existing | None) -> list[int]:
     """The plan's notebooks (1-based) longest first, by their times in the earlier report; new ones first of all.
 
     Starting the long notebooks first keeps a short one from being the only one left running at
-    the end (the cores idle). Without an earlier report: index order.
+    the end (the cores idle). Without an earlier report, by the typical times of the notebooks
+    index (``seconds:``), those without one first; then in index order.
     """
     seconds: dict[str, float] = {}
     for e in (earlier.manifest or {}).get("notebooks", []) if earlier is not None else []:
         if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("seconds"), int | float):
             seconds[e["name"]] = float(e["seconds"])
+    if not seconds:
+        from .catalog import notebooks
+
+        try:
+            typical = {e.ipynb.resolve(): e.seconds for e in notebooks()}
+        except FileNotFoundError:  # --notebook without a notebooks index (an installed package)
+            typical = {}
+        seconds = {nb.name: typical[nb.resolve()] for nb, _, _ in plan if typical.get(nb.resolve()) is not None}
 
     def rank(i: int) -> tuple[bool, float, int]:
         known = seconds.get(plan[i - 1][0].name)

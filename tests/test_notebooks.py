@@ -36,6 +36,20 @@ def test_every_notebook_is_in_the_index_and_the_index_is_complete():
     assert [e.file for e in ENTRIES] == sorted(e.file for e in ENTRIES), "index order = file order"
 
 
+def test_a_first_report_starts_the_longest_sections_first_by_their_typical_times(tmp_path):
+    from csa import report
+
+    plan = [(e.ipynb, {}, {}) for e in ENTRIES if e.report]
+    assert all(e.seconds for e in ENTRIES if e.report)
+    order = [plan[i - 1][0].stem for i in report._start_order(plan, None)]
+    assert order[:2] == ["09_kpi_cycle", "07_ltv"] and order[-1] == "04_gcr"
+    bad = tmp_path / "index.yaml"
+    bad.write_text("notebooks:\n  - {id: a, file: a, title: {en: A, ja: A}, tables: [], report: true, seconds: soon}\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"notebook #1: seconds must be a number"):
+        catalog.notebooks(tmp_path)
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_source_and_notebook_are_in_step(entry):
     assert build_tool.check(entry) == []
