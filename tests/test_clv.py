@@ -102,6 +102,14 @@ def test_bgnbd_likelihood_against_the_formula_in_natural_space():
         assert C._bgnbd_ll(r, al, a, b, x, t_x, T) == pytest.approx(math.log(like), rel=1e-12)
 
 
+def test_bgnbd_likelihood_per_distinct_x_is_the_same_as_per_customer(cdnow):
+    summary, _ = cdnow
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    per_customer = C._bgnbd_ll(0.243, 4.414, 0.793, 2.426, x, t_x, T)
+    per_x = C._bgnbd_ll(0.243, 4.414, 0.793, 2.426, x, t_x, T, np.unique(x, return_inverse=True))
+    np.testing.assert_array_equal(per_x, per_customer)
+
+
 def test_p_alive_by_hand():
     m = C.BGNBD(**BGNBD_PUBLISHED)
     assert m.p_alive(0, 0, 38.86) == 1.0  # no repeat purchase: cannot have dropped out yet

@@ -126,14 +126,20 @@ def rfm_summary(orders: pd.DataFrame, *, as_of=None, customer: str = "customer_i
 
 # ------------------------------------------------------------------------------- BG/NBD
 
-def _bgnbd_ll(r, alpha, a, b, x, t_x, T):
-    """Log-likelihood of each customer (Fader, Hardie & Lee 2005a, eq. 6)."""
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a1 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
+def _bgnbd_ll(r, alpha, a, b, x, t_x, T, counts=None):
+    """Log-likelihood of each customer (Fader, Hardie & Lee 2005a, eq. 6).
+
+    ``counts = np.unique(x, return_inverse=True)`` lets the special functions, which depend on x
+    alone, run once per distinct x instead of once per customer (same values, a fit's inner loop).
+    """
+    ux, at = counts if counts is not None else (x, ...)
+    gam = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
+    b1 = special.betaln(a, b + ux) - special.betaln(a, b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a2 = np.where(x > 0, special.betaln(a + 1, b + np.maximum(x, 1) - 1) - special.betaln(a, b)
-                      - (r + x) * np.log(alpha + t_x), -np.inf)
-    return common + np.logaddexp(a1, a2)
+        b2 = np.where(ux > 0, special.betaln(a + 1, b + np.maximum(ux, 1) - 1) - special.betaln(a, b), -np.inf)
+        a1 = b1[at] - (r + x) * np.log(alpha + T)
+        a2 = np.where(x > 0, b2[at] - (r + x) * np.log(alpha + t_x), -np.inf)
+    return gam[at] + np.logaddexp(a1, a2)
 
 
 @dataclass(frozen=True)
@@ -304,10 +310,11 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBD:
     # r, a and b do not depend on the unit, and alpha scales with it
     scale = float(np.average(T_, weights=w)) or 1.0
     ts_x, ts_T = t_x / scale, T_ / scale
+    counts = np.unique(x, return_inverse=True)
 
     def nll(logp):
         r, al, a, b = np.exp(logp)
-        val = -(w * _bgnbd_ll(r, al, a, b, x, ts_x, ts_T)).sum() / n
+        val = -(w * _bgnbd_ll(r, al, a, b, x, ts_x, ts_T, counts)).sum() / n
         return val if np.isfinite(val) else 1e300
 
     res, ok = _fit(nll, np.log([1.0, 0.1, 1.0, 3.0]))
