@@ -195,3 +195,30 @@ def test_its_on_rows_clusters_by_period(panel):
         D.its(treated, outcome="y", time="t", start=6, cov="HAC")
     with pytest.raises(ValueError, match="two periods before"):
         D.its(treated, outcome="y", time="t", start=1)
+
+
+def test_cluster_errors_from_the_normal_equations_equal_statsmodels_on_a_wide_unbalanced_design():
+    # the path every cluster-robust estimate takes: continuous and dummy columns, clusters of 1 to 400 rows
+    from statsmodels.regression.linear_model import OLS
+
+    rng = np.random.default_rng(11)
+    n = 5_000
+    groups = np.minimum(rng.zipf(1.6, n) - 1, 60)
+    X = np.column_stack([np.ones(n), rng.normal(50, 20, n), rng.integers(0, 2, n),
+                         *(rng.random((n, 12)) < 0.2).T]).astype(float)
+    y = X @ rng.normal(0, 1, X.shape[1]) + rng.standard_t(3, n) * (1 + groups / 20)
+    codes = pd.factorize(groups)[0]
+    fit = D._cluster_ols(y, X, codes)
+    ref = OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    np.testing.assert_allclose(fit.params, ref.params, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fit.bse, ref.bse, rtol=1e-9)
+    np.testing.assert_allclose(fit.pvalues, ref.pvalues, rtol=1e-8, atol=1e-300)
+    np.testing.assert_allclose(fit.conf_int(0.1), ref.conf_int(0.1), rtol=1e-9)
+    assert fit.df_resid_inference == ref.df_resid_inference == codes.max()
+
+
+def test_a_singular_design_is_left_to_statsmodels_pseudo_inverse(panel):
+    assert D._cluster_ols(np.ones(3), np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), np.array([0, 1, 1])) is None
+    X = np.column_stack([np.ones(len(panel)), panel["treated"], panel["treated"]]).astype(float)  # a column twice
+    assert D._cluster_ols(panel["y"].to_numpy(), X, panel["unit"].to_numpy()) is None
+    assert D._cluster_ols(panel["y"].to_numpy(), X[:, :2], np.zeros(len(panel), dtype=int)) is None  # one cluster

@@ -266,9 +266,68 @@ def _fit(y: np.ndarray, X: pd.DataFrame, cov: str, kwds: dict, use_t: bool):
 
     if len(y) <= X.shape[1]:
         raise ValueError(f"too few rows to estimate: {len(y)} rows for {X.shape[1]} coefficients")
-    model = OLS(y, X.to_numpy(dtype=float))
-    res = model.fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
+    exog = X.to_numpy(dtype=float)
+    if cov == "cluster":
+        res = _cluster_ols(y, exog, kwds["groups"])
+        if res is not None:
+            return res, list(X.columns)
+    res = OLS(y, exog).fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
     return res, list(X.columns)
+
+
+@dataclass(frozen=True)
+class _ClusterFit:
+    """The parts of a statsmodels result the estimates read: coefficients, errors, p-values, intervals."""
+
+    params: np.ndarray
+    bse: np.ndarray
+    df_resid_inference: float
+
+    @property
+    def pvalues(self) -> np.ndarray:
+        from scipy import stats
+
+        return 2 * stats.t.sf(np.abs(self.params / self.bse), self.df_resid_inference)
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        from scipy import stats
+
+        q = stats.t.ppf(1 - alpha / 2, self.df_resid_inference)
+        return np.column_stack([self.params - q * self.bse, self.params + q * self.bse])
+
+
+#: largest condition number (of X'X with its columns scaled to unit diagonal) for the normal equations
+_MAX_CONDITION = 1e8
+
+
+def _cluster_ols(y: np.ndarray, exog: np.ndarray, groups: np.ndarray) -> _ClusterFit | None:
+    """OLS with cluster-robust errors from the normal equations: statsmodels' ``cov_type="cluster"``
+    (its small-sample factor G/(G − 1) · (n − 1)/(n − k), t on G − 1 degrees of freedom) without its
+    pseudo-inverse, an SVD of every row and a k × n matrix (5 GB at 12 M rows and 54 columns).
+
+    ``None`` when X'X is ill-conditioned or singular (e.g. a control repeating another) or a row has
+    no cluster: the caller then uses statsmodels. Pinned to statsmodels in ``tests/test_did.py``.
+    """
+    from scipy import linalg, sparse
+
+    n, k = exog.shape
+    g = int(groups.max()) + 1 if n else 0
+    if g < 2 or (groups < 0).any():
+        return None
+    xtx = exog.T @ exog
+    d = np.sqrt(np.diag(xtx))
+    if not (d > 0).all() or np.linalg.cond(xtx / d[:, None] / d[None, :]) > _MAX_CONDITION:
+        return None
+    chol = linalg.cho_factor(xtx)
+    beta = linalg.cho_solve(chol, exog.T @ y)
+    resid = y - exog @ beta
+    beta = beta + linalg.cho_solve(chol, exog.T @ resid)  # one step of refinement: pseudo-inverse accuracy
+    resid = y - exog @ beta
+    bread = linalg.cho_solve(chol, np.eye(k))
+    scores = sparse.csr_matrix((resid, (groups, np.arange(n))), shape=(g, n)) @ exog  # per cluster: sum of x·e
+    meat = scores.T @ scores
+    cov = g / (g - 1) * (n - 1) / (n - k) * (bread @ meat @ bread)
+    return _ClusterFit(beta, np.sqrt(np.diag(cov)), float(g - 1))
 
 
 def _effect(res, names: list[str], term: str, *, n: int, excluded: int, clusters: int | None, cov: str,
