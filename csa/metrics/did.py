@@ -12,10 +12,11 @@ product). Two designs can:
       effect = (treated after − treated before) − (comparison after − comparison before)
 
   This is the coefficient of ``treated × after`` in the regression
-  ``y = b0 + b1·treated + b2·after + effect·treated·after (+ controls)``, fitted here with
-  statsmodels OLS. It holds if, without the action, both groups would have moved in parallel
-  (**parallel trends**): :func:`event_study` draws the difference month by month and
-  :func:`pretrend` tests its slope before the action;
+  ``y = b0 + b1·treated + b2·after + effect·treated·after (+ controls)``, fitted here by OLS
+  (statsmodels; with cluster-robust errors, from the normal equations, which need no k × n
+  pseudo-inverse at millions of rows and give statsmodels' numbers). It holds if, without the
+  action, both groups would have moved in parallel (**parallel trends**): :func:`event_study`
+  draws the difference month by month and :func:`pretrend` tests its slope before the action;
 * **interrupted time series** (:func:`its`), when there is no comparison group (the action
   touched everyone): fit the KPI's trend before the action and measure the jump (level change)
   and the change of slope after it. It attributes to the action anything that changed at the
