@@ -262,18 +262,41 @@ def _cov_args(df: pd.DataFrame, cov: str | None, cluster: str | None, keep: np.n
     return cov, {}, False, None
 
 
-def _fit(y: np.ndarray, X: pd.DataFrame, cov: str, kwds: dict, use_t: bool):
+@dataclass(frozen=True)
+class _Design:
+    """A regression's design matrix (kept rows × columns) and its column names."""
+
+    exog: np.ndarray
+    names: list[str]
+
+
+def _design(cols: dict[str, Any], ctrl: pd.DataFrame, keep: np.ndarray) -> _Design:
+    """The design matrix of ``cols`` (a number or one value per row) and the controls, on the ``keep`` rows.
+
+    A dummy with no kept row carries nothing and is left out (``const`` stays). The matrix is
+    filled one column at a time, so that building it takes its own size and no more: at 12 M rows
+    and 54 columns a frame of floats, its kept rows and its array would be three copies of 5 GB.
+    """
+    parts = [*cols.items(), *((c, ctrl[c].to_numpy()) for c in ctrl.columns)]
+    n = int(keep.sum())
+    used = [(name, v) for name, v in parts if name == "const" or np.ndim(v) == 0 or np.asarray(v)[keep].any()]
+    exog = np.empty((n, len(used)), dtype=float, order="F")  # column by column: each column contiguous
+    for j, (_, v) in enumerate(used):
+        exog[:, j] = v if np.ndim(v) == 0 else np.asarray(v)[keep]
+    return _Design(exog, [name for name, _ in used])
+
+
+def _fit(y: np.ndarray, X: _Design, cov: str, kwds: dict, use_t: bool):
     from statsmodels.regression.linear_model import OLS
 
-    if len(y) <= X.shape[1]:
-        raise ValueError(f"too few rows to estimate: {len(y)} rows for {X.shape[1]} coefficients")
-    exog = X.to_numpy(dtype=float)
+    if len(y) <= X.exog.shape[1]:
+        raise ValueError(f"too few rows to estimate: {len(y)} rows for {X.exog.shape[1]} coefficients")
     if cov == "cluster":
-        res = _cluster_ols(y, exog, kwds["groups"])
+        res = _cluster_ols(y, X.exog, kwds["groups"])
         if res is not None:
-            return res, list(X.columns)
-    res = OLS(y, exog).fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
-    return res, list(X.columns)
+            return res, list(X.names)
+    res = OLS(y, X.exog).fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
+    return res, list(X.names)
 
 
 @dataclass(frozen=True)
@@ -456,10 +479,7 @@ def did(df: pd.DataFrame, *, outcome: str, treated: str, after: str, log: bool =
                           for r in empty.itertuples())
         raise ValueError(f"difference-in-differences needs rows in all four cells (treated and comparison, "
                          f"before and after); none in: {which}")
-    X = pd.DataFrame({"const": 1.0, "treated": tr.astype(float), "after": af.astype(float),
-                      "treated:after": (tr & af).astype(float)}, index=df.index)
-    X = pd.concat([X, ctrl], axis=1).loc[keep]
-    X = X.loc[:, (X != 0).any(axis=0) | (X.columns == "const")]  # a dummy with no rows left carries nothing
+    X = _design({"const": 1.0, "treated": tr, "after": af, "treated:after": tr & af}, ctrl, keep)
     cov, kwds, use_t, groups = _cov_args(df, cov, cluster, keep)
     res, names = _fit(y[keep], X, cov, kwds, use_t)
     e = _effect(res, names, "treated:after", n=int(keep.sum()), excluded=int((~keep).sum()),
@@ -527,16 +547,15 @@ def event_study(df: pd.DataFrame, *, outcome: str, treated: str, time: str, ref,
     if ref not in periods:
         shown = f"{periods[0]} … {periods[-1]}" if periods else "none"
         raise ValueError(f"ref = {ref!r} is not a period of the data (periods with data: {shown})")
-    cols = {"const": 1.0, "treated": tr.astype(float)}
+    cols = {"const": 1.0, "treated": tr}
     codes = pd.Categorical(tv, categories=periods).codes  # integer codes: fast comparisons (−1 where missing)
     pos = {p: i for i, p in enumerate(periods)}
     others = [p for p in periods if p != ref]
     for p in others:
-        cols[f"t[{p}]"] = (codes == pos[p]).astype(float)
+        cols[f"t[{p}]"] = codes == pos[p]  # booleans until the design: 1 byte a row, not 8
     for p in others:
-        cols[f"treated:t[{p}]"] = (tr & (codes == pos[p])).astype(float)
-    X = pd.concat([pd.DataFrame(cols, index=df.index), ctrl], axis=1).loc[keep]
-    X = X.loc[:, (X != 0).any(axis=0) | (X.columns == "const")]
+        cols[f"treated:t[{p}]"] = tr & (codes == pos[p])
+    X = _design(cols, ctrl, keep)
     cov, kwds, use_t, _groups = _cov_args(df, cov, cluster, keep)
     res, names = _fit(y[keep], X, cov, kwds, use_t)
     ci = res.conf_int(alpha=1 - level)
@@ -611,9 +630,7 @@ def pretrend(df: pd.DataFrame, *, outcome: str, treated: str, time: str, before,
         keep &= pre[cluster].notna().to_numpy()
     if len(np.unique(t[keep & tr])) < 2 or len(np.unique(t[keep & ~tr])) < 2:
         raise ValueError("the pre-action trend needs at least two periods in each group before the action")
-    X = pd.DataFrame({"const": 1.0, "treated": tr.astype(float), "t": t, "treated:t": tr * t}, index=pre.index)
-    X = pd.concat([X, ctrl], axis=1).loc[keep]
-    X = X.loc[:, (X != 0).any(axis=0) | (X.columns == "const")]
+    X = _design({"const": 1.0, "treated": tr, "t": t, "treated:t": tr * t}, ctrl, keep)
     cov, kwds, use_t, groups = _cov_args(pre, cov, cluster, keep)
     res, names = _fit(y[keep], X, cov, kwds, use_t)
     return _effect(res, names, "treated:t", n=int(keep.sum()), excluded=int((~keep).sum()),
@@ -696,16 +713,14 @@ def its(df: pd.DataFrame, *, outcome: str, time: str, start, log: bool = False, 
         keep &= df[cluster].notna().to_numpy()
     if cov is None:
         cov = "cluster" if cluster is not None else "HAC"
-    X = pd.DataFrame({"const": 1.0, "t": t, "after": aft.astype(float), "t:after": t * aft}, index=df.index)
-    X = pd.concat([X, ctrl], axis=1).loc[keep]
-    X = X.loc[:, (X != 0).any(axis=0) | (X.columns == "const")]
+    X = _design({"const": 1.0, "t": t, "after": aft, "t:after": t * aft}, ctrl, keep)
     lags = hac_lags if hac_lags is not None else _hac_lags(before + after_)
     cov, kwds, use_t, groups = _cov_args(df, cov, cluster, keep, lags)
     if cov == "HAC" and repeated:
         raise ValueError("cov='HAC' needs one row per period (sorted by time); with several rows per period "
                          "use cluster= (the default clusters on the period)")
     order = np.argsort(t[keep], kind="stable")
-    yk, Xk = y[keep][order], X.iloc[order]
+    yk, Xk = y[keep][order], _Design(X.exog[order], X.names)
     if groups is not None:
         kwds = {"groups": groups[order]}
     res, names = _fit(yk, Xk, cov, kwds, use_t)
@@ -713,7 +728,8 @@ def its(df: pd.DataFrame, *, outcome: str, time: str, start, log: bool = False, 
                   clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
     effects = {k: _effect(res, names, k, **common) for k in ("after", "t:after", "t")}
     b = dict(zip(names, res.params, strict=True))
-    base = b["const"] + sum(b[c] * float(Xk[c].mean()) for c in names if c not in ("const", "t", "after", "t:after"))
+    means = dict(zip(names, Xk.exog.mean(axis=0), strict=True))
+    base = b["const"] + sum(b[c] * float(means[c]) for c in names if c not in ("const", "t", "after", "t:after"))
     per = pd.DataFrame({"t": t[keep], "y": y[keep], "time": df[time].to_numpy()[keep]})
     obs = per.groupby("t", sort=True).agg(time=("time", "first"), n=("y", "size"), mean=("y", "mean"),
                                           sd=("y", "std")).reset_index()
