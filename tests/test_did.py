@@ -222,3 +222,18 @@ def test_a_singular_design_is_left_to_statsmodels_pseudo_inverse(panel):
     X = np.column_stack([np.ones(len(panel)), panel["treated"], panel["treated"]]).astype(float)  # a column twice
     assert D._cluster_ols(panel["y"].to_numpy(), X, panel["unit"].to_numpy()) is None
     assert D._cluster_ols(panel["y"].to_numpy(), X[:, :2], np.zeros(len(panel), dtype=int)) is None  # one cluster
+
+
+def test_cluster_fit_on_cells_of_identical_rows_equals_the_fit_on_the_rows():
+    rng = np.random.default_rng(5)
+    m = 300
+    cells = np.column_stack([np.ones(m), rng.integers(0, 2, (m, 3)), rng.integers(0, 5, m)]).astype(float)
+    groups = rng.integers(0, 25, m)
+    size = rng.integers(1, 6, m)
+    rows = np.repeat(np.arange(m), size)
+    y = cells[rows] @ np.array([1.0, -0.5, 0.3, 2.0, 0.1]) + rng.normal(0, 1, len(rows))
+    by_row = D._cluster_ols(y, cells[rows], groups[rows])
+    by_cell = D._cluster_ols(np.bincount(rows, weights=y), cells, groups, weights=size)
+    np.testing.assert_allclose(by_cell.params, by_row.params, rtol=1e-11)
+    np.testing.assert_allclose(by_cell.bse, by_row.bse, rtol=1e-10)
+    assert by_cell.df_resid_inference == by_row.df_resid_inference == 24

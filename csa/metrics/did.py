@@ -264,39 +264,66 @@ def _cov_args(df: pd.DataFrame, cov: str | None, cluster: str | None, keep: np.n
 
 @dataclass(frozen=True)
 class _Design:
-    """A regression's design matrix (kept rows × columns) and its column names."""
+    """A regression's design: its columns on the kept rows (a number, or one value per kept row)."""
 
-    exog: np.ndarray
-    names: list[str]
+    cols: list[tuple[str, Any]]
+    n: int
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.cols]
+
+    def exog(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The design matrix (of ``rows`` only, if given), filled one column at a time."""
+        m = self.n if rows is None else len(rows)
+        out = np.empty((m, len(self.cols)), dtype=float, order="F")  # column by column: each column contiguous
+        for j, (_, v) in enumerate(self.cols):
+            out[:, j] = v if np.ndim(v) == 0 else (v if rows is None else v[rows])
+        return out
+
+    def cells(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows alike in every column and in ``groups``: (first row of each cell, cell of each row, rows per cell)."""
+        key, bound = groups.astype(np.int64), int(groups.max()) + 1
+        for _, v in self.cols:
+            if np.ndim(v) == 0:
+                continue
+            codes, uniques = (v.astype(np.int64), [0, 1]) if v.dtype == bool else pd.factorize(v)
+            if bound * len(uniques) >= 2**62:  # keep the combined key within int64: renumber what is seen
+                key, seen = pd.factorize(key)
+                key, bound = key.astype(np.int64), len(seen)
+            key, bound = key * len(uniques) + codes, bound * len(uniques)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return first, inverse.ravel(), np.bincount(inverse.ravel())
 
 
 def _design(cols: dict[str, Any], ctrl: pd.DataFrame, keep: np.ndarray) -> _Design:
-    """The design matrix of ``cols`` (a number or one value per row) and the controls, on the ``keep`` rows.
+    """The design of ``cols`` (a number or one value per row) and the controls, on the ``keep`` rows.
 
-    A dummy with no kept row carries nothing and is left out (``const`` stays). The matrix is
-    filled one column at a time, so that building it takes its own size and no more: at 12 M rows
-    and 54 columns a frame of floats, its kept rows and its array would be three copies of 5 GB.
+    A dummy with no kept row carries nothing and is left out (``const`` stays). Nothing of size
+    rows × columns is built here: at 12 M rows and 54 columns that matrix alone is 5 GB.
     """
     parts = [*cols.items(), *((c, ctrl[c].to_numpy()) for c in ctrl.columns)]
-    n = int(keep.sum())
-    used = [(name, v) for name, v in parts if name == "const" or np.ndim(v) == 0 or np.asarray(v)[keep].any()]
-    exog = np.empty((n, len(used)), dtype=float, order="F")  # column by column: each column contiguous
-    for j, (_, v) in enumerate(used):
-        exog[:, j] = v if np.ndim(v) == 0 else np.asarray(v)[keep]
-    return _Design(exog, [name for name, _ in used])
+    used = []
+    for name, v in parts:
+        v = v if np.ndim(v) == 0 else np.asarray(v)[keep]
+        if name == "const" or np.ndim(v) == 0 or v.any():
+            used.append((name, v))
+    return _Design(used, int(keep.sum()))
 
 
 def _fit(y: np.ndarray, X: _Design, cov: str, kwds: dict, use_t: bool):
     from statsmodels.regression.linear_model import OLS
 
-    if len(y) <= X.exog.shape[1]:
-        raise ValueError(f"too few rows to estimate: {len(y)} rows for {X.exog.shape[1]} coefficients")
-    if cov == "cluster":
-        res = _cluster_ols(y, X.exog, kwds["groups"])
+    if len(y) <= len(X.cols):
+        raise ValueError(f"too few rows to estimate: {len(y)} rows for {len(X.cols)} coefficients")
+    if cov == "cluster" and (kwds["groups"] >= 0).all():
+        # rows alike in every column and cluster add to X'X and to their cluster's score together: one row per cell
+        first, cell, size = X.cells(kwds["groups"])
+        res = _cluster_ols(np.bincount(cell, weights=y), X.exog(first), kwds["groups"][first], weights=size)
         if res is not None:
-            return res, list(X.names)
-    res = OLS(y, X.exog).fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
-    return res, list(X.names)
+            return res, X.names
+    res = OLS(y, X.exog()).fit(cov_type=cov, cov_kwds=kwds or None, use_t=use_t)
+    return res, X.names
 
 
 @dataclass(frozen=True)
@@ -324,31 +351,38 @@ class _ClusterFit:
 _MAX_CONDITION = 1e8
 
 
-def _cluster_ols(y: np.ndarray, exog: np.ndarray, groups: np.ndarray) -> _ClusterFit | None:
+def _cluster_ols(y: np.ndarray, exog: np.ndarray, groups: np.ndarray, *,
+                 weights: np.ndarray | None = None) -> _ClusterFit | None:
     """OLS with cluster-robust errors from the normal equations: statsmodels' ``cov_type="cluster"``
     (its small-sample factor G/(G − 1) · (n − 1)/(n − k), t on G − 1 degrees of freedom) without its
     pseudo-inverse, an SVD of every row and a k × n matrix (5 GB at 12 M rows and 54 columns).
+
+    With ``weights``, each row of ``exog`` stands for ``weights`` identical rows of one cluster and
+    ``y`` is the sum of their outcomes: X'X, X'y and every cluster's sum of x·e are then the same
+    sums as on the rows themselves, so the estimates are those of the rows.
 
     ``None`` when X'X is ill-conditioned or singular (e.g. a control repeating another) or a row has
     no cluster: the caller then uses statsmodels. Pinned to statsmodels in ``tests/test_did.py``.
     """
     from scipy import linalg, sparse
 
-    n, k = exog.shape
-    g = int(groups.max()) + 1 if n else 0
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    m, k = exog.shape
+    n = float(w.sum())
+    g = int(groups.max()) + 1 if m else 0
     if g < 2 or (groups < 0).any():
         return None
-    xtx = exog.T @ exog
+    xtx = exog.T @ (exog * w[:, None])
     d = np.sqrt(np.diag(xtx))
     if not (d > 0).all() or np.linalg.cond(xtx / d[:, None] / d[None, :]) > _MAX_CONDITION:
         return None
     chol = linalg.cho_factor(xtx)
     beta = linalg.cho_solve(chol, exog.T @ y)
-    resid = y - exog @ beta
+    resid = y - w * (exog @ beta)  # per row: the sum of the residuals of the rows it stands for
     beta = beta + linalg.cho_solve(chol, exog.T @ resid)  # one step of refinement: pseudo-inverse accuracy
-    resid = y - exog @ beta
+    resid = y - w * (exog @ beta)
     bread = linalg.cho_solve(chol, np.eye(k))
-    scores = sparse.csr_matrix((resid, (groups, np.arange(n))), shape=(g, n)) @ exog  # per cluster: sum of x·e
+    scores = sparse.csr_matrix((resid, (groups, np.arange(m))), shape=(g, m)) @ exog  # per cluster: sum of x·e
     meat = scores.T @ scores
     cov = g / (g - 1) * (n - 1) / (n - k) * (bread @ meat @ bread)
     return _ClusterFit(beta, np.sqrt(np.diag(cov)), float(g - 1))
@@ -720,7 +754,7 @@ def its(df: pd.DataFrame, *, outcome: str, time: str, start, log: bool = False, 
         raise ValueError("cov='HAC' needs one row per period (sorted by time); with several rows per period "
                          "use cluster= (the default clusters on the period)")
     order = np.argsort(t[keep], kind="stable")
-    yk, Xk = y[keep][order], _Design(X.exog[order], X.names)
+    yk, Xk = y[keep][order], _Design([(nm, v if np.ndim(v) == 0 else v[order]) for nm, v in X.cols], X.n)
     if groups is not None:
         kwds = {"groups": groups[order]}
     res, names = _fit(yk, Xk, cov, kwds, use_t)
@@ -728,7 +762,7 @@ def its(df: pd.DataFrame, *, outcome: str, time: str, start, log: bool = False, 
                   clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
     effects = {k: _effect(res, names, k, **common) for k in ("after", "t:after", "t")}
     b = dict(zip(names, res.params, strict=True))
-    means = dict(zip(names, Xk.exog.mean(axis=0), strict=True))
+    means = {nm: float(np.mean(v)) for nm, v in Xk.cols}
     base = b["const"] + sum(b[c] * float(means[c]) for c in names if c not in ("const", "t", "after", "t:after"))
     per = pd.DataFrame({"t": t[keep], "y": y[keep], "time": df[time].to_numpy()[keep]})
     obs = per.groupby("t", sort=True).agg(time=("time", "first"), n=("y", "size"), mean=("y", "mean"),
