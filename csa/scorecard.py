@@ -39,6 +39,7 @@ import pandas as pd
 
 from . import registry as R
 from . import stats as S
+from .joins import attach, positions
 from .labels import check_lang, t
 from .periods import label, parse_period, period_of
 
@@ -71,30 +72,39 @@ def _filter(frame: pd.DataFrame, entry: R.Entry, table: str) -> pd.DataFrame:
     return frame
 
 
-def _base(ds, entry: R.Entry, freq: str) -> pd.DataFrame:
-    """The rows of the entry's table (with customer and ticket attributes), filtered, with ``period``."""
+def _base(ds, entry: R.Entry, freq: str, keep: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of the entry's table (with customer and ticket attributes), filtered, with ``period``.
+
+    ``keep``: the attribute columns wanted from the other tables (default all); the filter's
+    columns are added to them.
+    """
     spec = entry.spec
     table = spec.table
     ds.require(table)
+    wanted = None if keep is None else {*keep, *entry.where}
+
+    def attrs(right: pd.DataFrame, key: str) -> pd.DataFrame:
+        return right if wanted is None else right[[key, *(c for c in right.columns if c != key and c in wanted)]]
+
     if table == "tickets":
-        out = ds.tickets.merge(_customers(ds), on="customer_id", how="left", validate="many_to_one")
+        out = attach(ds.tickets, attrs(_customers(ds), "customer_id"), "customer_id")
     elif table == "surveys":
         s = ds.surveys
         s = s[s["survey"] == ("nps" if entry.metric == "nps" else entry.metric)]
         if "touchpoint" in entry.params:
             s = s[s["touchpoint"] == entry.params["touchpoint"]]
-        out = s.merge(_customers(ds), on="customer_id", how="left", validate="many_to_one")
+        out = attach(s, attrs(_customers(ds), "customer_id"), "customer_id")
         if ds.tickets is not None and "ticket_id" in out.columns:
             tk = ds.tickets[[c for c in _TICKET if c in ds.tickets.columns]]
-            out = out.merge(tk, on="ticket_id", how="left", validate="many_to_one")
+            out = attach(out, attrs(tk, "ticket_id"), "ticket_id")
     elif table == "goals":
         g = ds.goals
         for k in ("goal", "channel"):
             if k in entry.params:
                 g = g[g[k] == entry.params[k]]
-        out = g.merge(_customers(ds), on="customer_id", how="left", validate="many_to_one")
+        out = attach(g, attrs(_customers(ds), "customer_id"), "customer_id")
     else:  # subscriptions
-        out = ds.subscriptions.merge(_customers(ds), on="customer_id", how="left", validate="many_to_one")
+        out = attach(ds.subscriptions, attrs(_customers(ds), "customer_id"), "customer_id")
     out = _filter(out, entry, table)
     if table in _TIME:
         out = out.assign(period=period_of(out[_TIME[table]], freq))
@@ -109,7 +119,7 @@ def _calendar(ds, params: dict):
     return BusinessCalendar(hours=hours, holidays=params.get("holidays", "JP") or None, closed=closed, tz=ds.tz)
 
 
-def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
+def rows(ds, entry: R.Entry, *, freq: str = "month", columns: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per observation of a KPI, with its value ``y``: the input of :func:`csa.metrics.did.did`.
 
     Parameters
@@ -120,6 +130,9 @@ def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
         A registry entry with a ``metric`` (not ``churn``, which has no per-row outcome here).
     freq : str
         Period of the ``period`` column.
+    columns : list of str, optional
+        Keep only these columns (and ``period``, ``y``); default all. At millions of rows the
+        other columns are gigabytes that a regression on a few of them does not need.
 
     Returns
     -------
@@ -129,7 +142,24 @@ def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
         and ``y``: minutes for FRT (missing when there is no first response yet), 0 or 100 for
         a share (FCR, SLA, complaints, CSAT satisfied, CES easy, GCR completed), −100/0/+100
         for an NPS answer. The mean of ``y`` over a period's rows is the KPI (for FRT, its mean).
+
+    Raises
+    ------
+    ValueError
+        ``churn`` or an entry without a metric; a name in ``columns`` the rows do not have.
     """
+    out = _rows(ds, entry, freq, keep=columns)
+    if columns is None:
+        return out
+    missing = [c for c in columns if c not in out.columns]
+    if missing:  # name every column there is (the pruned frame has only those asked for)
+        shown = ", ".join(c for c in _rows(ds, entry, freq).columns if c not in ("period", "y"))
+        raise ValueError(f"{entry.id}: the rows have no column {missing[0]!r}; they have: {shown}")
+    return out[[*dict.fromkeys([*columns, "period", "y"])]]
+
+
+def _rows(ds, entry: R.Entry, freq: str, keep: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`rows` with the columns of ``keep`` that exist (all with ``None``), ``period`` and ``y``."""
     from .metrics import nps as N
     from .metrics import support as SP
     from .metrics import survey as SV
@@ -137,24 +167,30 @@ def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
     if entry.metric in (None, "churn"):
         raise ValueError(f"{entry.id}: per-row values exist for ticket, survey and goal KPIs, not for "
                          f"{entry.metric or 'a record'}")
-    b = _base(ds, entry, freq)
+    b = _base(ds, entry, freq, keep)
+
+    def done(frame: pd.DataFrame, y) -> pd.DataFrame:
+        if keep is not None:  # only the wanted columns: those of the table are shared, not copied
+            frame = frame[[c for c in dict.fromkeys([*keep, "period"]) if c in frame.columns]]
+        return frame.assign(y=y)
+
     p = entry.params
     m = entry.metric
     if m == "nps":
-        return b.assign(y=100 * N.trinomial(b["score"]))
+        return done(b, 100 * N.trinomial(b["score"]))
     if m == "csat":
-        return b.assign(y=100.0 * SV.satisfied(b["score"], scale=5, top=p.get("top", 2)))
+        return done(b, 100.0 * SV.satisfied(b["score"], scale=5, top=p.get("top", 2)))
     if m == "ces":
-        return b.assign(y=100.0 * SV.easy(b["score"], scale=7, easy_end=p.get("easy_end", "low"),
-                                          boxes=p.get("boxes", 3)))
+        return done(b, 100.0 * SV.easy(b["score"], scale=7, easy_end=p.get("easy_end", "low"),
+                                        boxes=p.get("boxes", 3)))
     if m == "gcr":
-        return b.assign(y=100.0 * b["completed"].astype(float))
+        return done(b, 100.0 * b["completed"].astype(float))
     if m == "frt":
         cal = _calendar(ds, p) if p.get("clock") == "business" else None
-        return b.assign(y=SP.elapsed_minutes(b, end="first_response_at", clock=p.get("clock", "calendar"),
-                                             calendar=cal).to_numpy())
+        return done(b, SP.elapsed_minutes(b, end="first_response_at", clock=p.get("clock", "calendar"),
+                                          calendar=cal).to_numpy())
     if m == "complaints":
-        return b.assign(y=100.0 * b["is_complaint"].astype(float))
+        return done(b, 100.0 * b["is_complaint"].astype(float))
     if m == "fcr":
         c = SP.fcr_counts(b, "ticket_id", definition=p.get("definition", "one_touch"))
     else:  # sla
@@ -163,11 +199,11 @@ def rows(ds, entry: R.Entry, *, freq: str = "month") -> pd.DataFrame:
         c = SP.sla_table(b, "ticket_id", targets=targets, clock=p.get("clock", "business"),
                          calendar=_calendar(ds, p), as_of=as_of)
     c = c[c["n"] > 0]
-    # position of each row's ticket among the counted ones (-1: not counted); one hash lookup, not isin + map
-    # (both are a Python loop over the values on Arrow strings)
-    pos = pd.Index(c["ticket_id"].to_numpy(dtype=object)).get_indexer(b["ticket_id"].to_numpy(dtype=object))
+    pos = positions(b["ticket_id"], c["ticket_id"])  # each row's ticket among the counted ones (-1: not counted)
     flag = 100.0 * c["successes"].to_numpy(dtype=float)
-    return b[pos >= 0].assign(y=flag[pos[pos >= 0]])
+    counted = pos >= 0
+    b = b if keep is None else b[[col for col in dict.fromkeys([*keep, "period"]) if col in b.columns]]
+    return b[counted].assign(y=flag[pos[counted]])
 
 
 # ------------------------------------------------------------------------------------- history
@@ -238,7 +274,7 @@ def measure(ds, entry: R.Entry, *, freq: str = "month", level: float = 0.95, min
     spec, p, m = entry.spec, entry.params, entry.metric
     if spec is None:
         raise ValueError(f"{entry.id} has no metric: it is read from the headline record {entry.record!r}")
-    b = _base(ds, entry, freq)
+    b = _base(ds, entry, freq, keep=())  # per period: no attribute besides the filter's
     if m == "nps":
         tab = N.nps_table(b, "period", level=level, min_n=min_n)
         h = _frame(tab, "period", n="n", value="nps", low="low", high="high", promoters=tab["pct_promoters"] / 100,

@@ -104,6 +104,16 @@ def test_rows_average_to_the_kpi(ds, reg):
         SC.rows(ds, reg.entry("churn"))
 
 
+@pytest.mark.parametrize("kpi", ["frt", "fcr_osaka", "nps_relationship", "gcr_self_service", "sla", "csat_support"])
+def test_rows_of_some_columns_are_those_columns_of_all_rows(ds, reg, kpi):
+    e = reg.entry(kpi)
+    full = SC.rows(ds, e)
+    some = SC.rows(ds, e, columns=["segment", "channel", "period"])
+    pd.testing.assert_frame_equal(some, full[["segment", "channel", "period", "y"]])
+    with pytest.raises(ValueError, match=r"no column 'squad'; they have: .*segment"):
+        SC.rows(ds, e, columns=["channel", "squad"])
+
+
 def test_a_where_column_that_does_not_exist_is_a_clear_error(ds, reg):
     from dataclasses import replace
     bad = replace(reg.entry("fcr"), where={"squad": ("a",)})
@@ -266,6 +276,29 @@ def test_the_osaka_training_is_recovered(evals):
     before = events[events.index < pd.Period("2026-03", "M")]
     assert ((before["low"] < 0) & (before["high"] > 0)).mean() > 0.8
     assert (events[events.index >= pd.Period("2026-04", "M")]["high"] < 0).all()
+
+
+def test_the_evaluation_reads_only_the_columns_it_needs_and_gets_the_same_fit(ds, reg, evals):
+    """evaluate() asks for the scope, cluster and control columns only; the DiD on every column is the same."""
+    from csa.metrics import did as D
+
+    frt = next(e for e in evals if e.action.id == "osaka_training" and e.entry.id == "frt")
+    rows = SC.rows(ds, reg.entry("frt"))
+    rows = rows[rows["period"] <= pd.Period("2026-10", "M")]
+    rows = rows.assign(_treated=(rows["team"] == "osaka").to_numpy(), _after=(rows["period"] >= frt.action.start))
+    full = D.did(rows, outcome="y", treated="_treated", after="_after", log=True, cluster="agent",
+                 controls=frt.controls)
+    assert frt.controls and full.n == frt.effect.n
+    assert full.effect == pytest.approx(frt.effect.effect, rel=1e-12) and full.se == pytest.approx(frt.effect.se,
+                                                                                                  rel=1e-9)
+    y = np.log(rows["y"].where(rows["y"] > 0))
+    by_hand = (pd.DataFrame({"group": np.where(rows["_treated"], "osaka", "comparison_group"),
+                             "month": rows["period"].astype(str), "y": y}).dropna()
+               .groupby(["group", "month"])["y"].agg(["size", "mean"]).reset_index())
+    got = frt.trends
+    assert got["group"].tolist() == by_hand["group"].tolist() and got["month"].tolist() == by_hand["month"].tolist()
+    assert (got["n"].to_numpy() == by_hand["size"].to_numpy()).all()
+    assert np.allclose(got["mean"], by_hand["mean"], rtol=1e-12)
 
 
 def test_an_action_on_everyone_is_an_interrupted_time_series(evals):
