@@ -237,3 +237,24 @@ def test_cluster_fit_on_cells_of_identical_rows_equals_the_fit_on_the_rows():
     np.testing.assert_allclose(by_cell.params, by_row.params, rtol=1e-11)
     np.testing.assert_allclose(by_cell.bse, by_row.bse, rtol=1e-10)
     assert by_cell.df_resid_inference == by_row.df_resid_inference == 24
+
+
+def test_controls_and_clusters_of_any_type_are_coded_once_per_level(panel):
+    """A control mixing 1 and "1" (one level, as text) with missing values (rows left out), clusters as Arrow
+    text: coded per level without a Python object per row, the fit is statsmodels' on the text values."""
+    d = panel.copy()
+    mixed = d["channel"].to_numpy(dtype=object)
+    mixed[::7], mixed[1::7], mixed[2::97] = 1, "1", None
+    d["mixed"] = pd.Series(mixed, index=d.index, dtype=object)
+    d["agent"] = pd.Series([f"agent {u}" for u in d["unit"]], index=d.index, dtype="str")
+    est = D.did(d, outcome="y", treated="treated", after="after", cluster="agent", controls=["mixed"])
+    ref = d[d["mixed"].notna()]
+    ref = ref.assign(mixed=ref["mixed"].astype(str), treated=ref["treated"].astype(int),
+                     after=ref["after"].astype(int))
+    res = _ref(ref, "y ~ treated * after + C(mixed)", cov_type="cluster",
+               cov_kwds={"groups": pd.factorize(ref["agent"])[0]}, use_t=True)
+    _same(est, res, "treated:after")
+    assert est.excluded == int(d["mixed"].isna().sum()) > 0 and est.clusters == 24
+    ctrl, known = D._controls(d, ["mixed"])
+    assert list(ctrl.columns) == ["mixed[chat]", "mixed[email]", "mixed[phone]"]  # "1" is the dropped first level
+    assert all(dt == np.dtype(bool) for dt in ctrl.dtypes) and known.sum() == len(ref)

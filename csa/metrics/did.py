@@ -235,12 +235,14 @@ def _controls(df: pd.DataFrame, controls) -> tuple[pd.DataFrame, np.ndarray]:
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             parts.append(pd.DataFrame({c: s.to_numpy(dtype=float, na_value=np.nan)}, index=df.index))
         else:
-            # each row's level as a code (missing: -1), then one integer comparison per dummy
-            codes, uniques = pd.factorize(s.astype(object).where(s.isna(), s.astype(str)))
-            levels = sorted(uniques)
-            code = {lv: i for i, lv in enumerate(uniques)}
-            parts.append(pd.DataFrame({f"{c}[{lv}]": (codes == code[lv]).astype(float) for lv in levels[1:]},
-                                      index=df.index))
+            # each row's level as a code (missing: -1), then one integer comparison per dummy; the values
+            # are factorized as they are (no Python string per row) and their text taken once per level
+            codes, uniques = pd.factorize(s)
+            text = pd.Index([str(u) for u in uniques])
+            codes = np.where(codes >= 0, pd.factorize(text)[0][codes], -1)  # values alike as text: one level
+            levels = sorted(set(text))
+            code = {lv: i for i, lv in enumerate(pd.unique(text))}
+            parts.append(pd.DataFrame({f"{c}[{lv}]": codes == code[lv] for lv in levels[1:]}, index=df.index))
     out = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=df.index)
     return out, known
 
@@ -255,7 +257,8 @@ def _cov_args(df: pd.DataFrame, cov: str | None, cluster: str | None, keep: np.n
         if cluster is None:
             raise ValueError("cov='cluster' needs cluster=, the column whose rows are not independent "
                              "(e.g. 'agent', 'team', 'customer_id')")
-        codes = pd.factorize(df[cluster].to_numpy()[keep])[0]
+        codes = pd.factorize(df[cluster])[0][keep]  # no Python object per row; renumbered in order of appearance
+        codes = pd.factorize(codes)[0]
         return cov, {"groups": codes}, True, codes
     if cov == "HAC":
         return cov, {"maxlags": int(hac_lags) if hac_lags is not None else 1}, False, None

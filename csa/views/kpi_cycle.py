@@ -301,10 +301,21 @@ class Evaluation:
         return self.result if self.design == "did" else self.result.level
 
 
-def _group_means(df: pd.DataFrame, y: np.ndarray, group: pd.Series, level: float) -> pd.DataFrame:
-    work = pd.DataFrame({"month": df["period"].astype(str).to_numpy(), "group": group.to_numpy(), "y": y})
+def _group_means(df: pd.DataFrame, y: np.ndarray, group: pd.Series, level: float,
+                 names: dict | None = None) -> pd.DataFrame:
+    """Per group and month (text, in order): rows, mean of ``y`` and its interval. ``names`` renames
+    the groups (e.g. treated True/False): applied to the small table, not to every row."""
+    period = df["period"]
+    ordinal = period.array.asi8 if isinstance(period.dtype, pd.PeriodDtype) else None
+    work = pd.DataFrame({"month": period.astype(str).to_numpy() if ordinal is None else ordinal,
+                         "group": group.to_numpy(), "y": y})
     work = work[np.isfinite(work["y"])]
     g = work.groupby(["group", "month"], sort=True)["y"].agg(["size", "mean", "std"]).reset_index()
+    if ordinal is not None:  # the months' text once per month, not once per row
+        g["month"] = pd.PeriodIndex.from_ordinals(g["month"].to_numpy(), freq=period.dtype.freq).astype(str)
+    if names is not None:
+        g["group"] = g["group"].map(names)
+        g = g.sort_values(["group", "month"], kind="stable", ignore_index=True)
     low, high = S.mean_interval(g["mean"].to_numpy(), g["std"].to_numpy(), g["size"].to_numpy(), level=level)
     return pd.DataFrame({"month": g["month"], "group": g["group"], "n": g["size"].astype("int64"), "mean": g["mean"],
                          "low": low, "high": high})
@@ -329,8 +340,11 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     if e.metric in (None, "churn"):
         return Evaluation(action, e, "none", reason="no_rows")
     target = replace(e, where={k: v for k, v in e.where.items() if k not in action.scope})
-    try:
-        rows = SC.rows(ds, target, freq="month")
+    cluster = action.cluster or CLUSTERS.get(e.spec.table)
+    wanted = [*action.scope, *([cluster] if cluster else []),
+              *(action.controls if controls is None else controls)]
+    try:  # only the columns the regressions read: at 12 M tickets the others are gigabytes
+        rows = SC._rows(ds, target, "month", keep=wanted)
     except Exception as exc:  # a missing table: said, not raised
         return Evaluation(action, e, "none", reason=str(exc).splitlines()[0])
     if action.end is not None:
@@ -341,7 +355,6 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     if months_after < (1 if action.scope else 2):
         return Evaluation(action, e, "none", reason="too_early")
     log = e.spec.kind == "mean"
-    cluster = action.cluster or CLUSTERS.get(e.spec.table)
     cluster = cluster if cluster in rows.columns else None
     controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
     missing = [k for k in action.scope if k not in rows.columns]
@@ -363,7 +376,7 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
         ev = D.event_study(rows, time="period", ref=action.start - 1, **common)
         y = np.log(rows["y"].where(rows["y"] > 0)).to_numpy() if log else rows["y"].to_numpy(dtype=float)
         names = {True: _scope_name(action, "treated"), False: _scope_name(action, "comparison")}
-        trends = _group_means(rows, y, rows["_treated"].map(names), level)
+        trends = _group_means(rows, y, rows["_treated"], level, names)
         return Evaluation(action, e, "did", log, res, pre, ev, trends, cluster=cluster, controls=controls)
     res = D.its(rows, outcome="y", time="period", start=action.start, log=log, level=level, controls=controls)
     return Evaluation(action, e, "its", log, res, cluster="period", controls=controls)
