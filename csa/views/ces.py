@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import headline as H
+from ..joins import attach
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
@@ -106,10 +107,9 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     ds.require("surveys")
     s = ds.surveys[ds.surveys["survey"] == "ces"]
     cust = ds.customers[[c for c in ("customer_id", "segment", "plan") if c in ds.customers.columns]]
-    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(s, cust, "customer_id")
     if ds.tickets is not None:
-        out = out.merge(ds.tickets[["ticket_id", "channel", "agent_replies"]], on="ticket_id", how="left",
-                        validate="many_to_one")
+        out = attach(out, ds.tickets[["ticket_id", "channel", "agent_replies"]], "ticket_id")
     else:
         out = out.assign(channel=pd.NA, agent_replies=pd.NA)
     out = C.filter_value(out, "segment", segment, "CES answers")

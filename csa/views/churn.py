@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import headline as H
+from ..joins import attach
 from ..labels import t
 from ..metrics import churn as C
 from ..metrics import nps as N
@@ -51,7 +52,7 @@ def subscriptions(ds, *, segment: str = "", plan: str = "") -> pd.DataFrame:
     """
     ds.require("subscriptions")
     cust = ds.customers[["customer_id", "segment", "plan"]]
-    out = ds.subscriptions.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(ds.subscriptions, cust, "customer_id")
     for col, val in (("segment", segment), ("plan", plan)):
         if val:
             known = sorted(map(str, out[col].dropna().unique()))

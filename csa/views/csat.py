@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import headline as H
+from ..joins import attach, positions
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
@@ -94,10 +95,10 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     ds.require("surveys")
     s = ds.surveys[ds.surveys["survey"] == "csat"]
     cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
-    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(s, cust, "customer_id")
     if ds.tickets is not None:
         tk = ds.tickets[[c for c in TICKET_COLUMNS if c in ds.tickets.columns]]
-        out = out.merge(tk, on="ticket_id", how="left", validate="many_to_one")
+        out = attach(out, tk, "ticket_id")
     for c in TICKET_COLUMNS[1:]:
         if c not in out.columns:
             out[c] = pd.NA
@@ -187,10 +188,11 @@ def response_rates(ds, resp: pd.DataFrame, period, *, freq: str = "month", by: s
     """
     ds.require("tickets")
     tk = ds.tickets
-    solved = tk[(tk["status"] == "solved") & tk["resolved_at"].notna()]
-    solved = solved[period_of(solved["resolved_at"], freq) == period]
-    answered = set(resp.loc[resp["touchpoint"] == "support_contact", "ticket_id"].dropna())
-    flagged = solved.assign(answered=solved["ticket_id"].isin(answered))
+    rows = np.flatnonzero(((tk["status"] == "solved") & tk["resolved_at"].notna()).to_numpy())
+    rows = rows[np.asarray(period_of(tk["resolved_at"].iloc[rows], freq) == period, dtype=bool)]
+    solved = tk[[by, "ticket_id"]].iloc[rows]  # the two columns counted, not a copy of every ticket column
+    answered = resp.loc[resp["touchpoint"] == "support_contact", "ticket_id"].dropna()
+    flagged = solved.assign(answered=positions(solved["ticket_id"], answered.drop_duplicates()) >= 0)
     counts = M.share_counts(flagged, by, flag="answered")
     out = M.rate_stats(counts, successes="answered", value="rate", level=level, min_n=min_n)
     return out.drop(columns=["excluded"]).rename(columns={"n": "solved"})

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from .. import headline as H
+from ..joins import attach
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
@@ -45,7 +46,7 @@ def attempts(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> p
     """
     ds.require("goals")
     cust = ds.customers[[c for c in ("customer_id", "segment", "plan") if c in ds.customers.columns]]
-    out = ds.goals.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(ds.goals, cust, "customer_id")
     out = C.filter_value(out, "segment", segment, "goal attempts")
     out = C.filter_value(out, "plan", plan, "goal attempts")
     return out.assign(period=period_of(out["started_at"], freq)).reset_index(drop=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import engines as E
 from .. import headline as H
+from ..joins import attach
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
@@ -53,7 +54,7 @@ def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", fr
     ds.require("surveys")
     s = ds.surveys[ds.surveys["survey"] == "nps"]
     cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
-    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(s, cust, "customer_id")
     for col, val in (("segment", segment), ("plan", plan), ("touchpoint", touchpoint)):
         if val:
             known = sorted(map(str, out[col].dropna().unique()))

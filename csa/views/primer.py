@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats as S
+from ..joins import attach
 from ..labels import check_lang, t
 from ..metrics import nps as N
 from ..periods import label, period_of
@@ -148,7 +149,7 @@ def csat_answers(ds, *, touchpoint: str = "support_contact", satisfied_from: int
     s = ds.surveys[(ds.surveys["survey"] == "csat") & (ds.surveys["touchpoint"] == touchpoint)]
     keep = [c for c in ("customer_id", "segment", "plan", "region") if c in ds.customers.columns]
     cust = ds.customers[keep]
-    out = s.merge(cust, on="customer_id", how="left", validate="many_to_one")
+    out = attach(s, cust, "customer_id")
     out = out.assign(period=period_of(out["responded_at"], "month"),
                      satisfied=(out["score"] >= satisfied_from).to_numpy(dtype=bool, na_value=False))
     return out.reset_index(drop=True)

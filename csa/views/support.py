@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import headline as H
 from ..businesstime import BusinessCalendar
+from ..joins import attach
 from ..labels import check_lang, t
 from ..metrics import queue as Q
 from ..metrics import support as M
@@ -147,7 +148,7 @@ def csat_answers(ds, tk: pd.DataFrame | None = None, *, satisfied_from: int = 4)
     s = s.assign(satisfied=s["score"] >= satisfied_from)
     if tk is not None:
         cols = [c for c in tk.columns if c not in s.columns or c == "ticket_id"]
-        s = s.merge(tk[cols], on="ticket_id", how="left", validate="many_to_one")
+        s = attach(s, tk[cols], "ticket_id")
     return s
 
 
