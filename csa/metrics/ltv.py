@@ -336,10 +336,10 @@ def split_orders(orders: pd.DataFrame, subscriptions: pd.DataFrame, *, customer:
     """
     _need(orders, "orders", customer, ordered_at, amount)
     _need(subscriptions, "subscriptions", customer, month, mrr)
-    o = pd.DataFrame({"c": orders[customer].to_numpy(), "m": _month(orders[ordered_at]).array,
+    o = pd.DataFrame({"c": orders[customer].array, "m": _month(orders[ordered_at]).array,
                       "a": orders[amount].to_numpy(dtype=float), "t": orders[ordered_at].array,
                       "pos": np.arange(len(orders))})
-    s = pd.DataFrame({"c": subscriptions[customer].to_numpy(), "m": _month(subscriptions[month]).array,
+    s = pd.DataFrame({"c": subscriptions[customer].array, "m": _month(subscriptions[month]).array,
                       "mrr": subscriptions[mrr].to_numpy(dtype=float)}).drop_duplicates(["c", "m"])
     j = o.merge(s, on=["c", "m"], how="left")
     cand = j[j["a"] == j["mrr"]].sort_values(["t", "pos"], kind="stable").drop_duplicates(["c", "m"])
@@ -419,7 +419,7 @@ def churn_counts(subscriptions: pd.DataFrame, by: str | list[str] | None = None,
         raise ValueError("subscriptions is empty: churn cannot be computed")
     end = _as_month(as_of, m.max())
     first = max(end - months + 1, m.min() + 1)
-    frame = pd.DataFrame({"c": sub[customer].to_numpy(), "m": m.array})  # .array: no Period objects
+    frame = pd.DataFrame({"c": sub[customer].array, "m": m.array})  # .array: no Period objects
     for k in keys:
         frame[k] = sub[k].to_numpy()
     frame = frame.drop_duplicates(["c", "m"])
@@ -570,7 +570,7 @@ def customer_ltv(orders: pd.DataFrame, subscriptions: pd.DataFrame | None = None
     om = _month(orders[ordered_at])
     end = _as_month(as_of, om.max())
     keep = (om <= end).to_numpy()
-    o = pd.DataFrame({"c": orders[customer].to_numpy()[keep], "m": om.array[keep], "a": amt[keep],
+    o = pd.DataFrame({"c": orders[customer].array[keep], "m": om.array[keep], "a": amt[keep],
                       "gp": (amt * mg)[keep]})
     g = o.groupby("c", sort=True).agg(n_orders=("a", "size"), revenue=("a", "sum"), gross_profit=("gp", "sum"),
                                       first=("m", "min"), last=("m", "max"))
@@ -579,7 +579,7 @@ def customer_ltv(orders: pd.DataFrame, subscriptions: pd.DataFrame | None = None
     if subscriptions is not None:
         _need(subscriptions, "subscriptions", customer, month)
         sm = _month(subscriptions[month])
-        s = pd.DataFrame({"c": subscriptions[customer].to_numpy(), "m": sm.array})
+        s = pd.DataFrame({"c": subscriptions[customer].array, "m": sm.array})
         s = s[s["m"] <= end]
         s_last = s.groupby("c")["m"].max()
         active = pd.Series(g.index.isin(s.loc[s["m"] == end, "c"]), index=g.index)
@@ -1384,7 +1384,7 @@ def mrr_trend(subscriptions: pd.DataFrame, *, as_of=None, months: int = 6, custo
         raise ValueError(f"months must be a whole number >= 1 (e.g. 6); got {months!r}")
     m = _month(subscriptions[month])
     end = _as_month(as_of, m.max())
-    s = pd.DataFrame({"c": subscriptions[customer].to_numpy(), "m": m.array,
+    s = pd.DataFrame({"c": subscriptions[customer].array, "m": m.array,
                       "v": subscriptions[mrr].to_numpy(dtype=float)})
     s = s[(s["m"] <= end) & (s["m"] >= end - months)]
     now = s[s["m"] == end].set_index("c")["v"]
