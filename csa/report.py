@@ -526,6 +526,8 @@ _UNIT_KEYS = {"points": "unit_points", "%": "unit_pct", "minutes": "unit_minutes
 
 def _with_unit(v: str, unit: str, lang: str, *, change: bool = False) -> str:
     key = "unit_pct_change" if change and unit == "%" else _UNIT_KEYS.get(unit)
+    if key == "unit_jpy" and v[:1] in ("+", _MINUS):  # +¥534, not ¥+534
+        return v[0] + _t(key, lang, v=v[1:])
     return _t(key, lang, v=v) if key else f"{v} {unit}"
 
 
@@ -537,10 +539,14 @@ def _p_value(p: float | None) -> str:
     return f"=\u00a0{p:.3f}" if p < 0.01 else f"=\u00a0{p:.2f}"
 
 
-def _interval(low, high, *, signed: bool = False, digits: int = 1) -> str:
+def _interval(low, high, *, signed: bool = False, digits: int = 1, unit: str = "", lang: str = "en") -> str:
+    """``[low, high]``; money with its sign (``[¥1,200, ¥3,400]``), other units said by the column."""
     if low is None or high is None:
         return "—"
-    return f"[{_fmt(low, signed=signed, digits=digits)}, {_fmt(high, signed=signed, digits=digits)}]"
+    a, b = _fmt(low, signed=signed, digits=digits), _fmt(high, signed=signed, digits=digits)
+    if unit == "JPY":
+        a, b = _with_unit(a, unit, lang), _with_unit(b, unit, lang)
+    return f"[{a}, {b}]"
 
 
 #: decimals shown per unit (money and counts are whole; everything else one decimal)
@@ -559,7 +565,7 @@ def _summary(records: list[dict[str, Any]], lang: str) -> str:
         digits = _DIGITS.get(r["unit"], 1)
         value = "—" if r["value"] is None else _with_unit(_fmt(r["value"], signed=signed, digits=digits), r["unit"],
                                                           lang)
-        ci = _interval(r["low"], r["high"], signed=signed, digits=digits)
+        ci = _interval(r["low"], r["high"], signed=signed, digits=digits, unit=r["unit"], lang=lang)
         if not one_level and r["low"] is not None:
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
         ch = r.get("change")
@@ -568,9 +574,12 @@ def _summary(records: list[dict[str, Any]], lang: str) -> str:
         else:
             diff = "—" if ch["diff"] is None else _with_unit(_fmt(ch["diff"], signed=True, digits=digits), r["unit"],
                                                             lang, change=True)
-            between = _interval(ch["low"], ch["high"], signed=True, digits=digits)
-            change = _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"],
-                        p=_p_value(ch["p_value"]))
+            if ch["low"] is None and ch["p_value"] is None:  # a change without a test (e.g. cost per incident)
+                change = _t("change_cell_plain", lang, diff=diff, vs=ch["vs"])
+            else:
+                between = _interval(ch["low"], ch["high"], signed=True, digits=digits, unit=r["unit"], lang=lang)
+                change = _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"],
+                            p=_p_value(ch["p_value"]))
         warn = _t("small_n_mark", lang, min_n=r["min_n"]) if r["small_n"] else ""
         title = r["title"].get(lang) or r["title"].get("en") or r["kpi"]
         rows.append(f"<tr><td>{_e(title)}</td><td class=\"nowrap\">{_e(r['period'])}</td>"

@@ -832,3 +832,18 @@ def test_inputs_changed_while_the_report_ran_make_it_incomplete(tmp_path, capsys
     m = _complete(out)
     assert not m["ok"] and m["changed_inputs"] == ["surveys.csv"]
     assert "The input files changed while the report ran (surveys.csv)" in (out / "index.html").read_text("utf-8")
+
+
+def test_index_shows_money_with_its_sign_and_a_change_without_a_test_plainly():
+    from csa import headline as H
+    from csa.report import _summary
+
+    title = {"en": "Cost per incident", "ja": "1件あたりコスト"}
+    cpi = H.record("cpi", title, "2026-10", value=4215.4, n=120, unit="JPY", direction="lower",
+                   change={"vs": "2026-09", "diff": 534.2, "low": None, "high": None, "p_value": None})
+    ltv = H.record("ltv", {"en": "LTV", "ja": "LTV"}, "2026-10", value=812_345, low=790_000.4, high=834_000, n=400,
+                   unit="JPY", change={"vs": "2026-09", "diff": -1500, "low": -2600, "high": -400, "p_value": 0.004})
+    en, ja = _summary([cpi, ltv], "en"), _summary([cpi, ltv], "ja")
+    assert "¥4,215" in en and "+¥534 vs 2026-09<" in en and "¥+" not in en and "p\u00a0—" not in en
+    assert "[¥790,000, ¥834,000]" in en and "−¥1,500 [−¥2,600, −¥400] vs 2026-09, p\u00a0=\u00a00.004" in en
+    assert "+534円（2026-09比）" in ja and "[790,000円, 834,000円]" in ja and "−1,500円 [−2,600円, −400円]" in ja

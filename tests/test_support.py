@@ -359,6 +359,8 @@ def _run(tmp_path, **params):
 def test_notebook_headlines_match_an_independent_computation(tmp_path, sample):
     recs, text = _run(tmp_path)
     exp = _expected(sample)
+    csat = exp.pop("support_csat")  # published once, by the CSAT section (csat_support): the same figure
+    assert "support_csat" not in recs and f"{csat[0]:.1f}" in text
     costs = getattr(sample, "support_costs", None)
     if costs is None:  # the sample has no cost table yet: the notebook says so and publishes no CPI
         assert "CPI needs a `support_costs` table" in text

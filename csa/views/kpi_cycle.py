@@ -441,7 +441,7 @@ def effects_table(evals: list[Evaluation], *, lang: str = "en") -> pd.DataFrame:
             eff = ev.effect
             effect, interval = _effect_text(ev, lang)
             row.update({t("col_effect", lang, NS): effect, t("col_interval", lang, NS, level=eff.level): interval,
-                        t("col_p", lang, NS): "< 0.001" if eff.p < 0.001 else f"{eff.p:.3f}",
+                        t("col_p", lang, NS): "<\u00a00.001" if eff.p < 0.001 else f"{eff.p:.3f}",  # kept on one line
                         t("col_rows", lang, NS): f"{eff.n:,}",
                         t("col_errors", lang, NS): _errors_text(ev, lang)})
         rows.append(row)

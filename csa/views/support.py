@@ -318,9 +318,15 @@ def describe_kpis(k: dict[str, KPI], periods, *, clock: str, definition: str, la
 
 def headline_records(k: dict[str, KPI], periods, *, clock: str, definition: str, min_n: int = 30,
                      level: float = 0.95) -> list[dict]:
-    """The headline records of the report index (``support_art``, ``support_fcr``, …)."""
+    """The headline records of the report index (``support_art``, ``support_fcr``, …).
+
+    CSAT after support is left out: the CSAT section publishes the same figure (``csat_support``),
+    and the report's front page shows each KPI once.
+    """
     recs = []
     for key, kpi in k.items():
+        if key == "csat":
+            continue
         title = {lang: t(f"kpi_{key}", lang, NS, clock=t(f"clock_{clock}", lang, NS),
                          definition=t(definition, lang, NS)) for lang in ("en", "ja")}
         change = None
