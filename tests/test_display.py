@@ -212,3 +212,11 @@ def test_namespaces_fall_back_to_common_and_unknown_keys_are_kept():
     assert labels.t("Pro", "ja") == "Pro"
     with pytest.raises(ValueError, match="lang"):
         labels.t("n", "fr")
+
+
+def test_format_table_shows_whole_numbers_with_separators_at_zero_digits():
+    tab = pd.DataFrame({"period": ["2026-09", "2026-10"], "cost": [15_333_000.0, np.nan], "cpi": [13509.4, 12571.6],
+                        "p_value": [0.0004, 0.2]})
+    out = format_table(tab, digits=0)
+    assert out["cost"].tolist() == ["15,333,000", "—"] and out["cpi"].tolist() == ["13,509", "12,572"]
+    assert out["p-value"].tolist() == ["< 0.001", 0.2]

@@ -42,7 +42,7 @@ def test_a_first_report_starts_the_longest_sections_first_by_their_typical_times
     plan = [(e.ipynb, {}, {}) for e in ENTRIES if e.report]
     assert all(e.seconds for e in ENTRIES if e.report)
     order = [plan[i - 1][0].stem for i in report._start_order(plan, None)]
-    assert order[:2] == ["09_kpi_cycle", "07_ltv"] and order[-1] == "04_gcr"
+    assert order[:2] == ["07_ltv", "09_kpi_cycle"] and order[-1] == "04_gcr"
     bad = tmp_path / "index.yaml"
     bad.write_text("notebooks:\n  - {id: a, file: a, title: {en: A, ja: A}, tables: [], report: true, seconds: soon}\n",
                    encoding="utf-8")
@@ -108,6 +108,11 @@ def test_notebook_hygiene(path):
     for c, t in zip(md, tags, strict=True):
         if "ja" in t:
             assert re.search(r"[ぁ-んァ-ン一-龥]", "".join(c["source"])), "a ja cell in Japanese"
+        # the report renumbers its sections (lesson-only ones are left out): report text names a section, never
+        # its number, which would be wrong there
+        if "lesson" not in t:
+            ref = re.search(r"\b[Ss]ections? \d|\d+\s*節", "".join(c["source"]))
+            assert ref is None, f"report text refers to a section by number: {ref and ref[0]!r}"
     # every metric notebook links to the primer
     if path.stem != "00_primer":
         assert "00_primer.ipynb" in "".join("".join(c["source"]) for c in md)

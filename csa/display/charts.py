@@ -213,8 +213,9 @@ def trend(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low"
         ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
-        ax.set_title(title)
-        ax.legend(frameon=False)
+        ax.set_title(title, pad=28)
+        handles = ax.get_legend_handles_labels()[0]  # above the plot, so that it never hides the band
+        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles))
         return _finish(ax)
 
 

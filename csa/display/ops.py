@@ -133,10 +133,11 @@ def group_trends(table: pd.DataFrame, x: str, group: str, *, value: str = "value
                     ax.plot(xs[sm], part[value].to_numpy()[sm], "o", markerfacecolor="white", markeredgecolor=color)
         if mark is not None and str(mark) in pos:
             ax.axvline(pos[str(mark)] - 0.5, color="grey", linestyle="--", linewidth=1)
-            if mark_label:
+            if mark_label:  # right of the line, or left of it when the line is in the right third (legend beside)
+                right = pos[str(mark)] - 0.5 < (len(periods) - 1) * 2 / 3
                 ax.annotate(mark_label, (pos[str(mark)] - 0.5, 1.0), xycoords=("data", "axes fraction"),
-                            xytext=(4, -4), textcoords="offset points", va="top", fontsize=BASE_SIZE - 2,
-                            color="dimgrey")
+                            xytext=(4 if right else -4, -4), textcoords="offset points", va="top",
+                            ha="left" if right else "right", fontsize=BASE_SIZE - 2, color="dimgrey")
         if log:
             ax.set_yscale("log")
         step = max(1, len(periods) // 12)

@@ -39,7 +39,8 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
     ns : str
         Labels namespace (the notebook's id).
     digits, p_digits : int
-        Decimals for estimates and for p-values.
+        Decimals for estimates and for p-values; with ``digits=0`` numbers are shown whole, with
+        thousands separators (``15,333,000``).
     min_n : int
         The small-n threshold, for the flag text.
     missing : str
@@ -70,6 +71,8 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
             out[c] = col.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(col.notna(), "")
         elif pd.api.types.is_float_dtype(col):
             r = col.round(p_digits if c == "p_value" else digits).astype(object)
+            if digits == 0 and c != "p_value":  # whole numbers (money, counts): 15,333,000, not 15333000.0
+                r = r.map(lambda v: f"{int(v):,}" if pd.notna(v) else v)
             r = r.where(col.notna(), missing)
             if c == "p_value":
                 r = r.where(~(col < 10 ** -p_digits), f"< {10 ** -p_digits:g}")  # not a rounded 0.0

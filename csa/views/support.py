@@ -276,8 +276,9 @@ def _num(x: float, unit: str, lang: str, *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     sep = " " if lang == "en" else ""
-    if unit == "JPY":
-        return f"¥{x:,.0f}" if not signed else f"{'+' if x >= 0 else '−'}¥{abs(x):,.0f}"
+    if unit == "JPY":  # ¥1,234 in English, 1,234円 in Japanese; a change with its sign in front
+        sign = ("+" if x >= 0 else "−") if signed else ("−" if x < 0 else "")
+        return f"{sign}¥{abs(x):,.0f}" if lang == "en" else f"{sign}{abs(x):,.0f}円"
     if unit == "minutes":
         return f"{x:{'+' if signed else ''}.1f}{sep}{t('min', lang, NS)}"
     if signed:
@@ -303,7 +304,8 @@ def describe_kpis(k: dict[str, KPI], periods, *, clock: str, definition: str, la
         if kpi.diff is None:
             text += t("kpi_no_change", lang, NS, prev=periods.prev_label)
         elif key == "cpi":
-            text += t("kpi_change_cpi", lang, NS, prev=periods.prev_label, diff=_num(kpi.diff, "JPY", lang))
+            text += t("kpi_change_cpi", lang, NS, prev=periods.prev_label,
+                      diff=_num(kpi.diff, "JPY", lang, signed=True))
         else:
             d = kpi.diff
             real = d.low > 0 or d.high < 0
