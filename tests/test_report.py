@@ -847,3 +847,31 @@ def test_index_shows_money_with_its_sign_and_a_change_without_a_test_plainly():
     assert "¥4,215" in en and "+¥534 vs 2026-09<" in en and "¥+" not in en and "p\u00a0—" not in en
     assert "[¥790,000, ¥834,000]" in en and "−¥1,500 [−¥2,600, −¥400] vs 2026-09, p\u00a0=\u00a00.004" in en
     assert "+534円（2026-09比）" in ja and "[790,000円, 834,000円]" in ja and "−1,500円 [−2,600円, −400円]" in ja
+
+
+def test_a_notebook_being_run_is_saved_at_most_every_few_seconds_and_whole_at_the_end(tmp_path, monkeypatch):
+    """papermill saves before and after every cell; a notebook carrying big lists (59 MB at 1 M customers)
+    spent a minute rewriting itself. The report's engine saves at most every SAVE_EVERY seconds, and at the end."""
+    import papermill
+    import papermill.engines as E
+
+    nb = tmp_path / "a.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell('period = ""', metadata={"tags": ["parameters"]}),
+                                       *(new_code_cell(f"x{i} = {i}\nprint(x{i})") for i in range(8)),
+                                       new_code_cell("raise ValueError('late')")], metadata=KERNEL), nb)
+    writes, real = [], E.write_ipynb
+
+    def counted(node, path):
+        writes.append(sum(bool(c.get("outputs")) for c in node.cells))
+        return real(node, path)
+
+    monkeypatch.setattr(E, "write_ipynb", counted)
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError, match="late"):
+        papermill.execute_notebook(str(nb), str(out), engine_name=report._engine_name(), kernel_name="python3",
+                                   progress_bar=False, parameters={"period": "2026-10"})
+    assert 1 <= len(writes) <= 3, writes  # not 2 per cell (22)
+    assert writes[-1] == 9  # the last save holds every output, the failing cell's too
+    done = nbformat.read(out, as_version=4)
+    printed = [o.text for c in done.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"]
+    assert printed == [f"{i}\n" for i in range(8)]
