@@ -168,7 +168,7 @@ def test_format_table_has_no_raw_nan_and_does_not_test_small_groups(resp):
     assert "NaN" not in html and "nan" not in html and "None" not in html
     assert shown.loc["Relationship survey", "NPS (comparison)"] == "no responses"
     small = tab.set_index("touchpoint")["small_n"]
-    assert (shown["p-value"] == "not tested (n < 30)").to_numpy().tolist() == small.tolist()
+    assert (shown["p-value"] == "not tested (n\u00a0<\u00a030)").to_numpy().tolist() == small.tolist()
     ja = format_table(tab, "ja", ns="nps")
     assert ja.index.name == "タッチポイント" and "差（ポイント）" in ja.columns
 

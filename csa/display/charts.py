@@ -152,12 +152,17 @@ def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", 
                 ax.annotate(f"{row[value]:+.0f} (n={int(row[n]):,})" if ref == 0 else
                             f"{row[value]:.1f} (n={int(row[n]):,})",
                             (row[high], yi), xytext=(5, 0), textcoords="offset points", va="center",
-                            fontsize=BASE_SIZE - 2)
+                            fontsize=BASE_SIZE - 2,  # on white: the reference line passes behind, not through
+                            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
         ax.set_yticks(y, _names(data[label], lang, ns))
         if ref is not None:
-            ax.axvline(ref, color="grey", linewidth=0.8)
+            ax.axvline(ref, color="grey", linewidth=0.8, zorder=1)
         if xlim is not None:
             ax.set_xlim(*xlim)
+        elif n:  # room on the right for the labels beside the highest intervals
+            ends = [float(data[low].min()), float(data[high].max()), *([ref] if ref is not None else [])]
+            span = (max(ends) - min(ends)) or 1.0
+            ax.set_xlim(min(ends) - 0.05 * span, max(ends) + 0.3 * span)
         ax.set_xlabel(xlabel)
         ax.set_title(title)
         return _finish(ax)
