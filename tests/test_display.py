@@ -220,3 +220,12 @@ def test_format_table_shows_whole_numbers_with_separators_at_zero_digits():
     out = format_table(tab, digits=0)
     assert out["cost"].tolist() == ["15,333,000", "—"] and out["cpi"].tolist() == ["13,509", "12,572"]
     assert out["p-value"].tolist() == ["< 0.001", 0.2]
+
+
+def test_whole_numbers_and_estimate_labels_survive_missing_and_infinite_values():
+    tab = pd.DataFrame({"period": ["2026-09", "2026-10"], "cpi": [np.inf, 12571.6]})
+    assert format_table(tab, digits=0)["cpi"].tolist() == [np.inf, "12,572"]
+    groups = pd.DataFrame({"team": ["a", "b"], "value": [5.0, 7.0], "low": [np.nan, np.nan], "high": [np.nan, np.nan],
+                           "n": [3, 4]})
+    ax = charts.estimate_by_group(groups, "team")  # no interval at all: limits from the points
+    assert all(np.isfinite(ax.get_xlim()))

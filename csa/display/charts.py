@@ -160,9 +160,12 @@ def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", 
         if xlim is not None:
             ax.set_xlim(*xlim)
         elif n:  # room on the right for the labels beside the highest intervals
-            ends = [float(data[low].min()), float(data[high].max()), *([ref] if ref is not None else [])]
-            span = (max(ends) - min(ends)) or 1.0
-            ax.set_xlim(min(ends) - 0.05 * span, max(ends) + 0.3 * span)
+            ends = np.concatenate([data[c].to_numpy(dtype=float) for c in (low, high, value)]
+                                  + ([np.array([ref], dtype=float)] if ref is not None else []))
+            ends = ends[np.isfinite(ends)]  # an interval may be missing (too few rows)
+            if ends.size:
+                span = (ends.max() - ends.min()) or 1.0
+                ax.set_xlim(ends.min() - 0.05 * span, ends.max() + 0.3 * span)
         ax.set_xlabel(xlabel)
         ax.set_title(title)
         return _finish(ax)

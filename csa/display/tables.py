@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -72,7 +73,7 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
         elif pd.api.types.is_float_dtype(col):
             r = col.round(p_digits if c == "p_value" else digits).astype(object)
             if digits == 0 and c != "p_value":  # whole numbers (money, counts): 15,333,000, not 15333000.0
-                r = r.map(lambda v: f"{int(v):,}" if pd.notna(v) else v)
+                r = r.map(lambda v: f"{int(v):,}" if pd.notna(v) and math.isfinite(v) else v)
             r = r.where(col.notna(), missing)
             if c == "p_value":
                 r = r.where(~(col < 10 ** -p_digits), f"< {10 ** -p_digits:g}")  # not a rounded 0.0
