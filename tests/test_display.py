@@ -229,3 +229,13 @@ def test_whole_numbers_and_estimate_labels_survive_missing_and_infinite_values()
                            "n": [3, 4]})
     ax = charts.estimate_by_group(groups, "team")  # no interval at all: limits from the points
     assert all(np.isfinite(ax.get_xlim()))
+
+
+def test_estimate_by_group_on_a_log_axis_keeps_every_point_and_interval_in_view():
+    times = pd.DataFrame({"channel": ["phone", "chat", "email", "web"], "median": [0.8, 2.5, 95.0, 180.0],
+                          "median_low": [0.6, 2.0, 80.0, 150.0], "median_high": [1.1, 3.2, 120.0, 240.0],
+                          "n": [300, 250, 400, 120]})
+    ax = charts.estimate_by_group(times, "channel", value="median", low="median_low", high="median_high", ref=None,
+                                  log=True)
+    lo, hi = ax.get_xlim()
+    assert ax.get_xscale() == "log" and 0 < lo < 0.6 and hi > 240

@@ -107,7 +107,7 @@ def _names(values, lang: str, ns: str) -> list[str]:
 def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", low: str = "low",
                       high: str = "high", n: str | None = "n", title: str = "", xlabel: str = "",
                       ref: float | None = 0.0, xlim: tuple[float, float] | None = None, sort: bool = True,
-                      lang: str = "en", ns: str = "common", ax: Axes | None = None) -> Axes:
+                      log: bool = False, lang: str = "en", ns: str = "common", ax: Axes | None = None) -> Axes:
     """One row per group: the estimate as a point, its interval as a bar, ``n`` beside it.
 
     Parameters
@@ -128,6 +128,8 @@ def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", 
         Limits of the value axis, e.g. ``(-100, 100)``.
     sort : bool
         Best (highest) on top.
+    log : bool
+        Logarithmic value axis (times spanning seconds to days); values ≤ 0 cannot be shown on it.
 
     Returns
     -------
@@ -159,13 +161,17 @@ def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", 
             ax.axvline(ref, color="grey", linewidth=0.8, zorder=1)
         if xlim is not None:
             ax.set_xlim(*xlim)
-        elif n:  # room on the right for the labels beside the highest intervals
+        if log:
+            ax.set_xscale("log")
+        if xlim is None and n:  # room on the right for the labels beside the highest intervals
             ends = np.concatenate([data[c].to_numpy(dtype=float) for c in (low, high, value)]
                                   + ([np.array([ref], dtype=float)] if ref is not None else []))
-            ends = ends[np.isfinite(ends)]  # an interval may be missing (too few rows)
+            ends = ends[np.isfinite(ends) & ((ends > 0) if log else True)]  # an interval may be missing
             if ends.size:
+                ends = np.log10(ends) if log else ends  # margins in the axis's own units
                 span = (ends.max() - ends.min()) or 1.0
-                ax.set_xlim(ends.min() - 0.05 * span, ends.max() + 0.3 * span)
+                lo, hi = ends.min() - 0.05 * span, ends.max() + 0.3 * span
+                ax.set_xlim(*((10 ** lo, 10 ** hi) if log else (lo, hi)))
         ax.set_xlabel(xlabel)
         ax.set_title(title)
         return _finish(ax)

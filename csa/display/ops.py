@@ -193,6 +193,7 @@ def category_points(table: pd.DataFrame, x: str, *, value: str = "value", low: s
                     elinewidth=2, capsize=0, alpha=0.9)
         ax.plot(xs[ok], v[ok], color=c, linewidth=1, alpha=0.5)
         ax.set_xticks(xs, _names(table[x], lang, ns))
+        ax.set_xlim(-0.5, len(table) - 0.5)  # half a category each side: room for the n labels above the ends
         if ylim is not None:
             ax.set_ylim(*ylim)
         if n:

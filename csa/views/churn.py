@@ -21,6 +21,7 @@ from ..metrics import sbg as B
 from ..metrics import survival as SV
 from ..periods import label, parse_period, period_of
 from .common import Periods, filters_phrase
+from .csat import p_text
 
 __all__ = ["DRIVER_ORDER", "TELCO_PUBLISHED", "cohort_matrix", "default_quarter", "describe_customer",
            "describe_drivers", "describe_km", "describe_reconciliation", "describe_revenue", "describe_sbg",
@@ -256,7 +257,7 @@ def describe_km(test: SV.LogRank | None, curves: pd.DataFrame, by: str, *, at: i
     text = t("km_headline", lang, NS, at=at, items=t("list_sep", lang, NS).join(parts))
     if test is None:
         return text
-    return text + t("km_test", lang, NS, chi2=test.statistic, df=test.df, p=test.p_value) + \
+    return text + t("km_test", lang, NS, chi2=test.statistic, df=test.df, p=p_text(test.p_value)) + \
         t("km_differ" if test.p_value < 0.05 else "km_same", lang, NS)
 
 
@@ -410,7 +411,7 @@ def describe_drivers(tab: pd.DataFrame, wave, horizon: int, *, lang: str = "en",
     if {"detractor", "promoter"} <= set(n.index) and n.loc["detractor", "n"] and n.loc["promoter", "n"]:
         d = C.compare(n.loc["detractor"], n.loc["promoter"], level=level)
         text += t("drivers_nps", lang, NS, det=n.loc["detractor", "value"], pro=n.loc["promoter", "value"],
-                  diff=d.diff, level=level, low=d.low, high=d.high, p=d.p_value)
+                  diff=d.diff, level=level, low=d.low, high=d.high, p=p_text(d.p_value))
     return text + t("drivers_caution", lang, NS)
 
 
