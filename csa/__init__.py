@@ -7,6 +7,7 @@ Layers (nothing imports upward): :mod:`csa.stats` (intervals, tests, sample size
 """
 
 from . import datasets, datasets_public, stats
+from ._version import __version__
 from .businesstime import business_minutes
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
@@ -20,7 +21,6 @@ from .metrics.survival import survival
 from .schema import TABLES
 from .stats import proportion
 
-__version__ = "0.1.0"
 __all__ = [
     "TABLES", "DataError", "Dataset", "Problem", "__version__",
     "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "did",

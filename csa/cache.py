@@ -68,7 +68,7 @@ def _versions() -> dict[str, str]:
     import pandas as pd
     import pyarrow
 
-    from . import __version__
+    from ._version import __version__
 
     return {"csa": __version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__}
 
@@ -92,7 +92,7 @@ def _sha256(path: Path) -> str:
 def key_parts(path: str | os.PathLike, *, tz: str, mapping: str | os.PathLike | dict | None,
               time_window: tuple[str | None, str | None] | None) -> dict[str, Any]:
     """What the key is made of (see the module docstring); raises for an unreadable folder or mapping."""
-    from .io import read_mapping
+    from .io.mapping import read_mapping
 
     folder = Path(path).resolve(strict=True)
     files = [[name, *_stat(folder / name)] for name in sorted(os.listdir(folder)) if not name.startswith(".")]
@@ -212,7 +212,7 @@ def _read_table(entry_dir: Path, name: str, spec: dict[str, Any]):
 
 
 def _read_entry(entry_dir: Path, k: str, path: str | os.PathLike):
-    from .io import Dataset, SourceInfo
+    from .io.dataset import Dataset, SourceInfo
 
     meta = json.loads((entry_dir / META).read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT or meta.get("key") != k:

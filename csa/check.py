@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .io import EARLIEST, TIME_COLUMN, CheckResult
+from .io.checks import EARLIEST, TIME_COLUMN
+from .io.dataset import CheckResult
 from .schema import TABLE_ORDER
 
 __all__ = ["TIME_COLUMN", "summary"]

@@ -11,7 +11,7 @@ __all__ = ["main"]
 
 def _check(args) -> int:
     from .check import summary
-    from .io import inspect
+    from .io.loader import inspect
 
     try:
         window = tuple(None if w in ("", "-") else w for w in args.time_window) if args.time_window else None

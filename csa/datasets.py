@@ -46,7 +46,7 @@ def load_sample(*, tz: str = "Asia/Tokyo"):
         ``customers``, ``subscriptions``, ``orders``, ``tickets``, ``surveys``, ``goals``; see
         ``data/README.md`` for the columns and the effects planted in the data.
     """
-    from .io import load
+    from .io.loader import load
 
     return load(sample_dir(), tz=tz)
 

@@ -17,7 +17,7 @@ __all__ = ["attach", "positions"]
 
 
 def _arrow(s: pd.Series):
-    from .io import _arrow as arrow
+    from .io.fast import _arrow as arrow
 
     return arrow(s)
 

@@ -609,7 +609,7 @@ def front_page(registry_file: str | Path | None, records: Iterable[dict], *, dat
     ds = None
     error = None
     try:
-        from .io import load
+        from .io.loader import load
 
         ds = load(data_dir, tz=tz or "Asia/Tokyo", mapping=mapping or None)
     except Exception as exc:  # a DataError, an unreadable file: said on the page

@@ -24,6 +24,11 @@ FORBIDDEN = {
     "csa.labels": ("csa.metrics", "csa.views", "csa.display", "csa.report", "csa.stats"),
     "csa.views": ("csa.display", "csa.report", "csa.cli", "matplotlib", "seaborn"),
     "csa.display": ("csa.views", "csa.metrics", "csa.report", "csa.cli", "csa.io"),
+    # the loader (csa/io/) reads and checks data; it knows nothing of metrics, views, charts or the report
+    "csa.io": ("csa.metrics", "csa.engines", "csa.views", "csa.display", "csa.report", "csa.cli", "matplotlib",
+               "seaborn", "IPython"),
+    "csa.cache": ("csa.metrics", "csa.engines", "csa.views", "csa.display", "csa.report", "csa.cli", "matplotlib",
+                  "seaborn", "IPython"),
 }
 
 
@@ -74,3 +79,42 @@ def test_metric_functions_document_parameters_returns_and_examples(module):
             if len(inspect.signature(obj).parameters) > 1:
                 documented = "Parameters" in doc or "same" in doc.lower() or "form of" in doc
                 assert documented, f"{module}.{name}: no Parameters"
+
+
+def test_the_cache_uses_only_the_dataset_and_mapping_modules_of_the_loader():
+    """``csa.load`` calls the cache, so the cache may not import the loader (a cycle): only what it stores."""
+    loader_modules = {i for i in _imports("csa.cache") if i in MODULES and i.startswith("csa.io")}
+    assert loader_modules <= {"csa.io.dataset", "csa.io.mapping"}, loader_modules
+
+
+def _file_imports(module: str) -> set[str]:
+    """The files of csa that ``module``'s file imports, local imports included: ``from pkg import module`` is
+    that module, a name imported from a module is the module."""
+    spec = importlib.util.find_spec(module)
+    package = module if spec.origin.endswith("__init__.py") else module.rpartition(".")[0]
+    files = {*MODULES, "csa"}
+    out = set()
+    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) if node.level \
+                else node.module
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in files:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                out.add(name)
+    return out
+
+
+def test_no_import_cycles_between_files():
+    """No file of csa imports, directly or through others, a file that imports it (``csa/__init__.py`` included)."""
+    import networkx as nx
+
+    graph = nx.DiGraph([(m, i) for m in [*MODULES, "csa"] for i in _file_imports(m)])
+    cycles = [" -> ".join([*c, c[0]]) for c in nx.simple_cycles(graph)]
+    assert not cycles, cycles

@@ -250,17 +250,17 @@ def _said(folder: Path, name: str, first: str = "hits") -> dict[str, str]:
 
 @slow
 def test_a_report_validates_the_data_once_and_every_notebook_gets_the_cached_dataset(tmp_path, monkeypatch):
-    from csa import io
+    from csa.io import loader
 
     nbs = [_notebook(tmp_path / f"{k}_load.ipynb", LOADS) for k in "abc"]
     calls = []
-    real = io.inspect
+    real = loader.inspect
 
     def counted(*a, **k):
         calls.append(a)
         return real(*a, **k)
 
-    monkeypatch.setattr(io, "inspect", counted)
+    monkeypatch.setattr(loader, "inspect", counted)  # what load() calls
     lines: list[str] = []
     m = report.run_report("2026-10", data_dir=SAMPLE, out=tmp_path / "out", notebooks=nbs, progress=lines.append,
                           jobs=2)

@@ -1,0 +1,235 @@
+"""Rules over whole tables and the dataset: unique keys, ticket and survey rules, references between
+tables, and dates within the accepted window (from :data:`EARLIEST` to one month after the data's
+last month, found from each table's :data:`TIME_COLUMN`, unless ``time_window`` says otherwise).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..schema import SURVEY_SCALES, TABLES, Table
+from .dataset import SourceInfo
+from .examples import _examples
+from .fast import _arrow
+from .files import _threads
+from .values import _MONTH
+
+__all__ = ["EARLIEST", "TIME_COLUMN"]
+
+
+#: the earliest month a date may fall in unless ``time_window`` widens it
+EARLIEST = "2000-01"
+#: the column that dates each table's rows (date ranges, periods, the data's last month)
+TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
+               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at", "support_costs": "month"}
+
+
+def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, problems: list[Problem]) -> None:
+    if t.key and t.key in df and not _distinct(df[t.key]):
+        dup = df[t.key].notna() & df[t.key].duplicated(keep=False)
+        if dup.any():
+            n, rows, vals = _examples(df[t.key], dup)
+            n_ids = df.loc[dup, t.key].nunique()
+            problems.append(Problem(t.name, fname, f"duplicate {t.key} ({n_ids} ids occur more than once)",
+                                    column=t.key, n_rows=n, rows=rows, values=vals,
+                                    fix=f"{t.key} must be unique: remove repeated rows or fix the ids"))
+    if t.name == "tickets":
+        for c in ("first_response_at", "resolved_at"):
+            before = df[c].notna() & df["created_at"].notna() & (df[c] < df["created_at"])
+            if before.any():
+                n, rows, vals = _examples(raw[c] if c in raw else df[c], before)
+                problems.append(Problem(t.name, fname, f"{c} is before created_at", column=c, n_rows=n,
+                                        rows=rows, values=vals,
+                                        fix="check the export's time zone settings (all timestamps should carry "
+                                            "the same offset), or correct these rows"))
+    if t.name == "surveys" and "score" in df and "survey" in df:
+        for survey, (lo, hi) in SURVEY_SCALES.items():
+            m = (df["survey"] == survey) & df["score"].notna() & ((df["score"] < lo) | (df["score"] > hi))
+            if m.any():
+                n, rows, vals = _examples(raw["score"] if "score" in raw else df["score"], m.fillna(False))
+                problems.append(Problem(t.name, fname, f"{survey.upper()} score outside its scale {lo}–{hi}",
+                                        column="score", n_rows=n, rows=rows, values=vals,
+                                        fix=f"{survey.upper()} scores run from {lo} to {hi}; check the survey "
+                                            "column, or rescale the export (e.g. a 1–10 scale is not NPS)"))
+
+
+def _distinct(s: pd.Series) -> bool:
+    """True when no value present occurs twice (by Arrow's hash count; ``False``: look closer)."""
+    a = _arrow(s)
+    if a is None:
+        return False
+    import pyarrow.compute as pc
+
+    if a.null_count == 0 and len(a) > 1 and pc.all(pc.greater(a[1:], a[:-1])).as_py():
+        return True  # ids in increasing order (as exports list them): distinct, without hashing
+    return len(pc.unique(a)) - (a.null_count > 0) == len(a) - a.null_count
+
+
+def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
+    """``s.isin(values)`` by hashing (pandas' isin on arrow strings is slow for many values)."""
+    a, v = _arrow(s), _arrow(values)
+    if a is not None and v is not None:
+        import pyarrow.compute as pc
+
+        found = pc.is_in(a, value_set=v.combine_chunks())  # the set is hashed once, repeats and all
+        return pd.Series(found.to_numpy(zero_copy_only=False).astype(bool), index=s.index)
+    index = pd.Index(values.dropna().unique())
+    return pd.Series(index.get_indexer(s) >= 0, index=s.index)
+
+
+def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], problems: list[Problem]) -> None:
+    checks = [(name, "customer_id", "customers") for name, df in tables.items()
+              if name != "customers" and "customer_id" in df]
+    if "surveys" in tables and "tickets" in tables:
+        checks.append(("surveys", "ticket_id", "tickets"))
+
+    def unknown(check: tuple[str, str, str]) -> pd.Series:
+        name, column, other = check
+        s = tables[name][column]
+        return s.notna() & ~_isin(s, tables[other][column])
+
+    with ThreadPoolExecutor(max_workers=_threads()) as pool:  # each check hashes millions of ids
+        found = list(pool.map(unknown, checks))
+    for (name, column, _), bad in zip(checks, found, strict=True):
+        if not bad.any():
+            continue
+        n, rows, vals = _examples(tables[name][column], bad)
+        if column == "customer_id":
+            problems.append(Problem(name, sources[name].file, "customer_id not found in customers",
+                                    column="customer_id", n_rows=n, rows=rows, values=vals,
+                                    fix="add these customers to the customers table, or check that both "
+                                        "exports come from the same system and period"))
+        else:
+            problems.append(Problem("surveys", sources["surveys"].file, "ticket_id not found in tickets",
+                                    column="ticket_id", n_rows=n, rows=rows, values=vals,
+                                    fix="leave ticket_id empty for surveys not tied to a ticket, or export "
+                                        "tickets covering the same period"))
+
+
+def _months(s: pd.Series) -> np.ndarray:
+    """Months since 1970-01 of the values present (timestamps: in business time, to the hour)."""
+    s = s.dropna()
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return s.array.asi8.astype(np.int64)
+    if not len(s):
+        return np.array([], np.int64)
+    if getattr(s.dt, "tz", None) is not None:  # UTC instants shifted by the zone's offset (DST: an hour off)
+        offset = s.iloc[len(s) // 2].utcoffset()
+        values = s.array.asi8 + int(offset.total_seconds()) * 10**9
+    else:
+        values = s.to_numpy().astype("datetime64[ns]").view(np.int64)
+    days = values // (86_400 * 10**9)  # days since 1970 (floored), then each distinct day's month from a table
+    first = int(days.min())
+    table = np.arange(first, int(days.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return table[days - first]
+
+
+def _last_month(tables: dict[str, pd.DataFrame]) -> pd.Period | None:
+    """The data's last month, robust to stray far-off dates.
+
+    From the months of every table's time column (signup dates only when there is no other
+    table): start at the median row's month and walk forward through the months that have rows,
+    as long as the next one is no further away than the largest gap found between the 5th
+    percentile and the median (+ 1, at most 13: monthly data tolerates one empty month, survey
+    waves every six months tolerate six). A stray 2099 or a year typed one too high is left
+    behind.
+    """
+    events = [_months(df[TIME_COLUMN[n]]) for n, df in tables.items() if n != "customers" and TIME_COLUMN[n] in df]
+    codes = np.concatenate(events) if events else np.array([], np.int64)
+    if not len(codes) and "customers" in tables:
+        codes = _months(tables["customers"]["signup_date"])
+    if not len(codes):
+        return None
+    codes = np.sort(codes)
+    med = codes[(len(codes) - 1) // 2]
+    q05 = codes[int(0.05 * (len(codes) - 1))]
+    months = np.unique(codes)
+    core = months[(months >= q05) & (months <= med)]
+    allowed = min(int(np.diff(core).max()) + 1 if len(core) > 1 else 2, 13)
+    i = int(np.searchsorted(months, med))
+    while i + 1 < len(months) and months[i + 1] - months[i] <= allowed:
+        i += 1
+    return pd.Period(year=1970 + int(months[i]) // 12, month=int(months[i]) % 12 + 1, freq="M")
+
+
+def _window(time_window) -> tuple[pd.Period, pd.Period | None]:
+    """``time_window`` checked: ``(start, end)`` months; ``None`` keeps a default."""
+    if time_window is None:
+        time_window = (None, None)
+    if not isinstance(time_window, (tuple, list)) or len(time_window) != 2:
+        raise ValueError(f"time_window must be two months (start, end), e.g. ('1990-01', '2030-12'), or None for "
+                         f"either default; got {time_window!r}")
+    out = []
+    for v, default in zip(time_window, (EARLIEST, None), strict=True):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            out.append(pd.Period(default, "M") if default else None)
+        elif isinstance(v, pd.Period):
+            out.append(v.asfreq("M"))
+        elif isinstance(v, str) and _MONTH.fullmatch(v.strip()):
+            out.append(pd.Period(v.strip(), "M"))
+        else:
+            raise ValueError(f"time_window: {v!r} is not a month written YYYY-MM (e.g. '2030-12')")
+    if out[1] is not None and out[1] < out[0]:
+        raise ValueError(f"time_window: the end {out[1]} is before the start {out[0]}")
+    return out[0], out[1]
+
+
+def _ym(v) -> str:
+    return str(v) if isinstance(v, pd.Period) else v.strftime("%Y-%m")
+
+
+def _check_window(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], shown: dict, tz: str,
+                  window: tuple[pd.Period, pd.Period | None], problems: list[Problem]
+                  ) -> tuple[pd.Period, pd.Period | None, pd.Period | None]:
+    """Dates before the window's start or after its end: ``(start, end, the data's last month)``."""
+    start, end = window
+    last = _last_month(tables) if end is None else None
+    stop = end if end is not None else (last + 1 if last is not None else None)
+    for name, df in tables.items():
+        for col in TABLES[name].columns:
+            if col.kind not in ("datetime", "date", "month") or col.name not in df:
+                continue
+            s = df[col.name]
+            if not s.notna().any():
+                continue
+            if col.kind == "month":
+                lo, hi = start, stop
+                inside = s.min() >= lo and (hi is None or s.max() <= hi)
+                if not inside:
+                    early = s.notna() & (s < lo)
+                    late = s.notna() & (s > hi) if hi is not None else None
+            else:
+                lo = start.start_time.as_unit("ns")
+                hi = (stop + 1).start_time.as_unit("ns") if stop is not None else None
+                if col.kind == "datetime":
+                    lo, hi = lo.tz_localize(tz), (hi.tz_localize(tz) if hi is not None else None)
+                inside = s.min() >= lo and (hi is None or s.max() < hi)
+                if not inside:
+                    early = s.notna() & (s < lo)
+                    late = s.notna() & (s >= hi) if hi is not None else None
+            if inside:
+                continue
+            examples = shown.get((name, col.name), s)
+            fname = sources[name].file
+            if early.any():
+                n, rows, vals = _examples(examples, early)
+                problems.append(Problem(
+                    name, fname, f"dated before {start}, the start of the accepted dates"
+                    + (" (a placeholder such as 1900-01-01, or a typo in the year?)" if str(start) == EARLIEST
+                       else " (time_window)"),
+                    column=col.name, n_rows=n, rows=rows, values=vals,
+                    fix="correct these dates; if they are right, accept earlier dates with "
+                        f"csa.load(…, time_window=(\"{_ym(s[early].min())}\", None))"))
+            if late is not None and late.any():
+                n, rows, vals = _examples(examples, late)
+                why = (f"the data's last month is {last}, and dates more than a month later are not expected "
+                       "(a typo in the year?)" if end is None else "the end of time_window")
+                problems.append(Problem(
+                    name, fname, f"dated after {stop}: {why}", column=col.name, n_rows=n, rows=rows, values=vals,
+                    fix="correct these dates; if they are right, accept later dates with "
+                        f"csa.load(…, time_window=(None, \"{_ym(s[late].max())}\"))"))
+    return start, stop, last
