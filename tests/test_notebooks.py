@@ -37,11 +37,11 @@ def test_every_notebook_is_in_the_index_and_the_index_is_complete():
 
 
 def test_a_first_report_starts_the_longest_sections_first_by_their_typical_times(tmp_path):
-    from csa import report
+    from csa.report import run as report_run
 
     plan = [(e.ipynb, {}, {}) for e in ENTRIES if e.report]
     assert all(e.seconds for e in ENTRIES if e.report)
-    order = [plan[i - 1][0].stem for i in report._start_order(plan, None)]
+    order = [plan[i - 1][0].stem for i in report_run._start_order(plan, None)]
     assert order[:2] == ["07_ltv", "09_kpi_cycle"] and order[-1] == "04_gcr"
     bad = tmp_path / "index.yaml"
     bad.write_text("notebooks:\n  - {id: a, file: a, title: {en: A, ja: A}, tables: [], report: true, seconds: soon}\n",

@@ -22,6 +22,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from csa import report
 from csa.cli import main
+from csa.report import folder as report_folder
+from csa.report import kernels as report_kernels
+from csa.report import lists as report_lists
+from csa.report import pages as report_pages
+from csa.report import run as report_run
 
 from .conftest import ROOT, SAMPLE
 
@@ -213,7 +218,7 @@ def test_sources_page_exists_and_is_linked(reports):
         assert f'<a href="sources.html">{title}</a>' in index
         sources = (reports[lang] / "sources.html").read_text(encoding="utf-8")
         assert f'<html lang="{lang}">' in sources and f"<title>{title} — 2026-10</title>" in sources
-        src, src_lang = report._sources_file(lang)  # SOURCES.<lang>.md when there is one
+        src, src_lang = report_pages._sources_file(lang)  # SOURCES.<lang>.md when there is one
         first = next(line[2:].strip() for line in src.read_text(encoding="utf-8").splitlines()
                      if line.startswith("# "))
         assert f"<h1>{first}</h1>" in sources and "<h2>" in sources and "<li>" in sources
@@ -227,7 +232,7 @@ def test_sources_in_another_language_say_so(tmp_path):
     md = tmp_path / "SOURCES.md"
     md.write_text("# Source articles\n\n## 000 — One\n- a point\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
                   encoding="utf-8")
-    page = report._sources_page(md, "en", "ja", "2026-10")
+    page = report_pages._sources_page(md, "en", "ja", "2026-10")
     assert '<html lang="ja">' in page and "<title>出典記事 — 2026-10</title>" in page
     assert "この要約は英語で書かれています。" in page and '<div lang="en">' in page
     assert "<h1>Source articles</h1>" in page and "<li>a point</li>" in page and "<table>" in page
@@ -532,7 +537,7 @@ def test_a_report_file_changed_since_is_refused(tmp_path, capsys):
 
 def test_a_version_2_report_is_recognised_by_its_entries(tmp_path, capsys):
     out = _fake_report(tmp_path / "old", version=2)
-    assert report._inspect(report._Target(out)).ok
+    assert report_folder._inspect(report_folder._Target(out)).ok
     (out / "notes.md").write_text("mine", encoding="utf-8")
     _refused(tmp_path, capsys, out, "notes.md")
 
@@ -570,19 +575,19 @@ def swap(request, monkeypatch):
     """Both ways of publishing: renameat2(RENAME_EXCHANGE), and the symbolic-link fallback."""
     if request.param == "symlink":
         monkeypatch.setenv("CSA_REPORT_SWAP", "symlink")
-    elif report._renameat2() is None:
+    elif report_folder._renameat2() is None:
         pytest.skip("renameat2 is not available here")
     return request.param
 
 
 def test_publish_replaces_the_old_report_in_one_step_and_deletes_only_its_files(tmp_path, swap):
     out = tmp_path / "pub" / "out"
-    target = report._Target(out)
+    target = report_folder._Target(out)
     said = []
     for run in range(3):
         ready = _fake_report(target.sibling("ready"), {"index.html": f"run {run}", f"r{run}.html": "x"},
                              parameters={"run": run})
-        report._publish(ready, target, said.append)
+        report_folder._publish(ready, target, said.append)
         assert _complete(out)["parameters"] == {"run": run}
         assert sorted(p.name for p in out.iterdir()) == ["index.html", "manifest.json", f"r{run}.html"]
         hidden = [n for n in _listing(out.parent) if n != "out"]
@@ -597,26 +602,26 @@ def test_publish_turns_a_plain_folder_into_a_link_when_it_cannot_swap(tmp_path, 
     out = _fake_report(tmp_path / "out", parameters={"run": "plain"})
     (out / ".DS_Store").write_bytes(b"finder")  # a file manager's view state goes with the folder
     monkeypatch.setenv("CSA_REPORT_SWAP", "symlink")
-    target = report._Target(out)
-    report._publish(_fake_report(target.sibling("ready"), parameters={"run": 1}), target, print)
+    target = report_folder._Target(out)
+    report_folder._publish(_fake_report(target.sibling("ready"), parameters={"run": 1}), target, print)
     assert out.is_symlink() and _complete(out)["parameters"] == {"run": 1}
     assert _listing(tmp_path) == sorted(["out", os.readlink(out)])
 
 
 def test_an_old_report_with_a_file_that_arrived_late_is_kept_not_deleted(tmp_path):
     out = tmp_path / "out"
-    target = report._Target(out)
+    target = report_folder._Target(out)
     old = _fake_report(target.sibling("ready"))
     (old / "notes.txt").write_text("mine", encoding="utf-8")
     said = []
-    report._discard(old, target, said.append)
+    report_folder._discard(old, target, said.append)
     (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith("out.kept-")]
     assert _listing(kept) == ["notes.txt"] and "notes.txt" in said[0]  # csa's files gone, the user's kept
 
 
 def test_leftovers_of_killed_runs_are_cleaned_and_a_report_moved_away_is_restored(tmp_path):
     out = tmp_path / "out"
-    target = report._Target(out)
+    target = report_folder._Target(out)
     moved = _fake_report(target.sibling("old"), parameters={"run": "moved away"})  # killed between two renames
     for kind in ("build", "run", "probe"):
         d = target.sibling(kind)
@@ -631,7 +636,7 @@ def test_leftovers_of_killed_runs_are_cleaned_and_a_report_moved_away_is_restore
     for u in unrelated:
         u.mkdir()
     said = []
-    report._clean(target, said.append)
+    report_folder._clean(target, said.append)
     assert _complete(out)["parameters"] == {"run": "moved away"} and not moved.exists()
     assert _listing(tmp_path) == sorted(["out", *(u.name for u in unrelated)])
     assert any("restored" in m for m in said) and sum("removed" in m for m in said) == 8
@@ -765,7 +770,7 @@ def test_lists_are_written_whole_as_excel_ready_csv_and_linked_under_their_table
     assert "..." not in bundle["text/plain"] and len(bundle["text/plain"].splitlines()) == 72
     cell = new_code_cell("display(x)", outputs=[new_output("display_data", data=bundle)])
     node = new_notebook(cells=[cell], metadata=KERNEL)
-    entries = report._write_lists(node, "01_x", tmp_path, "en")
+    entries = report_lists._write_lists(node, "01_x", tmp_path, "en")
     assert entries == [{"name": "detractors", "title": "Detractors <to call>", "file": "01_x.detractors.csv",
                         "rows": 80}]
     rows = _csv_rows(tmp_path / "01_x.detractors.csv")
@@ -777,9 +782,9 @@ def test_lists_are_written_whole_as_excel_ready_csv_and_linked_under_their_table
     assert page_html.endswith('<p class="csa-download">The whole list, 80 rows: <a href="01_x.detractors.csv" '
                               'download>01_x.detractors.csv</a> (CSV, opens in Excel)</p>\n')
     with pytest.raises(ValueError, match="list name"):
-        report._list_payload({**bundle[V.TABLE_MIMETYPE], "name": "../evil"})
+        report_lists._list_payload({**bundle[V.TABLE_MIMETYPE], "name": "../evil"})
     with pytest.raises(ValueError, match="rows of 3 cells"):
-        report._list_payload({**bundle[V.TABLE_MIMETYPE], "rows": [["a"]]})
+        report_lists._list_payload({**bundle[V.TABLE_MIMETYPE], "rows": [["a"]]})
     with pytest.raises(ValueError, match="top_n"):
         V.FollowupList(table, 0, name="x", title="x")
 
@@ -804,13 +809,13 @@ def test_interrupted_just_before_or_during_the_swap(tmp_path, monkeypatch):
     assert exc.value.csa_published is None
     assert _complete(out) == first and _listing(tmp_path) == [".report.csa-lock", "a_good.ipynb", "report"]
 
-    publish = report._publish
+    publish = report_folder._publish
 
     def ctrl_c_while_swapping(ready, target, say):  # the signal waits until the swap is done
         os.kill(os.getpid(), signal.SIGINT)
         publish(ready, target, say)
 
-    monkeypatch.setattr(report, "_publish", ctrl_c_while_swapping)
+    monkeypatch.setattr(report_run, "_publish", ctrl_c_while_swapping)  # what run_report calls
     with pytest.raises(KeyboardInterrupt) as exc:
         report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=[good], progress=None)
     assert exc.value.csa_published == out
@@ -836,7 +841,7 @@ def test_inputs_changed_while_the_report_ran_make_it_incomplete(tmp_path, capsys
 
 def test_index_shows_money_with_its_sign_and_a_change_without_a_test_plainly():
     from csa import headline as H
-    from csa.report import _summary
+    from csa.report.index import _summary
 
     title = {"en": "Cost per incident", "ja": "1件あたりコスト"}
     cpi = H.record("cpi", title, "2026-10", value=4215.4, n=120, unit="JPY", direction="lower",
@@ -868,7 +873,7 @@ def test_a_notebook_being_run_is_saved_at_most_every_few_seconds_and_whole_at_th
     monkeypatch.setattr(E, "write_ipynb", counted)
     out = tmp_path / "out.ipynb"
     with pytest.raises(papermill.PapermillExecutionError, match="late"):
-        papermill.execute_notebook(str(nb), str(out), engine_name=report._engine_name(), kernel_name="python3",
+        papermill.execute_notebook(str(nb), str(out), engine_name=report_kernels._engine_name(), kernel_name="python3",
                                    progress_bar=False, parameters={"period": "2026-10"})
     assert 1 <= len(writes) <= 3, writes  # not 2 per cell (22)
     assert writes[-1] == 9  # the last save holds every output, the failing cell's too

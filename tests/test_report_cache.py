@@ -22,6 +22,8 @@ import csa
 from csa import cache, report
 from csa.cli import main
 from csa.io import Dataset, SourceInfo
+from csa.report import folder as report_folder
+from csa.report import run as report_run
 
 from .conftest import SAMPLE
 
@@ -366,10 +368,10 @@ def test_long_notebooks_of_the_earlier_report_start_first(tmp_path):
     plan = [(nb, {}, {}) for nb in nbs]
     for e, s in zip(m["notebooks"], (1.0, 9.0, 4.0), strict=True):
         e["seconds"] = s
-    assert report._start_order(plan, report._Existing(out, m)) == [2, 3, 1]
-    assert report._start_order(plan, None) == [1, 2, 3]
+    assert report_run._start_order(plan, report_folder._Existing(out, m)) == [2, 3, 1]
+    assert report_run._start_order(plan, None) == [1, 2, 3]
     m["notebooks"] = m["notebooks"][:2]  # c is new: it starts first
-    assert report._start_order(plan, report._Existing(out, m)) == [3, 2, 1]
+    assert report_run._start_order(plan, report_folder._Existing(out, m)) == [3, 2, 1]
 
 
 @slow
@@ -407,18 +409,18 @@ def test_an_interrupt_from_a_worker_stops_every_notebook_and_leaves_nothing(tmp_
 def test_by_default_as_many_notebooks_run_at_once_as_cores_and_memory_allow(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     gib = 1 << 30
-    assert report._jobs(None, 9) == 4 and report._jobs(None, 3) == 3
-    assert report._jobs(None, 9, data_bytes=gib // 2, available=16 * gib) == 4  # 100 k customers: memory is plenty
-    assert report._jobs(None, 9, data_bytes=5 * gib, available=22 * gib) == 1  # 1 M: one kernel at a time
-    assert report._jobs(None, 9, data_bytes=2 * gib, available=12 * gib) == 2
-    assert report._jobs(None, 9, data_bytes=50 * gib, available=gib) == 1  # never none
-    assert report._jobs(3, 9, data_bytes=50 * gib, available=gib) == 3  # --jobs is obeyed
-    assert report._jobs(None, 9, data_bytes=None, available=None) == 4  # unknown: one per core
+    assert report_run._jobs(None, 9) == 4 and report_run._jobs(None, 3) == 3
+    assert report_run._jobs(None, 9, data_bytes=gib // 2, available=16 * gib) == 4  # 100 k customers: memory is plenty
+    assert report_run._jobs(None, 9, data_bytes=5 * gib, available=22 * gib) == 1  # 1 M: one kernel at a time
+    assert report_run._jobs(None, 9, data_bytes=2 * gib, available=12 * gib) == 2
+    assert report_run._jobs(None, 9, data_bytes=50 * gib, available=gib) == 1  # never none
+    assert report_run._jobs(3, 9, data_bytes=50 * gib, available=gib) == 3  # --jobs is obeyed
+    assert report_run._jobs(None, 9, data_bytes=None, available=None) == 4  # unknown: one per core
 
 
 @slow
 def test_a_report_says_when_memory_limits_the_notebooks_run_at_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "_memory_available", lambda: 256 << 20)
+    monkeypatch.setattr(report_run, "_memory_available", lambda: 256 << 20)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     nbs = [_notebook(tmp_path / f"{k}.ipynb", "print('hi')") for k in "ab"]
     lines: list[str] = []
@@ -433,4 +435,5 @@ def test_jobs_must_be_a_positive_number(tmp_path, capsys):
                  "--jobs", "0"]) == 2
     assert "--jobs 0: give the number of notebooks to run at once, 1 or more" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
-    assert report._jobs(None, 9) == min(os.cpu_count() or 1, 9) and report._jobs(8, 3) == 3 and report._jobs(1, 9) == 1
+    assert report_run._jobs(None, 9) == min(os.cpu_count() or 1, 9)
+    assert report_run._jobs(8, 3) == 3 and report_run._jobs(1, 9) == 1

@@ -24,6 +24,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from csa import report
+from csa.report import folder as report_folder
 
 from .conftest import ROOT
 
@@ -274,7 +275,7 @@ def kill_loop(setup, out: Path, tries: int, swap: str, seed: int) -> tuple[float
 
 @pytest.mark.parametrize("swap,tries", [("exchange", 20), ("symlink", 6)])
 def test_sigkill_at_random_moments_never_leaves_out_missing_or_half_written(setup, tmp_path, swap, tries):
-    if swap == "exchange" and report._renameat2() is None:
+    if swap == "exchange" and report_folder._renameat2() is None:
         pytest.skip("renameat2 is not available here")
     out = tmp_path / "pub" / "out"
     seed = int(os.environ.get("CSA_KILL_SEED", "20261031"))

@@ -27,7 +27,7 @@ __all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "counts_table
 NS = "nps"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
 #: The whole list travels in this output for ``csa report``, which writes it beside the page as CSV
-#: (the format is documented in :mod:`csa.report`; the two constants must agree, a test checks).
+#: (the format is documented in :mod:`csa.report.lists`; the two constants must agree, a test checks).
 TABLE_MIMETYPE = "application/vnd.csa.table+json"
 LIST_NAMES = {"detractor": "detractors", "promoter": "promoters"}
 

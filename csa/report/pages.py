@@ -1,0 +1,209 @@
+"""A notebook as a report page (code-free, offline HTML), the sources page and the pages' shared parts.
+
+Every page is in the report's language (``--lang``): markdown cells tagged with the other
+language (``en`` / ``ja``) are left out, as are cells tagged ``lesson``, ``parameters``,
+``injected-parameters`` and ``report-hide``; numbered sections (``## 3 …``) are renumbered
+1, 2, 3 … over the cells kept; the words of index, sources page and navigation come from
+``csa/labels/report.yaml``. Pages load nothing from the network (``report_templates/csa_report``
+empties the lab template's CDN scripts) and link to each other with relative links.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..catalog import notebooks_dir
+
+__all__ = ["LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "renumber_sections"]
+
+
+TEMPLATE = "csa_report"
+LABELS = "report"
+#: Cells with these tags are left out of every report page (the other language's tag is added).
+REMOVE_TAGS = frozenset({"lesson", "parameters", "injected-parameters", "report-hide"})
+SOURCES_FILE = "SOURCES.md"
+
+
+def _t(key: str, lang: str, **fmt) -> str:
+    from ..labels import t
+
+    return t(key, lang, LABELS, **fmt)
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+# a level-2 heading starting with a section number: "## 3 Title", "## 3. Title", "## 3"
+_NUMBERED = re.compile(r"^( {0,3}##[ \t]+)(\d{1,3})(?=[.)]?(?:[ \t]|$))")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def renumber_sections(source: str, start: int = 0) -> tuple[str, int]:
+    """``source`` with its numbered level-2 headings numbered ``start + 1``, … ; and the last number.
+
+    Only ``## `` headings that start with a number (up to three digits, so ``## 2026 in review``
+    is left alone) are touched; lines inside fenced code blocks are not headings.
+
+    >>> renumber_sections("## 3 NPS\\n\\ntext\\n## Notes\\n## 5. Trend", start=1)
+    ('## 2 NPS\\n\\ntext\\n## Notes\\n## 3. Trend', 3)
+    """
+    n, fence, lines = start, None, source.split("\n")
+    for i, line in enumerate(lines):
+        f = _FENCE.match(line)
+        if f:
+            if fence is None:
+                fence = f[1][0] * 3
+            elif f[1].startswith(fence):
+                fence = None
+            continue
+        m = None if fence else _NUMBERED.match(line)
+        if m:
+            n += 1
+            lines[i] = f"{m[1]}{n}{line[m.end(2):]}"
+    return "\n".join(lines), n
+
+
+def _renumber_preprocessor():
+    from nbconvert.preprocessors import Preprocessor
+
+    class RenumberSections(Preprocessor):
+        """Number the level-2 sections of the cells kept 1, 2, 3 … (after the tag removal)."""
+
+        def preprocess(self, nb, resources):
+            n = 0
+            for cell in nb.cells:
+                if cell.cell_type == "markdown":
+                    cell.source, n = renumber_sections(cell.source, n)
+            return nb, resources
+
+    return RenumberSections(enabled=True)
+
+
+def _remove_tags(lang: str) -> set[str]:
+    from ..labels import LANGS
+
+    return set(REMOVE_TAGS) | (set(LANGS) - {lang})
+
+
+def _nav(lang: str, sources: bool, index: bool = True) -> str:
+    links = []
+    if index:
+        links.append(f'<a href="index.html">{_e(_t("nav_index", lang))}</a>')
+    if sources:
+        links.append(f'<a href="sources.html">{_e(_t("nav_sources", lang))}</a>')
+    return " ".join(links)
+
+
+def _html(executed, target: Path, *, lang: str = "en", title: str | None = None, nav: str = "") -> None:
+    """Export ``executed`` (a path or an ``nbformat`` node) as a code-free, offline page in ``lang``."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(executed, as_version=4) if isinstance(executed, str | os.PathLike) else executed
+    if title:
+        nb.metadata["title"] = title  # the lab template's <title>
+    templates = resources.files("csa") / "report_templates"  # csa/report_templates
+    exporter = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(templates)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code=lang)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=_remove_tags(lang), enabled=True),
+                                   enabled=True)
+    exporter.register_preprocessor(_renumber_preprocessor(), enabled=True)  # runs after the removal
+    body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav})
+    target.write_text(body, encoding="utf-8")
+
+
+_CSS = """
+body{font-family:"Hiragino Sans","Yu Gothic","Meiryo","Noto Sans CJK JP",system-ui,sans-serif;
+ color:#1f2328;line-height:1.55;max-width:64em;margin:1.5em auto;padding:0 1.2em}
+h1{font-size:1.6em;margin:.4em 0 .3em}h2{font-size:1.25em;margin:1.6em 0 .5em;
+ border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+nav.csa-nav{padding:.4em 0;margin-bottom:1em;border-bottom:1px solid #d0d7de}
+nav.csa-nav.csa-nav-bottom{margin:2em 0 0;border-bottom:none;border-top:1px solid #d0d7de}
+nav.csa-nav a{margin-right:1.5em}
+a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
+table{border-collapse:collapse;margin:.5em 0 1em}
+th,td{padding:.35em .8em;text-align:left;border-bottom:1px solid #d0d7de;vertical-align:top}
+th{background:#f6f8fa;font-weight:600;white-space:nowrap}td.nowrap{white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.meta{color:#57606a}.warn{color:#9a6700;white-space:nowrap}
+.failed{background:#ffebe9;border:1px solid #ff8182;padding:.5em .8em;border-radius:6px}
+code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}
+"""
+
+
+def _page(lang: str, title: str, body: str, nav: str = "") -> str:
+    """A stand-alone page (index, sources) with the report's CSS; nothing from the network."""
+    top = f'<nav class="csa-nav csa-nav-top">{nav}</nav>\n' if nav else ""
+    bottom = f'\n<nav class="csa-nav csa-nav-bottom">{nav}</nav>' if nav else ""
+    return f"""<!DOCTYPE html>
+<html lang="{_e(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{_e(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+{top}{body}{bottom}
+</body>
+</html>
+"""
+
+
+def _sources_file(lang: str) -> tuple[Path, str] | None:
+    """The sources summary to publish (``SOURCES.<lang>.md`` if there is one) and its language."""
+    folder = notebooks_dir()
+    own = folder / f"SOURCES.{lang}.md"
+    if own.is_file():
+        return own, lang
+    plain = folder / SOURCES_FILE
+    return (plain, "en") if plain.is_file() else None
+
+
+def _sources_page(src: Path, text_lang: str, lang: str, period: str) -> str:
+    import mistune
+
+    render = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+    body = render(src.read_text(encoding="utf-8"))
+    note = ""
+    if text_lang != lang:
+        note = f'<p class="meta">{_e(_t("sources_other_language", lang))}</p>\n'
+        body = f'<div lang="{_e(text_lang)}">\n{body}</div>'
+    title = _t("page_title", lang, title=_t("sources_title", lang), period=period)
+    return _page(lang, title, note + body, nav=_nav(lang, sources=False))
+
+
+def _first_heading(nb: Path, lang: str) -> str:
+    """The first ``# `` heading of a cell the ``lang`` page keeps, else the file's stem."""
+    import nbformat
+
+    drop = _remove_tags(lang) - {"lesson"}  # a title may sit in a lesson cell, never in the other language
+    for cell in nbformat.read(nb, as_version=4).cells:
+        if cell.cell_type == "markdown" and not drop & set(cell.metadata.get("tags", [])):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return nb.stem
+
+
+def _titles(nbs: list[Path], lang: str) -> dict[Path, str]:
+    """Each notebook's title in ``lang``: from the notebooks index, else its first ``# `` heading."""
+    from ..catalog import notebooks
+
+    try:
+        index = {e.ipynb.resolve(): e for e in notebooks()}
+    except FileNotFoundError:  # --notebook without a notebooks index (an installed package)
+        index = {}
+    out = {}
+    for nb in nbs:
+        e = index.get(nb.resolve())
+        out[nb] = e.title_in(lang) if e is not None else _first_heading(nb, lang)
+    return out
