@@ -6,10 +6,11 @@ team's own lives beside its data and is given to ``csa report --registry FILE``)
 * **KGIs** (重要目標達成指標, final goals reviewed yearly: retention, churn, complaints, SLA
   achievement; source article 001) and **KPIs** (重要業績評価指標, process measures reviewed
   monthly or quarterly: FRT, FCR, CSAT, NPS), one entry each: ``id``, ``name`` (en/ja), the
-  ``metric`` and ``params`` that compute it (FCR with its definition, NPS of one touchpoint),
-  ``where`` (a subset, e.g. one team), ``owner``, ``drives`` (the KGIs a KPI moves), ``target``,
-  ``deadline``, ``since`` (when the target was set), ``review`` (how often it is read) and,
-  optionally, ``record`` (the headline record of the report section that computes it);
+  ``measure`` (a KPI of the catalogue, :data:`csa.KPIS`) and the ``params`` that define it (FCR
+  with its rule, NPS of one touchpoint), ``where`` (a subset, e.g. one team), ``owner``,
+  ``drives`` (the KGIs a KPI moves), ``target``, ``deadline``, ``since`` (when the target was set),
+  ``review`` (how often it is read); a figure that only a report section computes (not a
+  catalogue KPI) names that section's headline record with ``record`` instead of ``measure``;
 * **actions** (施策: a training, a process change, a tool; article 000, step 4): what was done,
   ``start``, ``scope`` (the team or segment it touched; none: everyone) and the ``kpis`` it
   should move.
@@ -26,8 +27,10 @@ scorecard and the tests share them:
 * :func:`propose_target` — the next target once one is met (article 000, step 5).
 
 Numbers come from a KPI's **history**: one row per period with ``period``, ``n``, ``value``,
-``low``, ``high`` (and ``sd`` for means, ``promoters``/``detractors`` shares for NPS), as
-:func:`csa.scorecard.measure` computes it.
+``low``, ``high`` (and ``sd`` for means, ``promoters``/``detractors`` counts for NPS), as
+:func:`csa.kpi.history` computes it. What a KPI is — its unit, direction, scale, parameters and
+which of them define it — is read from its catalogue entry (:mod:`csa.kpi.catalog`), never
+restated here.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ from scipy import stats as _st
 
 from . import stats as S
 from .errors import DataError, Problem
+from .kpi import KPI, KPIS
+from .kpi import estimate as KE
 
-__all__ = ["FREQS", "LETTERS", "METRICS", "STATUSES", "Action", "Check", "Entry", "MetricSpec", "Proposal",
+__all__ = ["FREQS", "LETTERS", "STATUSES", "Action", "Check", "Entry", "Proposal",
            "Registry", "RegistryError", "RegistryProblem", "Smart", "Trend", "example_path", "load", "loads",
            "propose_target", "smart", "status", "trend"]
 
@@ -62,48 +67,6 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
 
-# ------------------------------------------------------------------------------------- metrics
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """What the registry knows about a metric: its table, unit, direction and parameters.
-
-    ``params`` maps each parameter to a checker description: a tuple of allowed values, or one
-    of ``"text"``, ``"int:LOW-HIGH"``, ``"hours"`` (``"HH:MM-HH:MM"``), ``"targets"`` (priority →
-    hours). ``defining`` are the parameters a *Specific* KPI names explicitly.
-    """
-
-    table: str
-    unit: str
-    direction: str
-    params: dict[str, Any]
-    defining: tuple[str, ...] = ()
-    section: str = ""
-    scale: tuple[float, float] = (0.0, 100.0)
-    kind: str = "rate"            # rate (a share, %), nps, mean (a mean or median of a time)
-
-
-_CLOCK = ("calendar", "business")
-METRICS: dict[str, MetricSpec] = {
-    "nps": MetricSpec("surveys", "points", "higher", {"touchpoint": "text"}, ("touchpoint",), "nps",
-                      (-100.0, 100.0), "nps"),
-    "csat": MetricSpec("surveys", "%", "higher", {"touchpoint": "text", "top": "int:1-4"}, ("touchpoint", "top"),
-                       "csat"),
-    "ces": MetricSpec("surveys", "%", "higher", {"touchpoint": "text", "boxes": "int:1-6", "easy_end": ("low", "high")},
-                      ("touchpoint", "boxes"), "ces"),
-    "gcr": MetricSpec("goals", "%", "higher", {"goal": "text", "channel": "text"}, ("goal",), "gcr"),
-    "frt": MetricSpec("tickets", "minutes", "lower", {"clock": _CLOCK, "statistic": ("mean", "median"),
-                                                      "hours": "hours", "holidays": "text", "closed": "text"},
-                      ("clock", "statistic"), "support", (0.0, math.inf), "mean"),
-    "fcr": MetricSpec("tickets", "%", "higher", {"definition": ("one_touch", "zendesk", "exactly_one",
-                                                                "all_contacts")}, ("definition",), "support"),
-    "sla": MetricSpec("tickets", "%", "higher", {"targets": "targets", "clock": _CLOCK, "hours": "hours",
-                                                 "holidays": "text", "closed": "text"}, ("targets", "clock"),
-                      "support"),
-    "complaints": MetricSpec("tickets", "%", "lower", {}, (), "support"),
-    "churn": MetricSpec("subscriptions", "%", "lower", {"same_period": ("exclude", "include", "ignore", "both")},
-                        (), "churn"),
-}
 _UNITS = ("points", "%", "minutes", "hours", "JPY", "count", "score")
 
 
@@ -133,7 +96,7 @@ class Entry:
     id: str
     kind: str                       # "kpi" or "kgi"
     name: dict[str, str]
-    metric: str | None
+    measure: str | None             # a catalogue KPI id (csa.KPIS), or None for a record-only entry
     params: dict[str, Any]
     where: dict[str, tuple]
     unit: str
@@ -155,8 +118,24 @@ class Entry:
         return self.owner.get(lang) or self.owner.get("en", "")
 
     @property
-    def spec(self) -> MetricSpec | None:
-        return METRICS.get(self.metric) if self.metric else None
+    def spec(self) -> KPI | None:
+        """The catalogue entry of the KPI it measures (``None``: read from a section's record)."""
+        return KPIS.get(self.measure) if self.measure else None
+
+    @property
+    def resolved(self) -> dict[str, Any]:
+        """Its parameters with the catalogue's defaults filled in."""
+        return self.spec.resolve(self.params) if self.spec else dict(self.params)
+
+    @property
+    def key(self) -> str | None:
+        """The KPI with its parameters and subset, as :attr:`csa.kpi.Result.key` writes it."""
+        if self.spec is None:
+            return None
+        k = self.spec.key(self.params)
+        if self.where:
+            k += "[" + ",".join(f"{c}={'/'.join(v)}" for c, v in sorted(self.where.items())) + "]"
+        return k
 
     @property
     def better(self) -> int:
@@ -363,7 +342,7 @@ def _mapping_of_values(r: _Reader, raw: dict, path: tuple, key: str) -> dict[str
     return out
 
 
-def _check_params(r: _Reader, spec: MetricSpec, metric: str, params: Any, path: tuple) -> dict[str, Any]:
+def _check_params(r: _Reader, spec: KPI, params: Any, path: tuple) -> dict[str, Any]:
     if params is None:
         return {}
     if not isinstance(params, dict):
@@ -372,49 +351,31 @@ def _check_params(r: _Reader, spec: MetricSpec, metric: str, params: Any, path: 
         return {}
     out = {}
     for k, v in params.items():
-        rule = spec.params.get(k)
         p = (*path, "params", k)
+        rule = spec.params.get(k)
         if rule is None:
-            known = ", ".join(spec.params) or "none"
-            r.add(p, f"metric {metric} has no parameter {k!r}", f"use one of: {known}")
+            r.add(p, f"{spec.id} has no parameter {k!r}", f"use one of: {', '.join(spec.params) or 'none'}")
             continue
-        if isinstance(rule, tuple):
-            if v not in rule:
-                r.add(p, f"{k} = {v!r} is not one of {', '.join(rule)}", f"write one of: {', '.join(rule)}")
-                continue
-        elif rule == "text":
-            if not isinstance(v, str) or not v.strip():
-                r.add(p, f"{k} must be a text; got {v!r}", f"write e.g. '{k}: …' in quotes")
-                continue
-            v = v.strip()
-        elif rule.startswith("int:"):
-            lo, hi = map(int, rule[4:].split("-"))
-            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-                r.add(p, f"{k} must be a whole number from {lo} to {hi}; got {v!r}", f"write e.g. '{k}: {lo + 1}'")
-                continue
-        elif rule == "hours":
-            if not isinstance(v, str) or not _HOURS.match(v.strip()):
-                r.add(p, f"{k} must be opening hours like \"09:00-18:00\" in quotes; got {v!r}",
-                      f"write '{k}: \"09:00-18:00\"' (unquoted, YAML reads 09:00 as a number)")
-                continue
-        elif rule == "targets":
-            if not isinstance(v, dict) or not v or not all(_is_number(h) and h > 0 for h in v.values()):
-                r.add(p, "targets must map each priority to hours > 0", "write e.g. 'targets: {urgent: 1, high: 4, "
-                      "normal: 8, low: 24}' (business hours)")
-                continue
-            v = {str(pk): float(h) for pk, h in v.items()}
-        out[k] = v
+        try:
+            out[k] = rule.check(k, v)
+        except ValueError as exc:
+            hint = {"hours": f"write '{k}: \"09:00-18:00\"' (unquoted, YAML reads 09:00 as a number)",
+                    "targets": "write e.g. 'targets: {urgent: 1, high: 4, normal: 8, low: 24}' (business hours)",
+                    "choice": f"write one of: {', '.join(map(str, rule.choices or ()))}"}.get(rule.kind,
+                                                                                       f"write e.g. '{k}: …'")
+            r.add(p, str(exc), hint)
     return out
 
 
-_ENTRY_KEYS = ("id", "name", "metric", "params", "where", "unit", "direction", "owner", "drives", "target",
+_ENTRY_KEYS = ("id", "name", "measure", "metric", "params", "where", "unit", "direction", "owner", "drives",
+               "target",
                "deadline", "since", "review", "record", "section", "description")
 _ACTION_KEYS = ("id", "name", "start", "end", "scope", "kpis", "owner", "controls", "cluster", "description")
 
 
 def _entry(r: _Reader, raw: Any, kind: str, path: tuple) -> Entry | None:
     if not isinstance(raw, dict):
-        r.add(path, f"each {kind.upper()} is a mapping (id: …, name: …, metric: …)",
+        r.add(path, f"each {kind.upper()} is a mapping (id: …, name: …, measure: …)",
               "indent the entry's keys under '- id:'")
         return None
     before = len(r.problems)
@@ -432,21 +393,26 @@ def _entry(r: _Reader, raw: Any, kind: str, path: tuple) -> Entry | None:
             r.add((*path, k), f"unknown key {k!r}{hint}", f"use one of: {', '.join(allowed)}")
     where = path
     name = _names(r, raw, where, "name", True)
-    metric, record = raw.get("metric"), raw.get("record")
+    if "measure" in raw and "metric" in raw:
+        r.add((*where, "metric"), "both 'measure' and 'metric' are given ('metric' is the old name of 'measure')",
+              "keep 'measure' only")
+    key = "measure" if "measure" in raw else "metric"
+    metric, record = raw.get(key), raw.get("record")
     spec = None
     if metric is not None:
-        spec = METRICS.get(metric)
+        spec = KPIS.get(metric) if isinstance(metric, str) else None
         if spec is None:
-            r.add((*where, "metric"), f"unknown metric {metric!r}", f"use one of: {', '.join(METRICS)}, or leave "
-                  "metric out and name the report section's headline record with 'record:'")
+            r.add((*where, key), f"{metric!r} is not a KPI of the catalogue", f"use one of: {', '.join(KPIS)}, or "
+                  "leave it out and name the report section's headline record with 'record:'")
     elif record is None:
-        r.add(where, "neither a metric nor a record: nothing computes this entry",
-              f"add 'metric:' (one of {', '.join(METRICS)}) or 'record:' (a headline record id, e.g. support_cpi)")
+        r.add(where, "neither a measure nor a record: nothing computes this entry",
+              f"add 'measure:' (a KPI of the catalogue: {', '.join(KPIS)}) or 'record:' (a headline record id of a "
+              "report section)")
     if record is not None and (not isinstance(record, str) or not record.strip()):
         r.add((*where, "record"), f"record must be a headline record id (text); got {record!r}",
               "write e.g. 'record: nps'")
         record = None
-    params = _check_params(r, spec, metric, raw.get("params"), where) if spec else {}
+    params = _check_params(r, spec, raw.get("params"), where) if spec else {}
     filters = _mapping_of_values(r, raw, where, "where")
     unit, direction = raw.get("unit"), raw.get("direction")
     if spec is not None:
@@ -456,14 +422,14 @@ def _entry(r: _Reader, raw: Any, kind: str, path: tuple) -> Entry | None:
                   "or leave unit out")
         if direction is not None and direction != spec.direction:
             r.add((*where, "direction"), f"for {metric}, {spec.direction} is better; direction: {direction!r} "
-                  "contradicts the metric", f"write 'direction: {spec.direction}' or leave it out")
+                  "contradicts the KPI", f"write 'direction: {spec.direction}' or leave it out")
         unit, direction = spec.unit, spec.direction
     elif metric is None:
         if unit not in _UNITS:
-            r.add((*where, "unit"), f"an entry without a metric needs its unit; got {unit!r}",
+            r.add((*where, "unit"), f"an entry without a measure needs its unit; got {unit!r}",
                   f"use one of: {', '.join(_UNITS)}")
         if direction not in ("higher", "lower"):
-            r.add((*where, "direction"), f"an entry without a metric needs its direction; got {direction!r}",
+            r.add((*where, "direction"), f"an entry without a measure needs its direction; got {direction!r}",
                   "write 'direction: higher' or 'direction: lower' (which way is better)")
     owner = _owner(r, raw, where, "Support lead")
     drives: tuple[str, ...] = ()
@@ -483,7 +449,7 @@ def _entry(r: _Reader, raw: Any, kind: str, path: tuple) -> Entry | None:
             target = None
         elif not lo <= target <= hi or (unit == "minutes" and target <= 0):
             r.add((*where, "target"), f"target {target} is outside what {metric or unit} can take ({lo:g} to {hi:g})",
-                  "write a reachable value in the metric's unit")
+                  "write a reachable value in the KPI's unit")
             target = None
         else:
             target = float(target)
@@ -642,10 +608,10 @@ def load(path: str | Path | None = None) -> Registry:
     ------
     RegistryError
         Every problem of the file at once: invalid YAML, unknown keys (typos), missing ids,
-        names, owners or metrics, an unknown metric or parameter, a target outside what the
-        metric can take, a malformed month, ids used twice, ``drives`` naming something that is
-        not a KGI, an action naming an unknown KPI. A :class:`~csa.DataError`, so code that
-        catches data problems catches these too.
+        names, owners or measures, a measure that is not a catalogue KPI or a parameter it does not
+        have, a target outside what the KPI can take, a malformed month, ids used twice,
+        ``drives`` naming something that is not a KGI, an action naming an unknown KPI. A
+        :class:`~csa.DataError`, so code that catches data problems catches these too.
     FileNotFoundError
         The file does not exist.
 
@@ -908,7 +874,7 @@ def propose_target(entry: Entry, history: pd.DataFrame, *, period: pd.Period, ho
     and is not extrapolated: the prediction is the periods' mean with standard deviation
     ``sd·√(1 + 1/k)``, on ``k − 1`` degrees of freedom. The proposal is the ``1 − prob``
     quantile of that prediction on the good side (higher is better: ``mean − t_{prob}·sd``),
-    kept inside the metric's scale and rounded to one decimal. A suggestion for the team to
+    kept inside the KPI's scale and rounded to one decimal. A suggestion for the team to
     edit into the registry, not a rule; beyond it, plan an action (step 4).
 
     Examples
@@ -968,13 +934,16 @@ class Smart:
 
 def _needed(entry: Entry, base: pd.Series, step: float, level: float, power: float) -> int | None:
     """Observations per review period to see ``step`` from ``base`` with ``power`` (two periods compared)."""
-    kind = entry.spec.kind if entry.spec else None
+    stat = entry.spec.kernel.statistic if entry.spec else None
+    kind = ("rate" if isinstance(stat, KE.Share) else "nps" if isinstance(stat, KE.NPS) else
+            "mean" if isinstance(stat, KE.Mean) or (isinstance(stat, KE.Time) and
+                                                    entry.resolved.get("statistic") == "mean") else None)
     if kind == "rate":
         p1, p2 = base["value"] / 100, min(max((base["value"] + entry.better * step) / 100, 0.0), 1.0)
         return None if p1 == p2 else int(S.sample_size_proportions(p1, p2, level=level, power=power))
     if kind == "nps":
-        return int(S.sample_size_nps(step, promoters=base["promoters"], detractors=base["detractors"], level=level,
-                                     power=power))
+        return int(S.sample_size_nps(step, promoters=base["promoters"] / base["n"],
+                                     detractors=base["detractors"] / base["n"], level=level, power=power))
     if kind == "mean" and base.get("sd", 0) and np.isfinite(base.get("sd", np.nan)):
         return int(S.sample_size_means(step, base["sd"], level=level, power=power))
     return None
@@ -1013,8 +982,8 @@ def smart(entry: Entry, registry: Registry, history: pd.DataFrame, review: pd.Da
 
     Notes
     -----
-    * **S**pecific: the metric is named with the parameters that define it
-      (:attr:`MetricSpec.defining`: FCR's definition, NPS's touchpoint, …), or it is a report
+    * **S**pecific: the KPI is named with the parameters that define it
+      (:attr:`csa.kpi.KPI.defining`: FCR's definition, NPS's touchpoint, …), or it is a report
       section's headline record.
     * **M**easurable: it computes on the data at hand, no recent review period is empty, and a
       review period holds enough observations to see the step from the baseline to the target
@@ -1029,8 +998,8 @@ def smart(entry: Entry, registry: Registry, history: pd.DataFrame, review: pd.Da
     Examples
     --------
     >>> reg = loads('''
-    ... kgis: [{id: churn, name: {en: Churn, ja: 解約率}, metric: churn, owner: CS}]
-    ... kpis: [{id: fcr, name: {en: FCR, ja: 一次解決率}, metric: fcr, owner: Support, target: 70}]
+    ... kgis: [{id: churn, name: {en: Churn, ja: 顧客解約率}, measure: churn, owner: CS}]
+    ... kpis: [{id: fcr, name: {en: FCR, ja: 一次解決率}, measure: fcr, owner: Support, target: 70}]
     ... ''')
     >>> h = pd.DataFrame({"period": pd.period_range("2026-01", periods=4, freq="M"), "n": [900] * 4,
     ...                   "value": [60.0, 61, 60, 62], "low": [57.0, 58, 57, 59], "high": [63.0, 64, 63, 65]})
@@ -1047,7 +1016,7 @@ def smart(entry: Entry, registry: Registry, history: pd.DataFrame, review: pd.Da
     else:
         missing = [p for p in spec.defining if p not in entry.params]
         checks["S"] = Check(not missing, "no_definition" if missing else "defined",
-                            {"metric": entry.metric, "missing": missing,
+                            {"metric": entry.measure, "missing": missing,
                              "params": ", ".join(f"{k} = {v}" for k, v in entry.params.items())})
     # M
     h = history[history["period"] <= period] if len(history) else history

@@ -8,14 +8,14 @@ next target. The scorecard opens the report (``index.html``) and closes the KPI-
 
 Where the numbers come from:
 
-* :func:`measure` computes a KPI's **history** (one row per period) from a :class:`~csa.Dataset`
-  with the metric modules (:mod:`csa.metrics.nps`, ``survey``, ``support``, ``churn``); every
-  interval is theirs;
+* :func:`measure` computes an entry's **history** (one row per period) with :func:`csa.kpi.history`:
+  its catalogue KPI, parameters and subset, through the one entry point every section uses;
 * :func:`build` takes the registry, the **headline records** the report's sections published
-  (:mod:`csa.headline`) and the data. An entry that names a ``record`` takes its value from
-  that record when the record is for the same period and agrees with the computation (so the
-  front page repeats the section's figure exactly); an entry without a ``metric`` is read from
-  its record only; every other entry is computed;
+  (:mod:`csa.headline`) and the data. An entry takes its value from the section's record of the
+  same KPI, parameters and subset (the same *key*) in the report period, so the front page shows
+  the section's figure; otherwise from its history; an entry without a ``measure`` is read from
+  the record it names. There is no per-KPI code here: what a KPI is and how it changes is its
+  catalogue entry's (:mod:`csa.kpi.catalog`);
 * :func:`render_html` turns a scorecard into an HTML fragment for the report's front page: one
   table, the words in English or Japanese (:mod:`csa.labels`, namespace ``kpi_cycle``), each
   sparkline an inline SVG; nothing is loaded from the network.
@@ -37,302 +37,78 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import kpi as K
+from . import numbers as num
 from . import registry as R
-from . import stats as S
-from .joins import attach, positions
 from .labels import check_lang, t
 from .periods import label, parse_period, period_of
 
-__all__ = ["REGISTRY_FILE", "SPARK_PERIODS", "Scorecard", "build", "front_page", "measure", "render_html",
-           "report_period", "resolve_registry", "rows", "sparkline_svg"]
+__all__ = ["REGISTRY_FILE", "SPARK_PERIODS", "Scorecard", "build", "front_page", "front_records", "measure",
+           "render_html", "report_period", "resolve_registry", "rows", "sparkline_svg"]
 
 NS = "kpi_cycle"
 #: the file name a team's own registry takes beside its data (``csa report`` finds it there)
 REGISTRY_FILE = "registry.yaml"
 #: periods shown in each sparkline
 SPARK_PERIODS = 12
-HISTORY_COLUMNS = ["period", "n", "value", "low", "high", "small_n", "successes", "sd", "promoters", "detractors"]
-_CUSTOMER = ["customer_id", "segment", "plan", "region", "csm"]
-_TICKET = ["ticket_id", "channel", "category", "priority", "team", "agent"]
-_TIME = {"tickets": "created_at", "surveys": "responded_at", "goals": "started_at"}
-
-
-# ------------------------------------------------------------------------------------- rows
-
-def _customers(ds) -> pd.DataFrame:
-    return ds.customers[[c for c in _CUSTOMER if c in ds.customers.columns]]
-
-
-def _filter(frame: pd.DataFrame, entry: R.Entry, table: str) -> pd.DataFrame:
-    for col, vals in entry.where.items():
-        if col not in frame.columns:
-            raise ValueError(f"{entry.id}: 'where' names the column {col!r}, which the {table} rows do not have; "
-                             f"they have: {', '.join(map(str, frame.columns))}")
-        frame = frame[frame[col].astype(str).isin(vals)]
-    return frame
-
-
-def _base(ds, entry: R.Entry, freq: str, keep: Iterable[str] | None = None) -> pd.DataFrame:
-    """The rows of the entry's table (with customer and ticket attributes), filtered, with ``period``.
-
-    ``keep``: the attribute columns wanted from the other tables (default all); the filter's
-    columns are added to them.
-    """
-    spec = entry.spec
-    table = spec.table
-    ds.require(table)
-    wanted = None if keep is None else {*keep, *entry.where}
-
-    def attrs(right: pd.DataFrame, key: str) -> pd.DataFrame:
-        return right if wanted is None else right[[key, *(c for c in right.columns if c != key and c in wanted)]]
-
-    if table == "tickets":
-        out = attach(ds.tickets, attrs(_customers(ds), "customer_id"), "customer_id")
-    elif table == "surveys":
-        s = ds.surveys
-        s = s[s["survey"] == ("nps" if entry.metric == "nps" else entry.metric)]
-        if "touchpoint" in entry.params:
-            s = s[s["touchpoint"] == entry.params["touchpoint"]]
-        out = attach(s, attrs(_customers(ds), "customer_id"), "customer_id")
-        if ds.tickets is not None and "ticket_id" in out.columns:
-            tk = ds.tickets[[c for c in _TICKET if c in ds.tickets.columns]]
-            out = attach(out, attrs(tk, "ticket_id"), "ticket_id")
-    elif table == "goals":
-        g = ds.goals
-        for k in ("goal", "channel"):
-            if k in entry.params:
-                g = g[g[k] == entry.params[k]]
-        out = attach(g, attrs(_customers(ds), "customer_id"), "customer_id")
-    else:  # subscriptions
-        out = attach(ds.subscriptions, attrs(_customers(ds), "customer_id"), "customer_id")
-    out = _filter(out, entry, table)
-    if table in _TIME:
-        out = out.assign(period=period_of(out[_TIME[table]], freq))
-    return out
-
-
-def _calendar(ds, params: dict):
-    from .businesstime import BusinessCalendar
-
-    hours = tuple(params.get("hours", "09:00-18:00").split("-"))
-    closed = params.get("closed") or ()
-    return BusinessCalendar(hours=hours, holidays=params.get("holidays", "JP") or None, closed=closed, tz=ds.tz)
-
-
-def rows(ds, entry: R.Entry, *, freq: str = "month", columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per observation of a KPI, with its value ``y``: the input of :func:`csa.metrics.did.did`.
-
-    Parameters
-    ----------
-    ds : Dataset
-        The data.
-    entry : Entry
-        A registry entry with a ``metric`` (not ``churn``, which has no per-row outcome here).
-    freq : str
-        Period of the ``period`` column.
-    columns : list of str, optional
-        Keep only these columns (and ``period``, ``y``); default all. At millions of rows the
-        other columns are gigabytes that a regression on a few of them does not need.
-
-    Returns
-    -------
-    DataFrame
-        The rows of the KPI's denominator (solved tickets for FCR, answers of the touchpoint for
-        NPS …) with the table's columns, customer (and for surveys ticket) attributes, ``period``
-        and ``y``: minutes for FRT (missing when there is no first response yet), 0 or 100 for
-        a share (FCR, SLA, complaints, CSAT satisfied, CES easy, GCR completed), −100/0/+100
-        for an NPS answer. The mean of ``y`` over a period's rows is the KPI (for FRT, its mean).
-
-    Raises
-    ------
-    ValueError
-        ``churn`` or an entry without a metric; a name in ``columns`` the rows do not have.
-    """
-    out = _rows(ds, entry, freq, keep=columns)
-    if columns is None:
-        return out
-    missing = [c for c in columns if c not in out.columns]
-    if missing:  # name every column there is (the pruned frame has only those asked for)
-        shown = ", ".join(c for c in _rows(ds, entry, freq).columns if c not in ("period", "y"))
-        raise ValueError(f"{entry.id}: the rows have no column {missing[0]!r}; they have: {shown}")
-    return out[[*dict.fromkeys([*columns, "period", "y"])]]
-
-
-def _rows(ds, entry: R.Entry, freq: str, keep: Sequence[str] | None = None) -> pd.DataFrame:
-    """:func:`rows` with the columns of ``keep`` that exist (all with ``None``), ``period`` and ``y``."""
-    from .metrics import nps as N
-    from .metrics import support as SP
-    from .metrics import survey as SV
-
-    if entry.metric in (None, "churn"):
-        raise ValueError(f"{entry.id}: per-row values exist for ticket, survey and goal KPIs, not for "
-                         f"{entry.metric or 'a record'}")
-    b = _base(ds, entry, freq, keep)
-
-    def done(frame: pd.DataFrame, y) -> pd.DataFrame:
-        if keep is not None:  # only the wanted columns: those of the table are shared, not copied
-            frame = frame[[c for c in dict.fromkeys([*keep, "period"]) if c in frame.columns]]
-        return frame.assign(y=y)
-
-    p = entry.params
-    m = entry.metric
-    if m == "nps":
-        return done(b, 100 * N.trinomial(b["score"]))
-    if m == "csat":
-        return done(b, 100.0 * SV.satisfied(b["score"], scale=5, top=p.get("top", 2)))
-    if m == "ces":
-        return done(b, 100.0 * SV.easy(b["score"], scale=7, easy_end=p.get("easy_end", "low"),
-                                        boxes=p.get("boxes", 3)))
-    if m == "gcr":
-        return done(b, 100.0 * b["completed"].astype(float))
-    if m == "frt":
-        cal = _calendar(ds, p) if p.get("clock") == "business" else None
-        return done(b, SP.elapsed_minutes(b, end="first_response_at", clock=p.get("clock", "calendar"),
-                                          calendar=cal).to_numpy())
-    if m == "complaints":
-        return done(b, 100.0 * b["is_complaint"].astype(float))
-    if m == "fcr":
-        c = SP.fcr_counts(b, "ticket_id", definition=p.get("definition", "one_touch"))
-    else:  # sla
-        targets = {k: 60 * v for k, v in p.get("targets", {}).items()} or None
-        as_of = pd.concat([ds.tickets["created_at"], ds.tickets["first_response_at"]]).max()
-        c = SP.sla_table(b, "ticket_id", targets=targets, clock=p.get("clock", "business"),
-                         calendar=_calendar(ds, p), as_of=as_of)
-    c = c[c["n"] > 0]
-    pos = positions(b["ticket_id"], c["ticket_id"])  # each row's ticket among the counted ones (-1: not counted)
-    flag = 100.0 * c["successes"].to_numpy(dtype=float)
-    counted = pos >= 0
-    b = b if keep is None else b[[col for col in dict.fromkeys([*keep, "period"]) if col in b.columns]]
-    return b[counted].assign(y=flag[pos[counted]])
+HISTORY_COLUMNS = K.HISTORY_COLUMNS
 
 
 # ------------------------------------------------------------------------------------- history
 
-def _span(ds, table: str, freq: str, until: pd.Period | None) -> pd.PeriodIndex:
-    if table == "subscriptions":
-        m = ds.subscriptions["month"]  # only its ends are needed: not a Period object per row
-        lo, hi = (pd.Period(str(v), freq="M") for v in (m.min(), m.max()))
-        first, last = lo.asfreq(_code(freq), "end"), hi.asfreq(_code(freq), "end")
-    else:
-        p = period_of(getattr(ds, table)[_TIME[table]].dropna(), freq)
-        first, last = p.min(), p.max()
-    if until is not None:
-        last = until
-    return pd.period_range(first, last, freq=first.freq) if first <= last else pd.PeriodIndex([], freq=first.freq)
-
-
-def _code(freq: str) -> str:
-    return parse_period({"month": "2026-01", "quarter": "2026Q1", "fiscal_year": "FY2026"}[freq], freq).freqstr
-
-
-def _frame(tab: pd.DataFrame, key: str, **cols) -> pd.DataFrame:
-    out = pd.DataFrame({"period": tab[key].to_numpy()})
-    for k, v in cols.items():
-        out[k] = tab[v].to_numpy(dtype=float) if isinstance(v, str) else v
-    return out
-
-
-def measure(ds, entry: R.Entry, *, freq: str = "month", level: float = 0.95, min_n: int = 30,
-            until: pd.Period | None = None) -> pd.DataFrame:
-    """A KPI's history: its value with interval and ``n`` in every period of the data.
+def rows(ds, entry: R.Entry, *, freq: str = "month", columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per observation of a KPI, with its value ``y``: :func:`csa.kpi.rows` for a registry entry.
 
     Parameters
     ----------
     ds : Dataset
         The data.
     entry : Entry
-        A registry entry with a ``metric``.
+        A registry entry that measures a catalogue KPI counted over rows (not churn or revenue).
     freq : str
-        ``"month"``, ``"quarter"`` or ``"fiscal_year"``.
-    level : float
-        Confidence level.
-    min_n : int
-        Periods with fewer observations are flagged ``small_n``.
-    until : pandas.Period, optional
-        The last period (the report period); default the data's last.
+        Period of the ``period`` column.
+    columns : list of str, optional
+        Keep only these columns (and ``period``, ``y``).
 
     Returns
     -------
     DataFrame
-        One row per period from the data's first to ``until`` (periods without data have
-        ``n == 0`` and missing values): ``period``, ``n``, ``value``, ``low``, ``high``,
-        ``small_n``, and for the sample-size planner ``successes`` (shares), ``sd`` (means),
-        ``promoters``, ``detractors`` (NPS shares, 0–1).
+        See :func:`csa.kpi.rows`.
+    """
+    if entry.spec is None:
+        raise ValueError(f"{entry.id}: per-row values exist for catalogue KPIs, not for a record")
+    return K.rows(entry.measure, ds, freq=freq, where=entry.where, columns=columns, **entry.params)
+
+
+def measure(ds, entry: R.Entry, *, freq: str = "month", level: float = 0.95, min_n: int = 30,
+            until: pd.Period | None = None, engine: str = "pandas") -> pd.DataFrame:
+    """A registry entry's history: :func:`csa.kpi.history` of its KPI, parameters and subset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data.
+    entry : Entry
+        A registry entry that measures a catalogue KPI.
+    freq, level, min_n, until, engine
+        As in :func:`csa.kpi.history`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period (:data:`csa.kpi.HISTORY_COLUMNS` first).
 
     Raises
     ------
-    DataError
-        The table the metric needs is absent.
     ValueError
-        A ``where`` column the rows do not have.
+        An entry read from a record; a ``where`` column the rows do not have.
+    DataError
+        The table its KPI is counted from is missing.
     """
-    from .metrics import churn as C
-    from .metrics import nps as N
-    from .metrics import support as SP
-    from .metrics import survey as SV
-
-    spec, p, m = entry.spec, entry.params, entry.metric
-    if spec is None:
-        raise ValueError(f"{entry.id} has no metric: it is read from the headline record {entry.record!r}")
-    b = _base(ds, entry, freq, keep=())  # per period: no attribute besides the filter's
-    if m == "nps":
-        tab = N.nps_table(b, "period", level=level, min_n=min_n)
-        h = _frame(tab, "period", n="n", value="nps", low="low", high="high", promoters=tab["pct_promoters"] / 100,
-                   detractors=tab["pct_detractors"] / 100)
-    elif m in ("csat", "ces", "gcr"):
-        if m == "csat":
-            tab = SV.csat_table(b, "period", top=p.get("top", 2), level=level, min_n=min_n)
-        elif m == "ces":
-            tab = SV.ces_table(b, "period", easy_end=p.get("easy_end", "low"), boxes=p.get("boxes", 3), level=level,
-                               min_n=min_n)
-        else:
-            tab = SV.gcr_table(b, "period", level=level, min_n=min_n)
-        succ = {"csat": "satisfied", "ces": "easy", "gcr": "completed"}[m]
-        h = _frame(tab, "period", n="n", value=m, low="low", high="high", successes=succ)
-    elif m == "frt":
-        cal = _calendar(ds, p) if p.get("clock") == "business" else None
-        tab = SP.first_response_time(b, "period", clock=p.get("clock", "calendar"), calendar=cal, level=level,
-                                     min_n=min_n)
-        if p.get("statistic", "mean") == "median":
-            h = _frame(tab, "period", n="n", value="median", low="median_low", high="median_high", sd="sd")
-        else:
-            h = _frame(tab, "period", n="n", value="mean", low="low", high="high", sd="sd")
-    elif m in ("fcr", "sla", "complaints"):
-        if m == "fcr":
-            tab = SP.fcr_table(b, "period", definition=p.get("definition", "one_touch"), level=level, min_n=min_n)
-        elif m == "sla":
-            targets = {k: 60 * v for k, v in p.get("targets", {}).items()} or None
-            as_of = pd.concat([ds.tickets["created_at"], ds.tickets["first_response_at"]]).max()
-            tab = SP.sla_table(b, "period", targets=targets, clock=p.get("clock", "business"),
-                               calendar=_calendar(ds, p), as_of=as_of, level=level, min_n=min_n)
-        else:
-            tab = SP.complaint_table(b, "period", level=level, min_n=min_n)
-        h = _frame(tab, "period", n="n", value="value", low="low", high="high", successes="successes")
-    else:  # churn
-        subs = b[["customer_id", "month", "mrr"]]
-        if freq == "month":
-            tab = C.churn_by_month(subs, level=level, min_n=min_n)
-            h = _frame(tab, "month", n="n", value="value", low="low", high="high", successes="churned")
-        else:
-            found = []
-            for per in _span(ds, "subscriptions", freq, until):
-                try:
-                    cc = C.customer_churn(subs, label(per, freq), same_period=p.get("same_period", "exclude"),
-                                          level=level)
-                except ValueError:
-                    continue
-                found.append((per, cc.n, cc.value, cc.low, cc.high, cc.churned))
-            h = pd.DataFrame(found, columns=["period", "n", "value", "low", "high", "successes"])
-    span = _span(ds, spec.table, freq, until)
-    h = h.set_index("period").reindex(span)
-    h.index.name = "period"
-    h = h.reset_index()
-    h["n"] = h["n"].fillna(0).astype("int64")
-    for c in HISTORY_COLUMNS:
-        if c not in h.columns:
-            h[c] = np.nan
-    h["small_n"] = S.small_n(h["n"].to_numpy(), min_n)
-    return h[HISTORY_COLUMNS]
+    if entry.spec is None:
+        raise ValueError(f"{entry.id} has no measure: it is read from the headline record {entry.record!r}")
+    return K.history(entry.measure, ds, freq=freq, until=until, level=level, min_n=min_n, where=entry.where,
+                     engine=engine, **entry.params)
 
 
 # ------------------------------------------------------------------------------------- build
@@ -345,32 +121,22 @@ def _num(x) -> float | None:
 
 
 def _change(entry: R.Entry, a: pd.Series, b: pd.Series, level: float) -> dict[str, Any] | None:
-    """This period (``a``) against the previous period with data (``b``), with an interval where one exists."""
-    kind = entry.spec.kind if entry.spec else None
-    diff = float(a["value"] - b["value"])
-    out = {"vs": str(b["period"]), "diff": diff, "low": None, "high": None, "p_value": None}
-    try:
-        if kind == "rate" and not (np.isnan(a["successes"]) or np.isnan(b["successes"])):
-            d = S.diff_proportions(int(a["successes"]), int(a["n"]), int(b["successes"]), int(b["n"]), level=level)
-        elif kind == "nps":
-            d = S.diff_nps(*(float(np.rint(x[k] * x["n"])) if k != "n" else float(x["n"])
-                             for x in (a, b) for k in ("promoters", "detractors", "n")), level=level)
-        elif kind == "mean" and entry.params.get("statistic", "mean") == "mean":
-            d = S.diff_means(a["value"], a["sd"], int(a["n"]), b["value"], b["sd"], int(b["n"]), level=level)
-        else:
-            d = None
-    except ValueError:
-        d = None
-    if d is not None:
-        out.update(low=float(d.low), high=float(d.high), p_value=float(d.p_value))
-    return out
-
-
-def _record_for(records: Sequence[dict], kpi: str | None, period: str) -> dict | None:
-    if not kpi:
+    """This period (``a``) against the previous period with data (``b``), by the KPI's own statistic."""
+    d = entry.spec.kernel.statistic.change(a, b, entry.resolved, level) if entry.spec else None
+    if d is None:
         return None
+    return {"vs": str(b["period"]), **{k: _num(v) for k, v in d.items()}}
+
+
+def _record_for(records: Sequence[dict], entry: R.Entry, period: str) -> dict | None:
+    """The section's headline record of the same KPI, parameters and subset (or, for an entry without a
+    measure, its ``record`` id) in ``period``."""
     for r in records:
-        if r.get("kpi") == kpi and str(r.get("period")) == period:
+        if str(r.get("period")) != period:
+            continue
+        if entry.spec is not None and r.get("key") == entry.key:
+            return r
+        if entry.spec is None and entry.record and r.get("kpi") == entry.record:
             return r
     return None
 
@@ -378,10 +144,11 @@ def _record_for(records: Sequence[dict], kpi: str | None, period: str) -> dict |
 def _since(reg: R.Registry, entry: R.Entry, period: pd.Period) -> pd.Period | None:
     """The start of the latest action on this KPI up to ``period`` (the trend is fitted from there).
 
-    An action counts when it names this KPI, or a KPI with the same metric and parameters (the
+    An action counts when it names this KPI, or an entry with the same KPI and parameters (the
     same measure on another subset: an action on FCR moves the osaka team's FCR too).
     """
-    same = {e.id for e in reg.entries if e.metric is not None and e.metric == entry.metric and e.params == entry.params}
+    same = {e.id for e in reg.entries if e.spec is not None and e.measure == entry.measure and
+            e.resolved == entry.resolved}
     end = period.asfreq("M", "end")
     starts = [a.start for a in reg.actions if (same | {entry.id}) & set(a.kpis) and a.start <= end]
     return max(starts).asfreq(period.freqstr, "end") if starts else None
@@ -391,7 +158,8 @@ def _since(reg: R.Registry, entry: R.Entry, period: pd.Period) -> pd.Period | No
 class Scorecard:
     """The scorecard of one period: one row (a dict) per registry entry, KGIs first.
 
-    Each row: ``id``, ``kind`` (kgi/kpi), ``name`` ({en, ja}), ``owner``, ``metric``, ``params``,
+    Each row: ``id``, ``kind`` (kgi/kpi), ``name`` ({en, ja}), ``owner``, ``kpi`` (the catalogue id),
+    ``key`` (KPI, parameters and subset), ``params`` (all, defaults filled in),
     ``where``, ``section`` (the report section's notebook id), ``unit``, ``direction``,
     ``as_of`` (the period of the value: the report period, or the last one with data),
     ``value``, ``low``, ``high``, ``n``, ``small_n``, ``target``, ``deadline``, ``status``
@@ -475,14 +243,14 @@ def build(registry: R.Registry, records: Iterable[dict] = (), *, ds=None, period
     out = []
     for e in registry.entries:
         row: dict[str, Any] = {
-            "id": e.id, "kind": e.kind, "name": dict(e.name), "owner": dict(e.owner), "metric": e.metric,
-            "params": dict(e.params), "where": {k: list(v) for k, v in e.where.items()}, "section": e.section,
-            "unit": e.unit, "direction": e.direction, "target": e.target,
+            "id": e.id, "kind": e.kind, "name": dict(e.name), "owner": dict(e.owner), "kpi": e.measure,
+            "key": e.key, "params": dict(e.resolved), "where": {k: list(v) for k, v in e.where.items()},
+            "section": e.section, "unit": e.unit, "direction": e.direction, "target": e.target,
             "deadline": None if e.deadline is None else str(e.deadline), "as_of": plabel, "value": None, "low": None,
             "high": None, "n": 0, "small_n": True, "change": None, "spark": [], "proposal": None, "source": "none",
             "note": None, "error": None, "why": None}
         hist, tr = None, None
-        if e.metric and ds is not None:
+        if e.spec is not None and ds is not None:
             try:
                 hist = histories.get(e.id)
                 if hist is None:
@@ -505,20 +273,12 @@ def build(registry: R.Registry, records: Iterable[dict] = (), *, ds=None, period
                 row["spark"] = [[label(r.period, freq), _num(r.value), _num(r.low), _num(r.high)]
                                 for r in h.tail(SPARK_PERIODS).itertuples()]
                 tr = R.trend(h, until=per, since=_since(registry, e, per))
-        rec = _record_for(records, e.record, plabel)
-        if rec is not None:
-            if row["source"] == "computed" and row["as_of"] == plabel:
-                same = rec["value"] is not None and row["value"] is not None and \
-                    abs(rec["value"] - row["value"]) <= 1e-6 * max(1.0, abs(row["value"])) and rec["n"] == row["n"]
-                if same:
-                    row.update(low=rec["low"], high=rec["high"], source="record")
-                    row["change"] = rec.get("change") or row["change"]
-                else:
-                    row["note"] = "record_differs"
-                    row["record_value"] = rec["value"]
-            elif row["source"] == "none" and rec["value"] is not None:
-                row.update(value=rec["value"], low=rec["low"], high=rec["high"], n=rec["n"], small_n=rec["small_n"],
-                           change=rec.get("change"), source="record")
+        rec = _record_for(records, e, plabel)
+        if rec is not None and rec["value"] is not None:  # the section's figure, exactly as its page shows it
+            row.update(value=rec["value"], low=rec["low"], high=rec["high"], n=rec["n"], small_n=rec["small_n"],
+                       as_of=plabel, source="record", section=rec.get("section") or row["section"])
+            if rec.get("change") is not None or row["source"] == "none":
+                row["change"] = rec.get("change")
         key, info = R.status(e, row["value"], row["low"], row["high"], period=per, trend=tr, level=level)
         row["status"] = key
         row.update({k: (float(v) if isinstance(v, float | np.floating) else v) for k, v in info.items()})
@@ -538,7 +298,8 @@ def report_period(ds, period: str | pd.Period = "", freq: str = "month", records
     if period:
         return parse_period(period, freq)
     if ds is not None:
-        stamps = [getattr(ds, tb)[col] for tb, col in _TIME.items() if getattr(ds, tb) is not None]
+        stamps = [getattr(ds, tb)[col] for tb, col in (("tickets", "created_at"), ("surveys", "responded_at"),
+                                                        ("goals", "started_at")) if getattr(ds, tb) is not None]
         if stamps:
             return max(period_of(s.dropna(), freq).max() for s in stamps if s.notna().any())
     if records:
@@ -621,6 +382,64 @@ def front_page(registry_file: str | Path | None, records: Iterable[dict], *, dat
     return fragment, sc.to_dict()
 
 
+def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterable[dict]) -> list[dict[str, Any]]:
+    """What the report's front page shows, each KPI once: the ``front_page`` of ``manifest.json``.
+
+    Parameters
+    ----------
+    scorecard : Scorecard, dict or None
+        The registry's scorecard (:func:`build`), or none.
+    records : iterable of dict
+        Every headline record of the run's sections, in section order.
+
+    Returns
+    -------
+    list of dict
+        First a row per scorecard entry (``source: "scorecard"``); then each catalogue KPI that a
+        section published and the scorecard does not hold (``source: "section"``), the first
+        record of each KPI id only; then the sections' other figures (``source: "fact"``). Each:
+        ``kpi``, ``key``, ``params``, ``where``, ``entry`` (the registry id or ``None``),
+        ``title`` ({en, ja}), ``period``, ``unit``, ``direction``, ``value``, ``low``, ``high``,
+        ``level``, ``n``, ``small_n``, ``change``, ``section``.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> from csa.views.common import Periods, headline
+    >>> P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
+    >>> recs = [headline(k, ds, P, section="support").record for k in ("fcr", "sla")]
+    >>> [(r["kpi"], r["source"]) for r in front_records(None, recs)]
+    [('fcr', 'section'), ('sla', 'section')]
+    """
+    sc = scorecard if scorecard is None or isinstance(scorecard, Scorecard) else Scorecard.from_dict(scorecard)
+    out: list[dict[str, Any]] = []
+    held: set[str] = set()
+    level = sc.level if sc is not None else 0.95
+    for r in sc.rows if sc is not None else []:
+        out.append({"kpi": r.get("kpi") or r["id"], "key": r.get("key"), "params": r.get("params") or {},
+                    "where": r.get("where") or {}, "entry": r["id"], "title": dict(r["name"]), "period": r["as_of"],
+                    "unit": r["unit"], "direction": r["direction"], "value": r["value"], "low": r["low"],
+                    "high": r["high"], "level": level, "n": r["n"], "small_n": r["small_n"], "change": r["change"],
+                    "section": r.get("section"), "source": "scorecard"})
+        if r.get("kpi"):
+            held.add(r["kpi"])
+    facts = []
+    for rec in records:
+        if "key" not in rec:  # a section's own figure, not a catalogue KPI
+            facts.append({**{k: rec.get(k) for k in ("kpi", "title", "period", "unit", "direction", "value", "low",
+                                                    "high", "level", "n", "small_n", "change", "section")},
+                          "key": None, "params": {}, "where": {}, "entry": None, "source": "fact"})
+            continue
+        if rec["kpi"] in held:
+            continue
+        held.add(rec["kpi"])
+        out.append({**{k: rec.get(k) for k in ("kpi", "key", "params", "where", "title", "period", "unit", "direction",
+                                               "value", "low", "high", "level", "n", "small_n", "change",
+                                               "section")}, "entry": None, "source": "section"})
+    return out + facts
+
+
 # ------------------------------------------------------------------------------------- HTML
 
 _MINUS = "\u2212"
@@ -655,23 +474,10 @@ def _e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _fmt(x: float | None, *, signed: bool = False, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    text = f"{abs(x):,.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        return text
-    return (_MINUS if x < 0 else "+" if signed else "") + text
-
-
-def _unit(v: str, unit: str, lang: str) -> str:
-    key = {"%": "sc_unit_pct", "minutes": "sc_unit_min", "points": "sc_unit_points", "JPY": "sc_unit_jpy",
-           "hours": "sc_unit_hours", "count": "sc_unit_count", "score": "sc_unit_score"}.get(unit)
-    return t(key, lang, NS, v=v) if key else f"{v} {unit}"
-
-
-def _digits(unit: str) -> int:
-    return 0 if unit in ("JPY", "count") else 1
+def _digits(row: dict) -> int | None:
+    """Decimals of the row's KPI as the catalogue declares them (``None``: the unit's)."""
+    k = K.KPIS.get(row.get("kpi") or "")
+    return k.fmt.digits if k is not None else None
 
 
 def _note(text: str, lang: str) -> str:
@@ -778,7 +584,7 @@ def _target_cell(row: dict, lang: str) -> str:
     if row["target"] is None:
         return "—"
     key = "sc_target_higher" if row["direction"] == "higher" else "sc_target_lower"
-    value = _unit(_fmt(row["target"], signed=row["unit"] == "points", digits=_digits(row["unit"])), row["unit"], lang)
+    value = num.value(row["target"], row["unit"], lang, digits=_digits(row))
     out = _e(t(key, lang, NS, value=value))
     if row["deadline"]:
         out += f'<div class="csa-sc-sub">{_e(t("sc_target_by", lang, NS, deadline=row["deadline"]))}</div>'
@@ -788,15 +594,15 @@ def _target_cell(row: dict, lang: str) -> str:
 def _status_cell(row: dict, lang: str) -> str:
     out = _badge(row["status"], lang)
     why = row.get("why")
-    digits, signed = _digits(row["unit"]), row["unit"] == "points"
+    digits = _digits(row)
     if why in ("trend_reaches", "trend_unclear", "trend_short") and row.get("projected") is not None:
-        proj = _unit(_fmt(row["projected"], signed=signed, digits=digits), row["unit"], lang)
+        proj = num.value(row["projected"], row["unit"], lang, digits=digits)
         out += f'<div class="csa-sc-sub">{_e(t("sc_projected", lang, NS, value=proj, deadline=row["deadline"]))}</div>'
     elif why:
         out += f'<div class="csa-sc-sub">{_e(t(f"sc_why_{why}", lang, NS))}</div>'
     if row.get("proposal"):
         pr = row["proposal"]
-        value = _unit(_fmt(pr["value"], signed=signed, digits=digits), row["unit"], lang)
+        value = num.value(pr["value"], row["unit"], lang, digits=digits)
         key = "sc_next_raise" if pr["raise"] else "sc_next_hold"
         text = t(key, lang, NS, value=value, deadline=pr["deadline"], prob=pr["prob"])
         out += f'<div class="csa-sc-sub">{_e(text)}</div>'
@@ -807,8 +613,7 @@ def _change_cell(row: dict, lang: str) -> str:
     ch = row.get("change")
     if not ch or ch.get("diff") is None:
         return "—"
-    signed_unit = "points" if row["unit"] in ("%", "points") else row["unit"]
-    diff = _unit(_fmt(ch["diff"], signed=True, digits=_digits(row["unit"])), signed_unit, lang)
+    diff = num.change(ch["diff"], row["unit"], lang, digits=_digits(row))
     out = _e(diff) + f'<div class="csa-sc-sub">{_e(t("sc_change", lang, NS, vs=ch["vs"]))}</div>'
     if ch.get("low") is not None and ch.get("high") is not None:
         real = ch["low"] > 0 or ch["high"] < 0
@@ -832,15 +637,14 @@ def _name_cell(row: dict, lang: str, links: dict[str, str]) -> str:
 def _value_cell(row: dict, lang: str) -> str:
     if row["value"] is None:
         return _e(t("sc_error", lang, NS) if row.get("error") else t("sc_no_value", lang, NS))
-    digits, signed = _digits(row["unit"]), row["unit"] == "points"
-    value = _unit(_fmt(row["value"], signed=signed, digits=digits), row["unit"], lang)
+    digits = _digits(row)
+    value = num.value(row["value"], row["unit"], lang, digits=digits)
     sub = []
     if row["low"] is not None and row["high"] is not None:
-        low, high = (_fmt(row[k], signed=signed, digits=digits) for k in ("low", "high"))
-        sub.append(f"[{low}, {high}]")
+        sub.append(num.interval(row["low"], row["high"], row["unit"], lang, digits=digits))
     if row["as_of"] != row.get("_period"):
         sub.append(t("sc_as_of", lang, NS, period=row["as_of"]))
-    sub.append(t("sc_n", lang, NS, n=row["n"]))
+    sub.append(t("sc_n", lang, NS, n=num.number(row["n"], 0)))
     if row.get("small_n"):
         sub.append(t("sc_small", lang, NS))
     return f"<strong>{_e(value)}</strong>" + "".join(f'<div class="csa-sc-sub">{_e(x)}</div>' for x in sub)

@@ -29,6 +29,12 @@ FORBIDDEN = {
                "seaborn", "IPython"),
     "csa.cache": ("csa.metrics", "csa.engines", "csa.views", "csa.display", "csa.report", "csa.cli", "matplotlib",
                   "seaborn", "IPython"),
+    # the KPI catalogue and its engines: below the registry, the scorecard, the views and the report
+    "csa.kpi": ("csa.registry", "csa.scorecard", "csa.views", "csa.display", "csa.report", "csa.cli", "csa.headline",
+                "matplotlib", "seaborn", "IPython"),
+    # the one formatter and the glossary read nothing above them
+    "csa.numbers": ("csa.metrics", "csa.kpi", "csa.views", "csa.display", "csa.report", "csa.io", "csa.engines"),
+    "csa.glossary": ("csa.views", "csa.display", "csa.report", "csa.cli", "csa.scorecard", "csa.registry"),
 }
 
 

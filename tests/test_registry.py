@@ -30,14 +30,14 @@ version: 1
 kgis:
   - id: churn
     name: {en: Churn, ja: 解約率}
-    metric: churn
+    measure: churn
     owner: CS
     target: 2.0
     deadline: 2027-03
 kpis:
   - id: fcr
     name: {en: FCR, ja: 一次解決率}
-    metric: fcr
+    measure: fcr
     params: {definition: one_touch}
     owner: {en: Support lead, ja: サポートリーダー}
     drives: [churn]
@@ -61,9 +61,9 @@ def _problems(text: str) -> list:
 
 
 def _entry(**kw) -> Entry:
-    base = dict(id="fcr", kind="kpi", name={"en": "FCR", "ja": "FCR"}, metric="fcr", params={"definition": "one_touch"},
-                where={}, unit="%", direction="higher", owner={"en": "x", "ja": "x"}, drives=("churn",), target=60.0,
-                deadline=pd.Period("2026-12", "M"))
+    base = dict(id="fcr", kind="kpi", name={"en": "FCR", "ja": "FCR"}, measure="fcr",
+                params={"definition": "one_touch"}, where={}, unit="%", direction="higher",
+                owner={"en": "x", "ja": "x"}, drives=("churn",), target=60.0, deadline=pd.Period("2026-12", "M"))
     base.update(kw)
     return Entry(**base)
 
@@ -82,9 +82,10 @@ def test_the_example_registry_loads():
     reg = load()
     assert reg.example and reg.path == "registry.yaml" and load(example_path()).example
     assert [k.id for k in reg.kgis] == ["churn", "sla", "complaints"]
-    assert {k.id for k in reg.kpis} >= {"frt", "fcr", "fcr_osaka", "csat_support", "nps_relationship"}
-    osaka = reg.entry("fcr_osaka")
-    assert osaka.where == {"team": ("osaka",)} and osaka.unit == "%" and osaka.direction == "higher"
+    assert {k.id for k in reg.kpis} >= {"frt", "fcr", "csat", "nps_relationship"}
+    assert reg.entry("fcr").unit == "%" and reg.entry("fcr").direction == "higher"
+    assert reg.entry("frt").key == ("frt{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,"
+                                    "statistic=mean}")
     assert reg.entry("frt").direction == "lower" and reg.entry("frt").unit == "minutes"
     assert reg.entry("sla").params["targets"] == {"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0}
     a = reg.action("osaka_training")
@@ -108,30 +109,30 @@ def test_every_problem_is_listed_at_once_with_its_line():
 kgis:
   - id: churn
     name: {en: Churn, ja: 解約率}
-    metric: churn
+    measure: churn
     owner: CS
     drives: [fcr]
 kpis:
   - id: fcr
     name: {en: FCR}
-    metric: fcrr
+    measure: fcrr
     owner: Support
     target: 62
   - id: Bad-Id
     name: {en: X, ja: X}
-    metric: fcr
+    measure: fcr
     params: {definiton: one_touch}
     owner: Support
   - id: frt
     name: {en: FRT, ja: 初回応答時間}
-    metric: frt
+    measure: frt
     direction: higher
     target: 120
     deadline: 2026-13
     owner: ""
   - id: nps
     name: {en: NPS, ja: NPS}
-    metric: nps
+    measure: nps
     owner: CS
     target: 150
     drives: [churn, fcr, retention]
@@ -149,9 +150,9 @@ actions:
     expected = [
         "unknown key 'drives' (a KGI is the goal",                    # drives on a KGI
         "name needs a text in both languages",                         # FCR without ja
-        "unknown metric 'fcrr'",
+        "'fcrr' is not a KPI of the catalogue",
         "id must be a short name in lower case",                       # Bad-Id
-        "metric fcr has no parameter 'definiton'",                     # a typo in params
+        "fcr has no parameter 'definiton'",                            # a typo in params
         "for frt, lower is better; direction: 'higher' contradicts",
         "deadline must be a month like 2026-12; got '2026-13'",
         "no owner",
@@ -164,10 +165,10 @@ actions:
         assert e in joined, e
     assert all(p.file == "mine.yaml" and p.fix for p in problems)
     by_message = {p.message.split(";")[0]: p for p in problems}
-    assert by_message["unknown metric 'fcrr'"].line == 11
+    assert by_message["'fcrr' is not a KPI of the catalogue"].line == 11
     assert by_message["unknown key 'target_value'"].line == 32
-    assert "mine.yaml, line 11, kpis › fcr › metric: unknown metric 'fcrr'" in text_of[[p.message for p in problems]
-                                                                                       .index("unknown metric 'fcrr'")]
+    want = "mine.yaml, line 11, kpis › fcr › measure: 'fcrr' is not a KPI of the catalogue"
+    assert want in text_of[[p.message for p in problems].index("'fcrr' is not a KPI of the catalogue")]
     assert isinstance(RegistryError(problems), DataError)
 
 
@@ -193,19 +194,21 @@ def test_duplicate_ids_and_duplicate_keys():
     ("- 1\n- 2\n", "the registry is empty or not a mapping"),
     ("kgis: []\n", "no KPIs"),
     ("kpis: {id: fcr}\n", "'kpis:' must be a list of entries"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a}]\n", "neither a metric nor a record"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a}]\n", "neither a measure nor a record"),
     ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, record: support_cpi}]\n", "needs its unit"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: sla, params: {hours: 9-18}}]\n",
-     "opening hours like \"09:00-18:00\" in quotes"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: frt, unit: hours}]\n", "frt is measured in 'minutes'"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcr, params: {definition: fast}}]\n",
-     "definition = 'fast' is not one of one_touch, zendesk, exactly_one, all_contacts"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcr, target: 60%}]\n", "target must be a number"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcr, review: weekly}]\n", "review must be one of"),
-    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcr, deadline: 2026-06, since: 2026-09}]\n",
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: sla, params: {hours: 9-18}}]\n",
+     "opening hours like \"09:00-18:00\" (in quotes in YAML)"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: frt, unit: hours}]\n", "frt is measured in 'minutes'"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr, params: {definition: fast}}]\n",
+     "definition = 'fast' is not one of: one_touch, zendesk, exactly_one, all_contacts"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr, target: 60%}]\n", "target must be a number"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr, review: weekly}]\n", "review must be one of"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr, deadline: 2026-06, since: 2026-09}]\n",
      "since (2026-09) is after the deadline (2026-06)"),
-    ("version: 2\nkpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcr}]\n", "version 2"),
+    ("version: 2\nkpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr}]\n", "version 2"),
     ("kpi: []\n", "unknown section 'kpi'"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, measure: fcr, metric: fcr}]\n", "both 'measure' and 'metric'"),
+    ("kpis: [{id: x, name: {en: X, ja: X}, owner: a, metric: fcrr}]\n", "kpis › x › metric: 'fcrr' is not a KPI"),
 ])
 def test_bad_registries(text, message):
     assert any(message in str(p) for p in _problems(text)), [str(p) for p in _problems(text)]
@@ -215,7 +218,7 @@ def test_a_record_only_entry_and_a_missing_file(tmp_path):
     reg = loads("kpis: [{id: cpi, name: {en: CPI, ja: CPI}, owner: a, record: support_cpi, unit: JPY, "
                 "direction: lower, target: 3000}]\n")
     e = reg.entry("cpi")
-    assert e.metric is None and e.record == "support_cpi" and e.unit == "JPY" and e.spec is None
+    assert e.measure is None and e.record == "support_cpi" and e.unit == "JPY" and e.spec is None
     with pytest.raises(FileNotFoundError, match="KPI registry not found"):
         load(tmp_path / "nope.yaml")
     bad = tmp_path / "cp932.yaml"
@@ -269,14 +272,14 @@ def test_smart_measurable_sees_gaps_and_missing_data():
 
 
 def test_smart_for_nps_and_times_uses_their_planners():
-    reg = loads(GOOD.replace("metric: fcr\n    params: {definition: one_touch}",
-                             "metric: nps\n    params: {touchpoint: relationship}")
+    reg = loads(GOOD.replace("measure: fcr\n    params: {definition: one_touch}",
+                             "measure: nps\n    params: {touchpoint: relationship}")
                 .replace("target: 62", "target: -10"))
-    h = _history([-20.0, -19, -21], n=500, half=7.0, p=0.22, d=0.42)
+    h = _history([-20.0, -19, -21], n=500, half=7.0, p=0.22 * 500, d=0.42 * 500)  # NPS counts
     m = smart(reg.entry("fcr"), reg, h, period=pd.Period("2026-03", "M")).checks["M"]
     assert m.values["need"] == S.sample_size_nps(10.0, promoters=0.22, detractors=0.42)
-    reg = loads(GOOD.replace("metric: fcr\n    params: {definition: one_touch}",
-                             "metric: frt\n    params: {clock: calendar, statistic: mean}").replace("target: 62",
+    reg = loads(GOOD.replace("measure: fcr\n    params: {definition: one_touch}",
+                             "measure: frt\n    params: {clock: calendar, statistic: mean}").replace("target: 62",
                                                                                                    "target: 150"))
     h = _history([180.0, 178, 176], n=1200, half=20.0, sd=350.0)
     m = smart(reg.entry("fcr"), reg, h, period=pd.Period("2026-03", "M")).checks["M"]

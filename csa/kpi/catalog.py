@@ -133,8 +133,8 @@ _add(KPI(
     "frt", {"en": "First response time", "ja": "初回応答時間"}, "FRT",
     {"en": "Minutes from a ticket's creation to the first agent reply (article 001's ART is its mean); tickets "
            "without a reply yet are left out.",
-     "ja": "チケットの受付から担当者の最初の回答までの分数（記事001のART＝平均応答時間はその平均）。まだ回答のない"
-           "チケットは除く。"},
+     "ja": "チケットの受付から担当者の最初の回答までの分数（記事001のARTはその平均）。まだ回答のないチケットは"
+           "除く。"},
     "kpi", "minutes", "lower", "ticket", "tickets", "created_at", "sums and order statistics", _TIME,
     {"statistic": _STATISTIC, **_clock()}, Fmt(1), K.Tickets(what="frt", statistic=E.Time()),
     scale=(0.0, float("inf")), section="support", sources=("001",)))
@@ -212,7 +212,7 @@ _add(KPI(
     Fmt(1), K.Tickets(what="complaints", statistic=E.Share()), section="support", sources=("001",)))
 
 _add(KPI(
-    "sla", {"en": "SLA attainment", "ja": "SLA達成率"}, "",
+    "sla", {"en": "SLA achievement", "ja": "SLA達成率"}, "",
     {"en": "Share of tickets whose first response met the target of their priority; a ticket still waiting "
            "past its target counts as missed, one still within it is left out.",
      "ja": "初回応答が優先度ごとの目標時間内だったチケットの割合。目標時間を過ぎても未回答のチケットは未達成、"

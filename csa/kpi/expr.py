@@ -28,7 +28,7 @@ from ..engines import PeriodKey
 from ..engines import _ordinal as _engine_ordinal
 from ..periods import pandas_freq
 
-__all__ = ["Clock", "clock_of", "day_number", "period", "period_of_month", "with_minutes"]
+__all__ = ["Clock", "clock_of", "day_number", "months_of_period", "period", "period_of_month", "with_minutes"]
 
 _T = "_csa_"  # prefix of helper columns
 _EPOCH = _dt.date(1970, 1, 1)

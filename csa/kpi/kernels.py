@@ -33,7 +33,7 @@ from . import estimate as E
 from .expr import clock_of, months_of_period, period, period_of_month, with_minutes
 
 __all__ = ["CostPerTicket", "CustomerChurn", "Goals", "Kernel", "Order", "Query", "Revenue", "Rows", "Surveys",
-           "Tickets"]
+           "Tickets", "aggregate_rows", "period_of_month_value", "scope"]
 
 PERIOD = "_csa_period"
 _T = "_csa_"

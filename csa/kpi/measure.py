@@ -27,8 +27,8 @@ import pandas as pd
 
 from .. import stats as S
 from ..periods import label, pandas_freq, parse_period
-from .catalog import KPIS
 from . import estimate as E
+from .catalog import KPIS
 from .kernels import Goals, Query, Rows, scope
 from .source import open_tables
 from .spec import KPI

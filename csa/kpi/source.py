@@ -30,7 +30,7 @@ import pandas as pd
 from ..engines import ENGINES, connect, engine_name
 from ..errors import DataError, Problem
 
-__all__ = ["MONTH_COLUMNS", "TABLE_NAMES", "Tables", "open_tables"]
+__all__ = ["MONTH_COLUMNS", "TABLE_NAMES", "Tables", "month_ordinal", "open_tables"]
 
 #: the tables a KPI may read
 TABLE_NAMES = ("customers", "subscriptions", "orders", "tickets", "surveys", "goals", "support_costs")

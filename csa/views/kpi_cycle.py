@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .. import headline as H
+from .. import kpi as K
+from .. import numbers as num
 from .. import registry as R
 from .. import scorecard as SC
 from .. import stats as S
@@ -67,7 +69,7 @@ def cycle(ds, registry: R.Registry, *, period: str = "", freq: str = "month", le
     per = SC.report_period(ds, period, freq)
     histories, reviews, smart, errors = {}, {}, {}, {}
     for e in registry.entries:
-        if e.metric is None:
+        if e.spec is None:
             continue
         try:
             histories[e.id] = SC.measure(ds, e, freq=freq, level=level, min_n=min_n, until=per)
@@ -100,11 +102,9 @@ def scope_sentence(c: Cycle, *, lang: str = "en") -> str:
 # ----------------------------------------------------------------------------------- step 1
 
 def _definition(e: R.Entry, lang: str) -> str:
-    if e.metric is None:
+    if e.spec is None:
         return t("record_only", lang, NS, record=e.record)
-    parts = [t(f"metric_{e.metric}", lang, NS)]
-    parts += [f"{k} = {v}" if not isinstance(v, dict) else f"{k} = " + ", ".join(f"{a}:{b:g}" for a, b in v.items())
-              for k, v in e.params.items() if k in (e.spec.defining if e.spec else ())]
+    parts = [e.spec.label(e.params, lang)]
     parts += [f"{t(k, lang, NS)} = {'/'.join(t(x, lang, NS) for x in v)}" for k, v in e.where.items()]
     return "; ".join(parts)
 
@@ -118,13 +118,8 @@ def _target(e: R.Entry, lang: str) -> str:
 
 
 def _value(x: float | None, unit: str, lang: str, *, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    signed = signed or unit == "points"
-    text = f"{x:+.1f}" if signed else f"{x:,.1f}"
-    text = text.replace("-", "−")
-    key = {"%": "unit_pct", "minutes": "unit_min", "points": "unit_points"}.get(unit)
-    return t(key, lang, NS, v=text) if key else f"{text} {unit}"
+    """A value (or, ``signed``, a change: rates and NPS in points) as :mod:`csa.numbers` writes it."""
+    return num.change(x, unit, lang) if signed else num.value(x, unit, lang)
 
 
 def registry_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
@@ -337,14 +332,15 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     ``details=False`` skips the pre-trend test, the event study and the group means (faster).
     """
     e = registry.entry(kpi)
-    if e.metric in (None, "churn"):
+    if e.spec is None or not isinstance(e.spec.kernel, K.kernels.Rows):
         return Evaluation(action, e, "none", reason="no_rows")
     target = replace(e, where={k: v for k, v in e.where.items() if k not in action.scope})
     cluster = action.cluster or CLUSTERS.get(e.spec.table)
     wanted = [*action.scope, *([cluster] if cluster else []),
               *(action.controls if controls is None else controls)]
     try:  # only the columns the regressions read: at 12 M tickets the others are gigabytes
-        rows = SC._rows(ds, target, "month", keep=wanted)
+        rows = K.rows(target.measure, ds, freq="month", where=target.where, columns=wanted, absent="skip",
+                      **target.params)
     except Exception as exc:  # a missing table: said, not raised
         return Evaluation(action, e, "none", reason=str(exc).splitlines()[0])
     if action.end is not None:
@@ -354,7 +350,7 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     months_after = rows.loc[rows["period"] >= action.start, "period"].nunique()
     if months_after < (1 if action.scope else 2):
         return Evaluation(action, e, "none", reason="too_early")
-    log = e.spec.kind == "mean"
+    log = isinstance(e.spec.kernel.statistic, (K.estimate.Mean, K.estimate.Time))
     cluster = cluster if cluster in rows.columns else None
     controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
     missing = [k for k in action.scope if k not in rows.columns]
@@ -413,16 +409,16 @@ def _effect_text(ev: Evaluation, lang: str) -> tuple[str, str]:
 
 
 def _signed(x: float, digits: int = 1) -> str:
-    return f"{x:+.{digits}f}".replace("-", "−")
+    return num.number(x, digits, signed=True)
 
 
 def _num(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}f}".replace("-", "−")
+    return num.number(x, digits)
 
 
 def _p(p: float) -> str:
-    """``p < 0.001`` or ``p = 0.041``: the p-value as the sentences show it."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+    """``p < 0.001`` or ``p = 0.041``: the p-value as :mod:`csa.numbers` writes it."""
+    return num.p_value(p)
 
 
 def effects_table(evals: list[Evaluation], *, lang: str = "en") -> pd.DataFrame:
@@ -481,7 +477,7 @@ def describe_effect(ev: Evaluation, *, lang: str = "en") -> str:
 
 def describe_truth(ev: Evaluation, *, lang: str = "en") -> str:
     """On the bundled sample: the planted effect, and whether the interval contains it (empty otherwise)."""
-    truth = SAMPLE_EFFECTS.get(ev.action.id, {}).get(ev.entry.metric if ev.entry.metric in ("frt", "fcr") else "")
+    truth = SAMPLE_EFFECTS.get(ev.action.id, {}).get(ev.entry.measure if ev.entry.measure in ("frt", "fcr") else "")
     if ev.effect is None or truth is None or ev.design != "did":
         return ""
     value, scale, _exact = truth
