@@ -13,6 +13,13 @@ A record (all numbers plain floats/ints, missing values ``None``)::
      "level": 0.95, "n": 812, "min_n": 30, "small_n": False,
      "change": {"vs": "2026-09", "diff": 3.1, "low": -4.2, "high": 10.3, "p_value": 0.41} | None}
 
+A KPI of the catalogue is published with :func:`of`, from the :class:`csa.kpi.Result` of
+:func:`csa.measure`: its record carries the catalogue id as ``kpi`` and also ``key`` (the KPI
+with its parameters and subset), ``params``, ``where``, ``section`` and ``engine``, so that the
+front page can take a section's figure for the same key instead of computing it again. Other
+figures a section publishes (a share of value by tier, an action's effect) are *facts*:
+``record`` with an id that is not a catalogue KPI.
+
 >>> r = record("nps", {"en": "NPS", "ja": "NPS"}, "2026-10", value=30.0, low=-19.06, high=65.2, n=10,
 ...            unit="points", min_n=30)
 >>> r["small_n"], r["change"]
@@ -24,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MIMETYPE", "UNITS", "extract", "publish", "record", "validate"]
+__all__ = ["MIMETYPE", "UNITS", "extract", "is_kpi", "of", "publish", "record", "validate"]
 
 MIMETYPE = "application/vnd.csa.headline+json"
 UNITS = ("points", "%", "minutes", "hours", "JPY", "count", "score")
@@ -86,6 +93,53 @@ def record(kpi: str, title: dict[str, str], period: str, *, value, low=None, hig
             "change": ch}
 
 
+def of(result, *, change: dict[str, Any] | None = None, section: str = "", min_n: int = 30) -> dict[str, Any]:
+    """The headline record of a catalogue KPI's :class:`csa.kpi.Result` (see the module docstring).
+
+    Parameters
+    ----------
+    result : csa.kpi.Result
+        From :func:`csa.measure`.
+    change : dict, optional
+        From :func:`csa.kpi.compare` (``{"vs", "diff", "low", "high", "p_value"}``).
+    section : str
+        The notebook id of the section that publishes it.
+    min_n : int
+        Below this ``n`` the record is flagged ``small_n``.
+
+    Returns
+    -------
+    dict
+        A record whose ``title`` is the KPI's label with its titled parameters
+        (:meth:`csa.kpi.KPI.label`) and whose ``key`` says how it was computed.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> r = of(csa.measure("fcr", ds, period="2026-10"), section="support")
+    >>> r["kpi"], r["key"], r["title"]["en"], r["n"]
+    ('fcr', 'fcr{definition=one_touch}', 'First contact resolution (FCR; one touch, not reopened)', 1136)
+    """
+    e = result.entry
+    where = {k: list(v) for k, v in result.where.items()}
+    title = {lang: e.label(result.params, lang) for lang in ("en", "ja")}
+    if where:
+        for lang in ("en", "ja"):
+            title[lang] += " — " + ", ".join(f"{k} {'/'.join(v)}" for k, v in where.items())
+    out = record(e.id, title, result.period, value=result.value, low=result.low, high=result.high, n=result.n,
+                 unit=e.unit, direction=e.direction, level=result.level, min_n=min_n, change=change)
+    params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in result.params.items()}
+    out.update(key=result.key, params=params, where=where, section=section, engine=result.engine,
+               excluded=int(result.excluded))
+    return out
+
+
+def is_kpi(rec: dict[str, Any]) -> bool:
+    """Whether a record is a catalogue KPI's (published with :func:`of`), not a section's fact."""
+    return "key" in rec
+
+
 def validate(rec: dict[str, Any]) -> dict[str, Any]:
     """``rec`` if it has every field of a headline record, else a ValueError naming the missing ones."""
     missing = [k for k in _KEYS if k not in rec]
@@ -98,15 +152,18 @@ def publish(*records: dict[str, Any], lang: str = "en") -> None:
     """Show ``records`` in the notebook and carry them for ``csa report`` (see :func:`extract`)."""
     from IPython.display import display
 
+    from . import numbers as num
+    from .kpi import KPIS
     from .labels import t
 
     recs = [validate(r) for r in records]
     rows = []
     for r in recs:
-        fmt = "{:+,.1f}" if r["unit"] == "points" else "{:,.0f}" if r["unit"] in ("JPY", "count") else "{:,.1f}"
-        v = "—" if r["value"] is None else fmt.format(r["value"])
-        ci = "" if r["low"] is None else f" [{fmt.format(r['low'])}, {fmt.format(r['high'])}]"
-        rows.append(f"| {r['title'][lang]} | {r['period']} | {v}{ci} | {r['n']:,} |")
+        k = KPIS.get(r["kpi"])
+        digits = k.fmt.digits if k is not None else None
+        v = num.value(r["value"], r["unit"], lang, digits=digits)
+        ci = "" if r["low"] is None else " " + num.interval(r["low"], r["high"], r["unit"], lang, digits=digits)
+        rows.append(f"| {r['title'][lang]} | {r['period']} | {v}{ci} | {num.number(r['n'], 0)} |")
     head = f"| KPI | {t('period', lang)} | {t('value', lang)} | {t('n', lang)} |\n|---|---|---|---|\n"
     display({MIMETYPE: recs, "text/markdown": head + "\n".join(rows)}, raw=True)
 
