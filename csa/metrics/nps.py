@@ -30,8 +30,8 @@ from .. import stats as S
 from ..errors import DataError, Problem
 
 __all__ = ["COUNT_COLUMNS", "GROUPS", "METHODS", "Comparison", "NPSResult", "PairedChange", "classify",
-           "compare", "compare_periods", "nps", "nps_counts", "nps_stats", "nps_table", "paired_change",
-           "sample_size", "trinomial"]
+           "compare", "compare_counts", "compare_periods", "nps", "nps_counts", "nps_stats", "nps_table",
+           "paired_change", "sample_size", "trinomial"]
 
 METHODS = ("adjusted-wald", "wald")
 COUNT_COLUMNS = ["n", "promoters", "passives", "detractors"]
@@ -459,6 +459,37 @@ def compare_periods(df: pd.DataFrame, a, b, by: str | None = None, *, period: st
             raise KeyError(f"column {col!r} not found; the columns are: {', '.join(map(str, df.columns))}")
     ca = nps_counts(df[df[period] == a], by, score=score)
     cb = nps_counts(df[df[period] == b], by, score=score)
+    return compare_counts(ca, cb, by, level=level, method=method, min_n=min_n)
+
+
+def compare_counts(ca: pd.DataFrame, cb: pd.DataFrame, by: str | None = None, *, level: float = 0.95,
+                   method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
+    """Step 2 of :func:`compare_periods`: two counts tables (period ``a`` and ``b``), compared per group.
+
+    Parameters
+    ----------
+    ca, cb : DataFrame
+        NPS counts (:func:`nps_counts`, or any engine's) of the two periods, with the ``by``
+        column when given, ``n``, ``promoters``, ``passives``, ``detractors``.
+    by : str, optional
+        The grouping column; ``None``: each table has one overall row.
+    level, method, min_n
+        As in :func:`nps_stats`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`compare_periods`.
+
+    Examples
+    --------
+    >>> ca = pd.DataFrame({"n": [4], "promoters": [3], "passives": [0], "detractors": [1]})
+    >>> cb = pd.DataFrame({"n": [4], "promoters": [1], "passives": [1], "detractors": [2]})
+    >>> compare_counts(ca, cb, min_n=2)[["nps_a", "nps_b", "diff"]]
+       nps_a  nps_b  diff
+    0   50.0  -25.0  75.0
+    """
+    ca, cb = ca.copy(), cb.copy()
     key = by or "_all"
     if by is None:
         ca[key], cb[key] = "all", "all"

@@ -8,55 +8,41 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import numbers as num
+from ..kpi import KPIS
 from .pages import _e, _nav, _page, _t
 
-_MINUS = "\u2212"
+
+def _digits(rec: dict[str, Any]) -> int | None:
+    """Decimals of a record's KPI as its catalogue entry declares them (``None``: the unit's)."""
+    k = KPIS.get(rec.get("kpi") or "")
+    return k.fmt.digits if k is not None else None
 
 
-def _fmt(x: float | None, *, signed: bool = False, digits: int = 1) -> str:
-    """``x`` with ``digits`` decimals, thousands separators and a real minus sign (−12.4, +3.1)."""
-    if x is None:
-        return "—"
-    text = f"{abs(x):,.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        return text
-    return (_MINUS if x < 0 else "+" if signed else "") + text
+def _change(ch: dict[str, Any] | None, unit: str, digits: int | None, lang: str) -> str:
+    if not ch or ch.get("diff") is None:
+        return _t("no_comparison", lang)
+    diff = num.change(ch["diff"], unit, lang, digits=digits)
+    if ch.get("low") is None and ch.get("p_value") is None:  # a change without a test (e.g. cost per incident)
+        return _t("change_cell_plain", lang, diff=diff, vs=ch["vs"])
+    between = num.interval(ch["low"], ch["high"], unit, lang, digits=digits, signed=True)
+    p = num.p_value(ch["p_value"]).removeprefix("p\u00a0")
+    return _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"], p=p)
 
 
-_UNIT_KEYS = {"points": "unit_points", "%": "unit_pct", "minutes": "unit_minutes", "hours": "unit_hours",
-              "JPY": "unit_jpy", "count": "unit_count", "score": "unit_score"}
+def _section_pages(manifest: dict) -> dict[str, str]:
+    """Section (notebook id) → its page, for the sections whose page is in this report."""
+    from ..catalog import notebooks
+
+    present = {nb["html"] for nb in manifest["notebooks"] if nb.get("html")}
+    try:
+        return {e.id: f"{e.file}.html" for e in notebooks() if f"{e.file}.html" in present}
+    except (FileNotFoundError, ValueError):
+        return {}
 
 
-def _with_unit(v: str, unit: str, lang: str, *, change: bool = False) -> str:
-    key = "unit_pct_change" if change and unit == "%" else _UNIT_KEYS.get(unit)
-    if key == "unit_jpy" and v[:1] in ("+", _MINUS):  # +¥534, not ¥+534
-        return v[0] + _t(key, lang, v=v[1:])
-    return _t(key, lang, v=v) if key else f"{v} {unit}"
-
-
-def _p_value(p: float | None) -> str:
-    if p is None:
-        return "—"
-    if p < 0.001:
-        return "<\u00a00.001"  # no-break spaces: "p = 0.41" stays on one line
-    return f"=\u00a0{p:.3f}" if p < 0.01 else f"=\u00a0{p:.2f}"
-
-
-def _interval(low, high, *, signed: bool = False, digits: int = 1, unit: str = "", lang: str = "en") -> str:
-    """``[low, high]``; money with its sign (``[¥1,200, ¥3,400]``), other units said by the column."""
-    if low is None or high is None:
-        return "—"
-    a, b = _fmt(low, signed=signed, digits=digits), _fmt(high, signed=signed, digits=digits)
-    if unit == "JPY":
-        a, b = _with_unit(a, unit, lang), _with_unit(b, unit, lang)
-    return f"[{a}, {b}]"
-
-
-#: decimals shown per unit (money and counts are whole; everything else one decimal)
-_DIGITS = {"JPY": 0, "count": 0}
-
-
-def _summary(records: list[dict[str, Any]], lang: str) -> str:
+def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | None = None) -> str:
+    """One row per figure of ``front_page`` (each KPI once): title, period, value, interval, n, change."""
     if not records:
         return f'<p class="meta">{_e(_t("no_headlines", lang))}</p>'
     levels = {r["level"] for r in records}
@@ -64,30 +50,20 @@ def _summary(records: list[dict[str, Any]], lang: str) -> str:
     head = _t("interval", lang, level=levels.pop()) if one_level else _t("col_interval", lang)
     rows = []
     for r in records:
-        signed = r["unit"] == "points"
-        digits = _DIGITS.get(r["unit"], 1)
-        value = "—" if r["value"] is None else _with_unit(_fmt(r["value"], signed=signed, digits=digits), r["unit"],
-                                                          lang)
-        ci = _interval(r["low"], r["high"], signed=signed, digits=digits, unit=r["unit"], lang=lang)
+        unit, digits = r["unit"], _digits(r)
+        value = num.value(r["value"], unit, lang, digits=digits)
+        ci = num.interval(r["low"], r["high"], unit, lang, digits=digits)
         if not one_level and r["low"] is not None:
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
-        ch = r.get("change")
-        if ch is None:
-            change = _t("no_comparison", lang)
-        else:
-            diff = "—" if ch["diff"] is None else _with_unit(_fmt(ch["diff"], signed=True, digits=digits), r["unit"],
-                                                            lang, change=True)
-            if ch["low"] is None and ch["p_value"] is None:  # a change without a test (e.g. cost per incident)
-                change = _t("change_cell_plain", lang, diff=diff, vs=ch["vs"])
-            else:
-                between = _interval(ch["low"], ch["high"], signed=True, digits=digits, unit=r["unit"], lang=lang)
-                change = _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"],
-                            p=_p_value(ch["p_value"]))
-        warn = _t("small_n_mark", lang, min_n=r["min_n"]) if r["small_n"] else ""
-        title = r["title"].get(lang) or r["title"].get("en") or r["kpi"]
-        rows.append(f"<tr><td>{_e(title)}</td><td class=\"nowrap\">{_e(r['period'])}</td>"
+        change = _change(r.get("change"), unit, digits, lang)
+        warn = _t("small_n_mark", lang, min_n=r.get("min_n", 30)) if r.get("small_n") and r.get("min_n") else ""
+        title = _e(r["title"].get(lang) or r["title"].get("en") or r["kpi"])
+        href = (pages or {}).get(r.get("section") or "")
+        if href:
+            title = f'<a href="{_e(href)}">{title}</a>'
+        rows.append(f"<tr id=\"kpi-{_e(r['kpi'])}\"><td>{title}</td><td class=\"nowrap\">{_e(r['period'])}</td>"
                     f"<td class=\"num\">{_e(value)}</td><td class=\"num\">{_e(ci)}</td>"
-                    f"<td class=\"num\">{r['n']:,}</td><td>{_e(change)}</td>"
+                    f"<td class=\"num\">{_e(num.number(r['n'], 0))}</td><td>{_e(change)}</td>"
                     f"<td class=\"warn\">{_e(warn)}</td></tr>")
     cols = [_t("col_kpi", lang), _t("period", lang), _t("value", lang), head, _t("n", lang),
             _t("col_change", lang), _t("col_note", lang)]
@@ -138,18 +114,25 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
     meta.append(f"{_e(_t('period_type', lang))}{colon}{_e(_t(p.get('freq', 'month'), lang))}")
     when = manifest["generated_at"].replace("T", " ").replace("+00:00", "")
     meta.append(_e(_t("generated", lang, when=when, version=manifest["versions"].get("csa", "?"))))
-    records = [r for nb in manifest["notebooks"] for r in nb.get("records", [])]
+    front = manifest.get("front_page")
+    if front is None:  # a manifest without a front page (an older report): every record, as published
+        front = [{**r, "source": "section"} for nb in manifest["notebooks"] for r in nb.get("records", [])]
+    pages = _section_pages(manifest)
+    kpis = [r for r in front if r.get("source") == "section"]
+    facts = [r for r in front if r.get("source") == "fact"]
     manifest_link = '<a href="manifest.json">manifest.json</a>'
     note = _e(_t("manifest_note", lang, manifest="\0")).replace("\0", manifest_link)
     failed = "" if manifest.get("ok") else f'<p class="failed">{_e(_t("incomplete", lang))}</p>\n'
     if manifest.get("changed_inputs"):
         changed = _t("inputs_changed", lang, files=", ".join(manifest["changed_inputs"]))
         failed += f'<p class="failed">{_e(changed)}</p>\n'
+    heading = "summary_heading_more" if scorecard else "summary_heading"
+    more = (f'<h2>{_e(_t("facts_heading", lang))}</h2>\n{_summary(facts, lang, pages)}\n' if facts else "")
     body = f"""<h1>{_e(title)}</h1>
 <p class="meta">{" · ".join(meta)}</p>
-{failed}{_scorecard_block(scorecard, lang)}<h2>{_e(_t("summary_heading", lang))}</h2>
-{_summary(records, lang)}
-<h2>{_e(_t("sections_heading", lang))}</h2>
+{failed}{_scorecard_block(scorecard, lang)}<h2>{_e(_t(heading, lang))}</h2>
+{_summary(kpis, lang, pages)}
+{more}<h2>{_e(_t("sections_heading", lang))}</h2>
 {_sections(manifest["notebooks"], lang)}
 <p class="meta">{note}</p>"""
     nav = _nav(lang, sources=sources, index=False)

@@ -354,6 +354,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             scorecard_html, manifest["scorecard"] = SC.front_page(
                 registry_file, records, data_dir=data, period=period, freq=freq, lang=lang, tz=tz,
                 mapping=mapping_file, pages=pages)
+            manifest["front_page"] = SC.front_records(manifest["scorecard"], records)
             stack.close()  # the cache is not needed any more
             manifest["registry"] = None if registry_file is None else {
                 "file": _shown_path(registry_file, target.path), "sha256": _sha256(registry_file)}

@@ -1,13 +1,18 @@
-"""What every view shares: the report period, the comparison period, the scope sentence."""
+"""What every view shares: the report period, the comparison period, the scope sentence, a KPI's headline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
+from .. import headline as H
+from .. import kpi as K
 from ..labels import t
 from ..periods import label, latest, parse_period
 
-__all__ = ["Periods", "filters_phrase", "periods", "resolve_period"]
+__all__ = ["Headline", "Periods", "filters_phrase", "headline", "periods", "resolve_period", "scope"]
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
@@ -76,3 +81,72 @@ def filters_phrase(ns: str, lang: str = "en", **filters: str) -> str:
     """
     parts = [f"{t(k, lang, ns)} = {t(v, lang, ns)}" for k, v in filters.items() if v]
     return ", ".join(parts) or t("scope_all", lang, ns)
+
+
+def scope(**filters: str) -> dict[str, str]:
+    """The notebook's customer filters as a catalogue ``where`` (empty values left out).
+
+    >>> scope(segment="enterprise", plan="")
+    {'segment': 'enterprise'}
+    """
+    return {k: v for k, v in filters.items() if v}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A catalogue KPI in the report period and the comparison period, with the record the section publishes.
+
+    ``this`` and ``prev`` are :class:`csa.kpi.Result`; ``change`` is :func:`csa.kpi.compare` of the
+    two (``None`` when either has no data); ``record`` is :func:`csa.headline.of` of ``this`` with
+    that change.
+    """
+
+    this: K.Result
+    prev: K.Result
+    change: dict[str, Any] | None
+    record: dict[str, Any]
+
+    @property
+    def row(self) -> pd.Series:
+        """This period's aggregation and statistic (counts, sums, value, interval) as a Series."""
+        return pd.Series(self.this.row, dtype=object)
+
+
+def headline(kpi: str, data, periods: Periods, *, section: str, engine: str = "pandas", level: float = 0.95,
+             min_n: int = 30, where: dict | None = None, **params) -> Headline:
+    """A section's headline figure: :func:`csa.measure` in both periods, the change, the record.
+
+    Parameters
+    ----------
+    kpi : str
+        A catalogue id.
+    data : Dataset or tables
+        As :func:`csa.measure` takes them.
+    periods : Periods
+        The report period and the comparison period.
+    section : str
+        The notebook id (the record says which section published it).
+    engine, level, where, **params
+        As in :func:`csa.measure`.
+    min_n : int
+        Below this ``n`` the record is flagged ``small_n``.
+
+    Returns
+    -------
+    Headline
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
+    >>> h = headline("fcr", ds, P, section="support")
+    >>> h.record["key"], h.change["vs"], h.this.n
+    ('fcr{definition=one_touch}', '2026-09', 1136)
+    """
+    common = dict(freq=periods.freq, engine=engine, level=level, where=where, **params)
+    tables = K.open_tables(data, engine=engine)
+    this = K.measure(kpi, tables, period=periods.this, **common)
+    prev = K.measure(kpi, tables, period=periods.prev, **common)
+    change = K.compare(this, prev)
+    return Headline(this, prev, change, H.of(this, change=change, section=section, min_n=min_n))

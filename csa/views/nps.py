@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import math
 
-import narwhals as nw
 import pandas as pd
 
-from .. import engines as E
-from .. import headline as H
+from .. import kpi as K
 from ..joins import attach
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
-from .common import filters_phrase
+from .common import Headline, filters_phrase, scope
 
 __all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "counts_table", "describe", "describe_change",
-           "describe_mix", "describe_paired", "followup_list", "followups", "headline", "headline_record",
-           "last_two_waves", "period_counts", "relationship_waves", "responses", "scope_sentence",
-           "testimonials_sentence", "touchpoint_mix", "waves"]
+           "describe_mix", "describe_paired", "followup_list", "followups", "last_two_waves", "period_change",
+           "period_counts", "relationship_waves", "responses", "result", "scope_sentence", "testimonials_sentence",
+           "touchpoint_mix", "waves"]
 
 NS = "nps"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
@@ -66,46 +64,27 @@ def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", fr
     return out.reset_index(drop=True)
 
 
-def period_counts(resp: pd.DataFrame, *, engine: str = "pandas", source="", freq: str = "month",
-                  tz: str = "Asia/Tokyo", segment: str = "", plan: str = "", mapping: str = "") -> pd.DataFrame:
+def period_counts(ds, *, engine: str = "pandas", freq: str = "month", segment: str = "",
+                  plan: str = "") -> pd.DataFrame:
     """NPS counts per period and touchpoint (the notebook's headline, touchpoint and trend tables read them).
 
     Parameters
     ----------
-    resp : DataFrame
-        From :func:`responses`: counted directly with ``engine="pandas"``.
+    ds : Dataset
+        The data (:func:`csa.load`).
     engine : {"pandas", "duckdb", "spark"}
-        ``"duckdb"`` or ``"spark"``: counted by :mod:`csa.engines` over the data folder's survey
-        export instead (``surveys.parquet``, a ``surveys/`` folder of Parquet files, or
-        ``surveys.csv``), the ``segment`` and ``plan`` filters applied there too (a semi-join
-        with ``customers``). Same table, whichever the engine.
-    source : str or path
-        The data folder (read when ``engine`` is not pandas).
-    freq, tz, segment, plan
-        As in :func:`responses` and :func:`csa.load`.
-    mapping : str
-        A mapping file of the export's columns: applied by :func:`csa.load` only, so an error with
-        another engine (export the columns under the canonical names instead).
+        Where the answers are counted: :func:`csa.kpi.table` of the catalogue's ``nps``, the same
+        aggregation whichever the engine.
+    freq, segment, plan
+        As in :func:`responses`.
 
     Returns
     -------
     DataFrame
         ``period``, ``touchpoint``, ``n``, ``promoters``, ``passives``, ``detractors``, ``excluded``.
     """
-    if engine not in E.ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(E.ENGINES)}; got {engine!r}")
-    if engine == "pandas":
-        return N.nps_counts(resp, ["period", "touchpoint"])
-    if mapping:
-        raise ValueError(f"engine={engine!r} reads the export as it is, and a mapping file is applied by csa.load "
-                         "only: use engine='pandas', or export the columns under the canonical names")
-    con = E.connect(tz=tz) if engine == "duckdb" else None
-    rows = E.read(source, "surveys", engine=engine, tz=tz, where={"survey": "nps"}, con=con)
-    keep = {k: v for k, v in (("segment", segment), ("plan", plan)) if v}
-    if keep:
-        cust = E.read(source, "customers", engine=engine, tz=tz, where=keep, columns=["customer_id"], con=con)
-        rows = nw.from_native(rows).join(nw.from_native(cust), on="customer_id", how="semi").to_native()
-    return E.nps_counts(rows, [E.period("responded_at", freq, tz=tz), "touchpoint"])
+    t_ = K.table("nps", ds, by="touchpoint", freq=freq, engine=engine, where=scope(segment=segment, plan=plan))
+    return t_[["period", "touchpoint", *N.COUNT_COLUMNS, "excluded"]]
 
 
 def counts_table(counts: pd.DataFrame, period, by: str | None = None, *, upto: bool = False, level: float = 0.95,
@@ -137,13 +116,30 @@ def counts_table(counts: pd.DataFrame, period, by: str | None = None, *, upto: b
     return N.nps_stats(c, level=level, method=method, min_n=min_n)
 
 
-def headline(resp: pd.DataFrame, period, *, level: float = 0.95, method: str = "adjusted-wald") -> N.NPSResult:
-    """NPS of all responses in ``period`` (``n == 0`` when there are none), from the responses or their counts."""
-    if "promoters" in resp.columns:  # from period_counts
-        row = resp.loc[resp["period"] == period, [*N.COUNT_COLUMNS, "excluded"]].sum()
-    else:
-        row = N.nps_counts(resp[resp["period"] == period]).iloc[0]
-    return N.NPSResult.from_counts(row, level=level, method=method)
+def result(h: Headline) -> N.NPSResult:
+    """This period's NPS of a section headline (:func:`csa.views.common.headline`) as an NPSResult."""
+    p = h.this.params
+    return N.NPSResult.from_counts(h.row, level=h.this.level, method=p["method"])
+
+
+def period_change(counts: pd.DataFrame, a, b, by: str | None = None, *, level: float = 0.95,
+                  method: str = "adjusted-wald", min_n: int = 30) -> pd.DataFrame:
+    """NPS of period ``a`` against ``b`` from :func:`period_counts`, overall or per ``by`` (e.g. touchpoint).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`csa.metrics.nps.compare_periods`.
+    """
+    cols = [*N.COUNT_COLUMNS, "excluded"]
+
+    def side(p):
+        rows = counts[counts["period"] == p]
+        if by is None:
+            return pd.DataFrame([rows[cols].sum()]).astype("int64")
+        return rows.groupby(by, sort=True, dropna=False, observed=True)[cols].sum().reset_index()
+
+    return N.compare_counts(side(a), side(b), by, level=level, method=method, min_n=min_n)
 
 
 def followups(ds, resp: pd.DataFrame, period, *, kind: str = "detractor") -> pd.DataFrame:
@@ -317,16 +313,18 @@ def describe(result: N.NPSResult, period_label: str, *, lang: str = "en", min_n:
     return text
 
 
-def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
     """The overall change against the comparison period, and whether it can be told from noise.
 
-    ``row`` is the overall row of :func:`csa.metrics.nps.compare_periods`.
+    ``h`` is the section's headline (:func:`csa.views.common.headline`): the same change the report
+    index shows.
     """
-    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+    c = h.change
+    if c is None or c["diff"] is None or math.isnan(c["diff"]):
         return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
-             p=row["p_value"])
-    real = row["low"] > 0 or row["high"] < 0
+    text = t("change", lang, NS, prev=prev_label, diff=c["diff"], level=level, low=c["low"], high=c["high"],
+             p=c["p_value"])
+    real = c["low"] > 0 or c["high"] < 0
     return text + t("change_real" if real else "change_noise", lang, NS)
 
 
@@ -357,14 +355,3 @@ def callbacks_sentence(n: int, shown: int, period_label: str, *, lang: str = "en
 
 def testimonials_sentence(n: int, shown: int, period_label: str, *, lang: str = "en") -> str:
     return t("testimonials", lang, NS, n=n, shown=min(n, shown), period=period_label)
-
-
-def headline_record(result: N.NPSResult, change_row, periods, *, min_n: int = 30) -> dict:
-    """The NPS headline record for the report index (see :mod:`csa.headline`)."""
-    change = None
-    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
-        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
-                  "high": change_row["high"], "p_value": change_row["p_value"]}
-    return H.record("nps", {"en": t("title", "en", NS), "ja": t("title", "ja", NS)}, periods.this_label,
-                    value=result.value, low=result.low, high=result.high, n=result.n, unit="points",
-                    direction="higher", level=result.level, min_n=min_n, change=change)
