@@ -46,6 +46,7 @@ import pandas as pd
 
 from .. import stats as S
 from ..businesstime import BusinessCalendar
+from .rates import rate_stats
 
 __all__ = ["CLOCKS", "DEFAULT_SLA_TARGETS", "FCR_DEFINITIONS", "FCR_SOURCES", "MeanResult", "RateResult",
            "abandonment_table", "aht_table", "compare_means", "compare_rates", "complaint_table",
@@ -180,45 +181,6 @@ def rate_counts(df: pd.DataFrame, flag, by=None, *, include=None) -> pd.DataFram
     return _sum_by(df, keys, {"n": counted.astype(np.int64), "successes": (value & counted).astype(np.int64),
                               "excluded": (~counted).astype(np.int64)})
 
-
-def rate_stats(counts: pd.DataFrame, *, level: float = 0.95, method: str = "wilson", min_n: int = 30) -> pd.DataFrame:
-    """Step 2 of every rate: the percentage and its interval for each row of a counts table.
-
-    Parameters
-    ----------
-    counts : DataFrame
-        With ``n`` and ``successes`` (from :func:`rate_counts` or any engine); other columns are kept.
-    level : float
-        Confidence level.
-    method : str
-        Interval method of :func:`csa.stats.proportion_interval` (``"wilson"`` by default).
-    min_n : int
-        Rows with fewer counted rows are flagged ``small_n``.
-
-    Returns
-    -------
-    DataFrame
-        The input plus ``value`` (percent), ``low``, ``high`` (percent) and ``small_n``. ``n == 0``
-        gives missing values, never an interval.
-
-    Examples
-    --------
-    >>> rate_stats(pd.DataFrame({"n": [8, 0], "successes": [5, 0]}))[["value", "low", "high"]].round(1)
-       value   low  high
-    0   62.5  30.6  86.3
-    1    NaN   NaN   NaN
-    """
-    missing = [c for c in ("n", "successes") if c not in counts.columns]
-    if missing:
-        raise KeyError(f"counts table lacks {missing}; make it with rate_counts()")
-    out = counts.copy()
-    n, x = out["n"].to_numpy(dtype=float), out["successes"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["value"] = np.where(n > 0, 100 * x / n, np.nan)
-    iv = S.proportion_interval(x, n, level=_level(level), method=method)
-    out["low"], out["high"] = iv.low, iv.high
-    out["small_n"] = S.small_n(n, min_n)
-    return out
 
 
 def rate_table(df: pd.DataFrame, flag, by=None, *, include=None, level: float = 0.95, method: str = "wilson",
