@@ -11,12 +11,11 @@ on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from .. import glossary as G
 from .. import stats as S
 from ..joins import attach
 from ..labels import check_lang, t
@@ -31,7 +30,7 @@ __all__ = ["GLOSSARY_FIELDS", "PALETTE", "MixEffect", "SmartTarget", "csat_answe
 
 NS = "primer"
 #: fields of every glossary entry (``kind``, ``better`` and ``definition_ja`` are optional)
-GLOSSARY_FIELDS = ("en", "ja", "definition_en", "definition_ja", "kind", "better")
+GLOSSARY_FIELDS = G.FIELDS
 KINDS = ("kpi", "kgi")
 #: colours for up to six stacked shares (e.g. the touchpoint mix), dark to light
 PALETTE = ["#1f4e79", "#4f81bd", "#9dc3e6", "#f4b183", "#c55a11", "#7f7f7f"]
@@ -39,36 +38,23 @@ PALETTE = ["#1f4e79", "#4f81bd", "#9dc3e6", "#f4b183", "#c55a11", "#7f7f7f"]
 
 # ------------------------------------------------------------------------------- glossary
 
-@cache
-def _glossary_data() -> dict:
-    import yaml
-
-    text = (resources.files("csa") / "glossary.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text) or {}
-
-
 def glossary() -> pd.DataFrame:
-    """The handbook's glossary (``csa/glossary.yaml``), one row per term, in file order.
+    """The handbook's glossary, one row per term (:func:`csa.glossary.terms`: the KPIs from the catalogue).
 
     Returns
     -------
     DataFrame
-        ``term`` (the entry's id), ``en`` (English term), ``ja`` (Japanese term),
-        ``definition_en``, ``definition_ja`` (empty when not written), ``kind`` (``"kpi"``,
-        ``"kgi"`` or empty for a term that is not a metric), ``better`` (``"higher"``,
-        ``"lower"`` or empty: which way is good for a metric).
+        ``term``, ``en`` (English term), ``ja`` (Japanese term), ``definition_en``,
+        ``definition_ja``, ``kind`` (``"kpi"``, ``"kgi"`` or empty for a term that is not a
+        KPI), ``better`` (``"higher"``, ``"lower"`` or empty).
 
     Examples
     --------
     >>> g = glossary()
     >>> g.set_index("term").loc["nps", ["ja", "kind", "better"]].tolist()
-    ['NPS（ネット・プロモーター・スコア）', 'kpi', 'higher']
+    ['ネット・プロモーター・スコア（NPS）', 'kpi', 'higher']
     """
-    rows = []
-    for term, entry in _glossary_data().items():
-        entry = entry or {}
-        rows.append({"term": str(term), **{f: str(entry.get(f, "") or "").strip() for f in GLOSSARY_FIELDS}})
-    return pd.DataFrame(rows, columns=["term", *GLOSSARY_FIELDS])
+    return G.terms()
 
 
 def glossary_table(lang: str = "en") -> pd.DataFrame:
