@@ -11,6 +11,7 @@ from ._version import __version__
 from .businesstime import business_minutes
 from .errors import DataError, Problem
 from .io import Dataset, inspect, load
+from .kpi import KPIS, measure
 from .metrics.churn import customer_churn, mrr_movements, revenue_churn
 from .metrics.did import did
 from .metrics.ltv import customer_ltv, ltv, ltv_from_churn, ltv_tiers
@@ -22,9 +23,9 @@ from .schema import TABLES
 from .stats import proportion
 
 __all__ = [
-    "TABLES", "DataError", "Dataset", "Problem", "__version__",
+    "KPIS", "TABLES", "DataError", "Dataset", "Problem", "__version__",
     "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "did",
     "fcr",
-    "gcr", "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "mrr_movements", "nps", "proportion",
+    "gcr", "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "measure", "mrr_movements", "nps", "proportion",
     "revenue_churn", "stats", "survival",
 ]
