@@ -12,13 +12,20 @@ A key that is in no file is returned as written: a user's own plan "Pro" stays "
 ('推奨者（9–10）', 'Pro')
 >>> L("interval", level=0.95)
 '95%信頼区間'
+
+Numbers formatted into a sentence carry the handbook's minus sign (U+2212), as everywhere else:
+
+>>> t("sc_n", "en", "kpi_cycle", n=-3)
+'n = −3'
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -59,8 +66,21 @@ def t(key, lang: str = "en", ns: str = "common", **fmt) -> str:
         entry = table(space).get(key)
         if entry is not None:
             text = entry[lang]
-            return text.format(**fmt) if fmt else text
+            return _FORMATTER.format(text, **fmt) if fmt else text
     return key
+
+
+class _Numbers(string.Formatter):
+    """``str.format`` with the handbook's minus sign: a number formatted into a sentence is written −3.1, not -3.1."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        out = super().format_field(value, format_spec)
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            out = out.replace("-", "\u2212", 1) if out.lstrip().startswith("-") else out
+        return out
+
+
+_FORMATTER = _Numbers()
 
 
 class Labels:
