@@ -113,19 +113,22 @@ _add(KPI(
 
 _add(KPI(
     "gcr", {"en": "Goal completion rate", "ja": "目標達成率"}, "GCR",
-    {"en": "Share of goal attempts (or of customers who tried) that completed the goal.",
-     "ja": "目的（初期設定、ダウンロードなど）への試行（または試した顧客）のうち、完了した割合。"},
-    "kpi", "%", "higher", "attempt", "goals", "started_at", "counts", _SHARE,
+    {"en": "Share of the customers who tried a goal (set-up, a download, a plan change) in the period that "
+           "completed it at least once (article 000); per attempt with unit = attempt.",
+     "ja": "期間中に目的（初期設定、ダウンロード、プラン変更など）を試した顧客のうち、1回以上完了した顧客の割合"
+           "（記事000）。unit = attempt なら試行あたり。"},
+    "kpi", "%", "higher", "customer", "goals", "started_at", "counts", _SHARE,
     {"goal": Param(None, kind="text", defining=True, titled=True, doc={"en": "the goal counted (empty: every goal)",
                                                           "ja": "集計する目的（空欄：すべて）"}),
      "channel": Param(None, kind="text", titled=True, doc={"en": "the channel counted (empty: every channel)",
                                               "ja": "集計するチャネル（空欄：すべて）"}),
-     "unit": Param("attempt", ("attempt", "customer"),
+     "unit": Param("customer", ("customer", "attempt"), titled=True,
                    words={"attempt": {"en": "per attempt", "ja": "試行あたり"},
                           "customer": {"en": "per customer", "ja": "顧客あたり"}},
-                   doc={"en": "attempt: completions ÷ attempts; customer: customers who completed ÷ customers who "
-                              "tried (article 000)",
-                        "ja": "attempt：完了した試行 ÷ 試行／customer：完了した顧客 ÷ 試した顧客（記事000）"})},
+                   doc={"en": "customer: customers who completed ÷ customers who tried (article 000); attempt: "
+                              "completions ÷ attempts (a usability test's count when each attempt is one user)",
+                        "ja": "customer：完了した顧客 ÷ 試した顧客（記事000）／attempt：完了した試行 ÷ 試行"
+                              "（1人1回の試行ならユーザビリティテストの数え方）"})},
     Fmt(1), K.Goals(statistic=E.Share()), section="gcr", sources=("000",)))
 
 # --------------------------------------------------------------------------------------- support

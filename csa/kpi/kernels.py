@@ -249,7 +249,7 @@ class Goals(Rows):
         return _flag(~c.is_null(), c.fill_null(False))
 
     def counts(self, tables, p, q):
-        if p.get("unit", "attempt") == "attempt":
+        if p.get("unit", "customer") == "attempt":
             return super().counts(tables, p, q)
         f = scope(tables, self.rows(tables, p), self.table, q.where)
         f = f.with_columns(period(f, self.time, q.freq, tables.tz).alias(PERIOD))
