@@ -48,11 +48,10 @@ one call of :func:`counts` with the metric's own pandas function as the fast pat
   customer-month with the next).
 
 Counts and sums of whole numbers (scores) are identical on every engine; sums of fractional
-values (minutes) differ only by the order of addition (~1e-13 relative). Not here: medians and
-their intervals (order statistics, not sums); first-response, resolution and SLA times (a
-per-row elapsed time: the business clock needs the holiday calendar, and narwhals has no
-durations on Spark; compute the minutes in the engine and use :func:`mean_sums`); revenue churn
-(ratio intervals need per-customer values).
+values (minutes) differ only by the order of addition (~1e-13 relative). Every KPI of the
+catalogue — medians, first response, resolution time and SLA achievement on the business clock,
+revenue churn, NRR and GRR included — runs on every engine through :func:`csa.measure`
+(:mod:`csa.kpi`), which uses the sessions and period keys of this module.
 """
 
 from __future__ import annotations
