@@ -35,6 +35,9 @@ FORBIDDEN = {
     # the one formatter and the glossary read nothing above them
     "csa.numbers": ("csa.metrics", "csa.kpi", "csa.views", "csa.display", "csa.report", "csa.io", "csa.engines"),
     "csa.glossary": ("csa.views", "csa.display", "csa.report", "csa.cli", "csa.scorecard", "csa.registry"),
+    # the evaluation of the registry's actions (DiD, ITS) computes below the views: no words, no pictures
+    "csa.evaluation": ("csa.views", "csa.display", "csa.report", "csa.cli", "csa.labels", "csa.headline",
+                       "matplotlib", "seaborn", "IPython"),
 }
 
 

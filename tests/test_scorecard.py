@@ -1,10 +1,10 @@
-"""The scorecard: KPI histories pinned to hand computations on the sample, statuses, records, the HTML fragment,
-the report helpers, and the osaka training recovered by the KPI-cycle view."""
+"""The scorecard: KPI histories pinned to hand computations on the sample, statuses, records, the HTML fragment
+and the report helpers. The evaluation of the registry's actions (the osaka training recovered) is tested in
+tests/test_evaluation.py."""
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,6 @@ import csa
 from csa import headline as H
 from csa import registry as R
 from csa import scorecard as SC
-from csa.views import kpi_cycle as V
 
 from .conftest import SAMPLE
 
@@ -276,78 +275,3 @@ def test_front_page_never_raises(tmp_path):
     html, d = SC.front_page(R.example_path(), [], data_dir=tmp_path / "nowhere", period="2026-10")
     assert d is not None and "could not be read" in html
     assert all(r["status"] == "no_data" for r in d["rows"])
-
-
-# ----------------------------------------------------------------------------------- the KPI-cycle view
-
-@pytest.fixture(scope="module")
-def evals(ds, reg):
-    return V.evaluations(ds, reg, until=pd.Period("2026-10", "M"))
-
-
-def test_the_osaka_training_is_recovered(ds, reg, evals):
-    # the sample multiplied first response times by 0.55 on the calendar clock: evaluated there, it is recovered
-    from dataclasses import replace
-    e = reg.entry("frt")
-    calendar = R.Registry(reg.kgis, tuple(replace(k, params={**k.params, "clock": "calendar"}) if k.id == "frt" else k
-                                          for k in reg.kpis), reg.actions, reg.path)
-    frt = V.evaluate(ds, calendar, calendar.action("osaka_training"), "frt", until=pd.Period("2026-10", "M"))
-    assert frt.design == "did" and frt.log and frt.cluster == "agent" and frt.effect.clusters == 18
-    assert frt.effect.contains(math.log(0.55)), "the planted ×0.55 lies inside the interval"
-    assert frt.pretrend.contains(0.0)
-    assert "contains it" in V.describe_truth(frt, lang="en") and "含んでいます" in V.describe_truth(frt, lang="ja")
-    business = next(x for x in evals if x.action.id == "osaka_training" and x.entry.id == "frt")
-    assert e.resolved["clock"] == "business" and business.effect.high < 0, "on business hours too: faster"
-    assert V.describe_truth(business, lang="en") == "", "the truth was planted on the calendar clock only"
-    fcr = next(e for e in evals if e.action.id == "osaka_training" and e.entry.id == "fcr")
-    assert fcr.design == "did" and not fcr.log and fcr.effect.contains(16.0) and fcr.effect.low > 8
-    events = frt.events.set_index("time")
-    before = events[events.index < pd.Period("2026-03", "M")]
-    assert ((before["low"] < 0) & (before["high"] > 0)).mean() > 0.8
-    assert (events[events.index >= pd.Period("2026-04", "M")]["high"] < 0).all()
-
-
-def test_the_evaluation_reads_only_the_columns_it_needs_and_gets_the_same_fit(ds, reg, evals):
-    """evaluate() asks for the scope, cluster and control columns only; the DiD on every column is the same."""
-    from csa.metrics import did as D
-
-    frt = next(e for e in evals if e.action.id == "osaka_training" and e.entry.id == "frt")
-    rows = SC.rows(ds, reg.entry("frt"))
-    rows = rows[rows["period"] <= pd.Period("2026-10", "M")]
-    rows = rows.assign(_treated=(rows["team"] == "osaka").to_numpy(), _after=(rows["period"] >= frt.action.start))
-    full = D.did(rows, outcome="y", treated="_treated", after="_after", log=True, cluster="agent",
-                 controls=frt.controls)
-    assert frt.controls and full.n == frt.effect.n
-    assert full.effect == pytest.approx(frt.effect.effect, rel=1e-12) and full.se == pytest.approx(frt.effect.se,
-                                                                                                  rel=1e-9)
-    y = np.log(rows["y"].where(rows["y"] > 0))
-    by_hand = (pd.DataFrame({"group": np.where(rows["_treated"], "osaka", "comparison_group"),
-                             "month": rows["period"].astype(str), "y": y}).dropna()
-               .groupby(["group", "month"])["y"].agg(["size", "mean"]).reset_index())
-    got = frt.trends
-    assert got["group"].tolist() == by_hand["group"].tolist() and got["month"].tolist() == by_hand["month"].tolist()
-    assert (got["n"].to_numpy() == by_hand["size"].to_numpy()).all()
-    assert np.allclose(got["mean"], by_hand["mean"], rtol=1e-12)
-
-
-def test_an_action_on_everyone_is_an_interrupted_time_series(evals):
-    faq = next(e for e in evals if e.action.id == "faq_rewrite")
-    assert faq.design == "its" and faq.effect.contains(0.0) and faq.result.periods_after == 4
-    assert "cannot tell" in V.describe_effect(faq, lang="en")
-
-
-def test_too_early_to_tell(ds, reg):
-    early = V.evaluations(ds, reg, until=pd.Period("2026-03", "M"))
-    assert {e.design for e in early} == {"none"} and {e.reason for e in early} == {"too_early"}
-
-
-def test_headline_records(ds, reg, evals):
-    c = V.cycle(ds, reg, period="2026-10")
-    recs = V.headline_records(c, evals)
-    for r in recs:
-        H.validate(r)
-    by = {r["kpi"]: r for r in recs}
-    assert not any(k.startswith("kpi_cycle_met") for k in by), "the counts are the scorecard's: not repeated"
-    frt = by["kpi_cycle_effect_osaka_training_frt"]
-    assert frt["unit"] == "%" and frt["high"] < 0 and not H.is_kpi(frt)
-    assert all(r["title"]["ja"] for r in recs)

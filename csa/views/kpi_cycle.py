@@ -2,30 +2,31 @@
 tree, the scorecard, the evaluation of each registered action, the next targets, and the
 sentences and headline records of the report.
 
-Every number comes from :mod:`csa.scorecard` (KPI histories, through the metric modules),
-:mod:`csa.registry` (SMART, status, next target) and :mod:`csa.metrics.did` (difference in
-differences, event study, pre-trend, interrupted time series); this module selects rows and
-picks words (:mod:`csa.labels`, namespace ``kpi_cycle``).
+Every number comes from :mod:`csa.scorecard` (KPI histories, through the catalogue),
+:mod:`csa.registry` (SMART, status, next target) and :mod:`csa.evaluation` (difference in
+differences, event study, pre-trend, interrupted time series, group means); this module selects
+rows and picks words (:mod:`csa.labels`, namespace ``kpi_cycle``) and writes numbers with
+:mod:`csa.numbers`. ``evaluate``, ``evaluations``, ``Evaluation`` and ``CLUSTERS`` are
+:mod:`csa.evaluation`'s, re-exported for the notebook.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import evaluation as EV
 from .. import headline as H
-from .. import kpi as K
 from .. import numbers as num
 from .. import registry as R
 from .. import scorecard as SC
-from .. import stats as S
+from ..evaluation import CLUSTERS, Evaluation, evaluate, evaluations
 from ..labels import check_lang, t
-from ..metrics import did as D
 from ..periods import label
 
 __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table", "by_hand_table", "chosen_action",
@@ -36,8 +37,6 @@ __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table",
            "tree_style", "tree_tables", "trend_labels", "trends_table"]
 
 NS = "kpi_cycle"
-#: default cluster column of each table (rows of one agent, or one customer, are not independent)
-CLUSTERS = {"tickets": "agent", "surveys": "customer_id", "goals": "customer_id"}
 #: effects planted in the bundled sample (data/README.md, "The intervention"): action → [(KPI, the parameters it
 #: was planted on, value, scale, exact)]; first response times were multiplied by 0.55 on the calendar clock
 SAMPLE_EFFECTS = {"osaka_training": [("frt", {"clock": "calendar"}, math.log(0.55), "log", True),
@@ -59,6 +58,7 @@ class Cycle:
     reviews: dict[str, pd.DataFrame]
     smart: dict[str, R.Smart]
     errors: dict[str, str] = field(default_factory=dict)
+    power: float = 0.8
 
     @property
     def label(self) -> str:
@@ -66,27 +66,32 @@ class Cycle:
 
 
 def cycle(ds, registry: R.Registry, *, period: str = "", freq: str = "month", level: float = 0.95, min_n: int = 30,
-          power: float = 0.8, horizon: int = 6, prob: float = 0.8, records=()) -> Cycle:
-    """Measure every registry entry on ``ds``, check it SMART and build the scorecard of ``period``."""
+          power: float = 0.8, horizon: int = 6, prob: float = 0.8, records=(), engine: str = "pandas") -> Cycle:
+    """Measure every registry entry on ``ds``, check it SMART and build the scorecard of ``period``.
+
+    The histories (per report period and per review period) are counted on ``engine``
+    (:func:`csa.scorecard.measure`: pandas, DuckDB or Spark give the same numbers).
+    """
     per = SC.report_period(ds, period, freq)
     histories, reviews, smart, errors = {}, {}, {}, {}
     for e in registry.entries:
         if e.spec is None:
             continue
         try:
-            histories[e.id] = SC.measure(ds, e, freq=freq, level=level, min_n=min_n, until=per)
+            histories[e.id] = SC.measure(ds, e, freq=freq, level=level, min_n=min_n, until=per, engine=engine)
             until = per.asfreq("M", "end").asfreq(_code(e.review), "end")
             reviews[e.id] = histories[e.id] if e.review == freq else SC.measure(ds, e, freq=e.review, level=level,
-                                                                                min_n=min_n, until=until)
+                                                                                min_n=min_n, until=until,
+                                                                                engine=engine)
         except Exception as exc:  # a missing table or a bad 'where': shown, not raised
-            errors[e.id] = str(exc).splitlines()[0]
+            errors[e.id] = EV._problem(exc)
     sc = SC.build(registry, records, ds=ds, period=per, freq=freq, level=level, min_n=min_n, horizon=horizon,
                   prob=prob, histories=histories)
     empty = pd.DataFrame(columns=SC.HISTORY_COLUMNS)
     for e in registry.entries:
         smart[e.id] = R.smart(e, registry, histories.get(e.id, empty), reviews.get(e.id), period=per, level=level,
                               power=power)
-    return Cycle(registry, per, freq, level, sc, histories, reviews, smart, errors)
+    return Cycle(registry, per, freq, level, sc, histories, reviews, smart, errors, power)
 
 
 def _code(freq: str) -> str:
@@ -138,11 +143,11 @@ def registry_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
 
 
-def _smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str) -> str:
-    v = dict(chk.values)
+def _smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str, power: float = 0.8) -> str:
+    v = dict(chk.values, power=power)
     step_unit = "points" if e.unit in ("%", "points") else e.unit
     if v.get("need") is not None:
-        v["need"] = f"{v['need']:,}"
+        v["need"] = num.number(v["need"], 0)
     for k in ("base", "target", "best", "now"):
         if v.get(k) is not None:
             v[k] = _value(v[k], e.unit, lang)
@@ -177,7 +182,7 @@ def smart_reasons(c: Cycle, *, lang: str = "en") -> str:
     for e in c.registry.entries:
         s = c.smart[e.id]
         if s.failed:
-            fails = "".join(f"\n    - {t(f'letter_{k}', lang, NS)}: {_smart_reason(k, s.checks[k], e, lang)}"
+            fails = "".join(f"\n    - {t(f'letter_{k}', lang, NS)}: {_smart_reason(k, s.checks[k], e, lang, c.power)}"
                             for k in s.failed)
             items.append(f"- **{e.title(lang)}**{fails}")
     return "\n".join(items) if items else t("smart_all_ok", lang, NS)
@@ -241,7 +246,7 @@ def coverage_table(c: Cycle, *, lang: str = "en") -> pd.DataFrame:
                      t("record_only", lang, NS, record=e.record),
                      t("col_first", lang, NS): str(has["period"].iloc[0]) if has is not None and len(has) else "—",
                      t("col_periods", lang, NS): f"{len(has)} / {len(h)}" if has is not None else "—",
-                     t("col_n_now", lang, NS): f"{r['n']:,}" if r["value"] is not None else "—",
+                     t("col_n_now", lang, NS): num.number(r["n"], 0) if r["value"] is not None else "—",
                      t("col_as_of", lang, NS): r["as_of"] if r["value"] is not None else "—",
                      t("col_problem", lang, NS): c.errors.get(e.id, "")})
     return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
@@ -275,118 +280,6 @@ def actions_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------------- step 5
 
-@dataclass
-class Evaluation:
-    """One action's effect on one KPI: the design, the estimate and what the pictures need."""
-
-    action: R.Action
-    entry: R.Entry
-    design: str                          # "did", "its" or "none"
-    log: bool = False
-    result: Any = None                   # DiD or ITS
-    pretrend: D.Effect | None = None
-    events: pd.DataFrame | None = None
-    trends: pd.DataFrame | None = None   # per month and group: n, mean, low, high on the model scale
-    reason: str = ""
-    cluster: str | None = None
-    controls: tuple[str, ...] = ()
-
-    @property
-    def effect(self) -> D.Effect | None:
-        if self.result is None:
-            return None
-        return self.result if self.design == "did" else self.result.level
-
-
-def _group_means(df: pd.DataFrame, y: np.ndarray, group: pd.Series, level: float,
-                 names: dict | None = None) -> pd.DataFrame:
-    """Per group and month (text, in order): rows, mean of ``y`` and its interval. ``names`` renames
-    the groups (e.g. treated True/False): applied to the small table, not to every row."""
-    period = df["period"]
-    ordinal = period.array.asi8 if isinstance(period.dtype, pd.PeriodDtype) else None
-    work = pd.DataFrame({"month": period.astype(str).to_numpy() if ordinal is None else ordinal,
-                         "group": group.to_numpy(), "y": y})
-    work = work[np.isfinite(work["y"])]
-    g = work.groupby(["group", "month"], sort=True)["y"].agg(["size", "mean", "std"]).reset_index()
-    if ordinal is not None:  # the months' text once per month, not once per row
-        g["month"] = pd.PeriodIndex.from_ordinals(g["month"].to_numpy(), freq=period.dtype.freq).astype(str)
-    if names is not None:
-        g["group"] = g["group"].map(names)
-        g = g.sort_values(["group", "month"], kind="stable", ignore_index=True)
-    low, high = S.mean_interval(g["mean"].to_numpy(), g["std"].to_numpy(), g["size"].to_numpy(), level=level)
-    return pd.DataFrame({"month": g["month"], "group": g["group"], "n": g["size"].astype("int64"), "mean": g["mean"],
-                         "low": low, "high": high})
-
-
-def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: float = 0.95,
-             until: pd.Period | None = None, controls: tuple[str, ...] | None = None,
-             details: bool = True) -> Evaluation:
-    """Did ``action`` move ``kpi``? Difference in differences when the action touched a subset, else ITS.
-
-    The KPI's rows (:func:`csa.scorecard.rows`, monthly) are split into the action's scope
-    (treated) and the rest (comparison); a KPI restricted to the scope (``where: {team: osaka}``)
-    is evaluated on the same measure without that restriction, so that a comparison group exists.
-    Times are compared on the log scale; rows after the action's ``end``, or after the report
-    period ``until`` (any frequency; its last month counts), are left out. Standard errors are
-    clustered by the action's ``cluster`` (default: agent for tickets, customer for surveys and
-    goals). Too early to tell (no month from the start, or fewer than two for a time series) gives
-    design ``"none"`` with the reason. ``controls`` overrides the action's (``()``: none);
-    ``details=False`` skips the pre-trend test, the event study and the group means (faster).
-    """
-    e = registry.entry(kpi)
-    if e.spec is None or not isinstance(e.spec.kernel, K.kernels.Rows):
-        return Evaluation(action, e, "none", reason="no_rows")
-    target = replace(e, where={k: v for k, v in e.where.items() if k not in action.scope})
-    cluster = action.cluster or CLUSTERS.get(e.spec.table)
-    wanted = [*action.scope, *([cluster] if cluster else []),
-              *(action.controls if controls is None else controls)]
-    try:  # only the columns the regressions read: at 12 M tickets the others are gigabytes
-        rows = K.rows(target.measure, ds, freq="month", where=target.where, columns=wanted, absent="skip",
-                      **target.params)
-    except Exception as exc:  # a missing table: said, not raised
-        return Evaluation(action, e, "none", reason=str(exc).splitlines()[0])
-    if action.end is not None:
-        rows = rows[rows["period"] <= action.end]
-    if until is not None:
-        rows = rows[rows["period"] <= until.asfreq("M", "end")]
-    months_after = rows.loc[rows["period"] >= action.start, "period"].nunique()
-    if months_after < (1 if action.scope else 2):
-        return Evaluation(action, e, "none", reason="too_early")
-    log = isinstance(e.spec.kernel.statistic, (K.estimate.Mean, K.estimate.Time))
-    cluster = cluster if cluster in rows.columns else None
-    controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
-    missing = [k for k in action.scope if k not in rows.columns]
-    if missing:
-        return Evaluation(action, e, "none", reason=f"scope column {missing[0]!r} not in the rows of {e.id}")
-    after = rows["period"] >= action.start
-    if action.scope:
-        treated = np.ones(len(rows), dtype=bool)
-        for k, vals in action.scope.items():
-            treated &= rows[k].astype(str).isin(vals).to_numpy()
-        rows = rows.assign(_treated=treated, _after=after.to_numpy())
-        if treated.all() or not treated.any():
-            return Evaluation(action, e, "none", reason="no_comparison")
-        common = dict(outcome="y", treated="_treated", log=log, level=level, cluster=cluster, controls=controls)
-        res = D.did(rows, after="_after", **common)
-        if not details:
-            return Evaluation(action, e, "did", log, res, cluster=cluster, controls=controls)
-        pre = D.pretrend(rows, time="period", before=action.start, **common)
-        ev = D.event_study(rows, time="period", ref=action.start - 1, **common)
-        y = np.log(rows["y"].where(rows["y"] > 0)).to_numpy() if log else rows["y"].to_numpy(dtype=float)
-        names = {True: _scope_name(action, "treated"), False: _scope_name(action, "comparison")}
-        trends = _group_means(rows, y, rows["_treated"], level, names)
-        return Evaluation(action, e, "did", log, res, pre, ev, trends, cluster=cluster, controls=controls)
-    res = D.its(rows, outcome="y", time="period", start=action.start, log=log, level=level, controls=controls)
-    return Evaluation(action, e, "its", log, res, cluster="period", controls=controls)
-
-
-def _scope_name(action: R.Action, side: str) -> str:
-    """A group's name as data: the scope's values (``osaka``) or ``comparison``; translated when shown."""
-    if side == "treated":
-        return "/".join(v for vals in action.scope.values() for v in vals)
-    return "comparison_group"
-
-
 def chosen_action(registry: R.Registry, action: str = "") -> str:
     """The action shown in detail: ``action`` (an error listing the registered ones if unknown), else
     the first action with a comparison group, else ``""``."""
@@ -395,19 +288,13 @@ def chosen_action(registry: R.Registry, action: str = "") -> str:
     return next((a.id for a in registry.actions if a.has_comparison), "")
 
 
-def evaluations(ds, registry: R.Registry, *, level: float = 0.95, until: pd.Period | None = None) -> list[Evaluation]:
-    """Every registered action on every KPI it names, in registry order, on the data up to ``until``."""
-    return [evaluate(ds, registry, a, k, level=level, until=until) for a in registry.actions for k in a.kpis]
-
-
 def _effect_text(ev: Evaluation, lang: str) -> tuple[str, str]:
     """(effect, interval) as shown: a factor and a % for times, points otherwise."""
     e = ev.effect
     if ev.log:
-        return (t("effect_ratio", lang, NS, ratio=e.ratio, pct=_signed(e.pct)),
-                t("interval_ratio", lang, NS, low=e.ratio_low, high=e.ratio_high))
-    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
-    return _value(e.effect, unit, lang, signed=True), f"[{_signed(e.low)}, {_signed(e.high)}]"
+        return (t("effect_ratio", lang, NS, ratio=_num(e.ratio), pct=_signed(e.pct)),
+                t("interval_ratio", lang, NS, low=_num(e.ratio_low), high=_num(e.ratio_high)))
+    return _value(e.effect, ev.unit, lang, signed=True), num.interval(e.low, e.high, ev.unit, lang, signed=True)
 
 
 def _signed(x: float, digits: int = 1) -> str:
@@ -423,6 +310,11 @@ def _p(p: float) -> str:
     return num.p_value(p)
 
 
+def _p_cell(p: float) -> str:
+    """The p-value in a column headed "p-value": ``< 0.001``, ``0.004``, ``0.41`` (kept on one line)."""
+    return num.p_value(p).removeprefix("p\u00a0").removeprefix("=\u00a0")
+
+
 def effects_table(evals: list[Evaluation], *, lang: str = "en") -> pd.DataFrame:
     """One row per action and KPI: design, effect with interval, p-value, rows and clusters."""
     check_lang(lang)
@@ -434,13 +326,12 @@ def effects_table(evals: list[Evaluation], *, lang: str = "en") -> pd.DataFrame:
             row.update({t("col_effect", lang, NS): "—", t("col_interval", lang, NS, level=0.95): "—",
                         t("col_p", lang, NS): "—", t("col_rows", lang, NS): "—",
                         t("col_errors", lang, NS): t(f"why_{ev.reason}", lang, NS) if ev.reason in
-                        ("no_rows", "no_comparison") else ev.reason})
+                        ("no_rows", "no_comparison", "too_early") else ev.reason})
         else:
             eff = ev.effect
             effect, interval = _effect_text(ev, lang)
             row.update({t("col_effect", lang, NS): effect, t("col_interval", lang, NS, level=eff.level): interval,
-                        t("col_p", lang, NS): "<\u00a00.001" if eff.p < 0.001 else f"{eff.p:.3f}",  # kept on one line
-                        t("col_rows", lang, NS): f"{eff.n:,}",
+                        t("col_p", lang, NS): _p_cell(eff.p), t("col_rows", lang, NS): num.number(eff.n, 0),
                         t("col_errors", lang, NS): _errors_text(ev, lang)})
         rows.append(row)
     return pd.DataFrame(rows).set_index([t("col_action", lang, NS), t("col_kpi", lang, NS)])
@@ -464,21 +355,28 @@ def describe_effect(ev: Evaluation, *, lang: str = "en") -> str:
     verdict = t("effect_real" if real else "effect_noise", lang, NS)
     common = dict(action=ev.action.title(lang), kpi=ev.entry.title(lang), level=eff.level, p=_p(eff.p),
                   n=eff.n, verdict=verdict, start=ev.action.start)
-    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
     if ev.design == "its":
-        return t("effect_its", lang, NS, effect=_value(eff.effect, unit, lang, signed=True), low=_signed(eff.low),
+        return t("effect_its", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=_signed(eff.low),
                  high=_signed(eff.high), **common)
     if ev.log:
-        return t("effect_log", lang, NS, ratio=_num(eff.ratio), pct=_num(abs(eff.pct), 1),
+        text = t("effect_log", lang, NS, ratio=_num(eff.ratio), pct=_num(abs(eff.pct), 1),
                  faster=t("faster" if eff.effect < 0 else "slower", lang, NS), low=_num(eff.ratio_low),
                  high=_num(eff.ratio_high), log=_signed(eff.effect, 3), log_low=_signed(eff.low, 3),
                  log_high=_signed(eff.high, 3), **common)
-    return t("effect_diff", lang, NS, effect=_value(eff.effect, unit, lang, signed=True), low=_signed(eff.low),
+        if eff.excluded:  # a time of 0 has no logarithm: say how many rows that leaves out
+            text += t("effect_excluded", lang, NS, excluded=num.number(eff.excluded, 0),
+                      share=eff.excluded / (eff.n + eff.excluded))
+            if ev.entry.resolved.get("clock") == "business":
+                text += t("effect_excluded_business", lang, NS)
+        return text
+    return t("effect_diff", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=_signed(eff.low),
              high=_signed(eff.high), **common)
 
 
 def describe_truth(ev: Evaluation, *, lang: str = "en") -> str:
-    """On the bundled sample: the planted effect, and whether the interval contains it (empty otherwise)."""
+    """On the bundled sample: the planted effect, and whether the interval contains it (empty otherwise:
+    another design, or a KPI measured otherwise than the effect was planted, e.g. first response on business
+    minutes while the sample multiplied calendar minutes)."""
     p = ev.entry.resolved
     truth = next((t_[2:] for t_ in SAMPLE_EFFECTS.get(ev.action.id, []) if t_[0] == ev.entry.measure and
                   all(p.get(k) == v for k, v in t_[1].items())), None)
@@ -488,8 +386,8 @@ def describe_truth(ev: Evaluation, *, lang: str = "en") -> str:
     inside = ev.effect.contains(value)
     key = ("truth_log" if scale == "log" else "truth_points") + ("_in" if inside else "_out")
     digits = 3 if scale == "log" else 1
-    return t(key, lang, NS, value=_signed(value, digits) if scale == "log" else f"{value:.0f}",
-             ratio=f"{math.exp(value):.2f}" if scale == "log" else "", low=_signed(ev.effect.low, digits),
+    return t(key, lang, NS, value=_signed(value, digits) if scale == "log" else num.number(value, 0),
+             ratio=num.number(math.exp(value), 2) if scale == "log" else "", low=_signed(ev.effect.low, digits),
              high=_signed(ev.effect.high, digits), kpi=ev.entry.title(lang))
 
 
@@ -499,11 +397,10 @@ def describe_pretrend(ev: Evaluation, *, lang: str = "en") -> str:
         return ""
     p = ev.pretrend
     flat = p.low <= 0 <= p.high
-    treated = t(_scope_name(ev.action, "treated"), lang, NS)
+    treated = t(EV.scope_name(ev.action, "treated"), lang, NS)
     if ev.log:
-        text = t("pretrend_log", lang, NS, slope=_signed(100 * (math.exp(p.effect) - 1)),
-                 low=_signed(100 * (math.exp(p.low) - 1)), high=_signed(100 * (math.exp(p.high) - 1)), level=p.level,
-                 start=ev.action.start, treated=treated)
+        text = t("pretrend_log", lang, NS, slope=_signed(EV.percent(p.effect)), low=_signed(EV.percent(p.low)),
+                 high=_signed(EV.percent(p.high)), level=p.level, start=ev.action.start, treated=treated)
     else:
         text = t("pretrend_diff", lang, NS, slope=_signed(p.effect, 2), low=_signed(p.low, 2), high=_signed(p.high, 2),
                  level=p.level, start=ev.action.start, treated=treated)
@@ -515,38 +412,34 @@ def describe_its(ev: Evaluation, *, lang: str = "en") -> str:
     if ev.design != "its" or ev.result is None:
         return ""
     r = ev.result
-    unit = "points" if ev.entry.unit in ("%", "points") else ev.entry.unit
     return t("its_detail", lang, NS, kpi=ev.entry.title(lang), start=ev.action.start,
-             slope=_value(r.slope.effect, unit, lang, signed=True), slope_low=_signed(r.slope.low),
+             slope=_value(r.slope.effect, ev.unit, lang, signed=True), slope_low=_signed(r.slope.low),
              slope_high=_signed(r.slope.high), before=r.periods_before, after=r.periods_after,
-             trend=_value(r.trend.effect, unit, lang, signed=True))
+             trend=_value(r.trend.effect, ev.unit, lang, signed=True))
 
 
 def by_hand_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
-    """The 2×2 table behind a difference in differences: mean (log minutes for times) and n per cell."""
+    """The 2×2 table behind a difference in differences (:func:`csa.evaluation.four_means`): mean (log
+    minutes for times) and n per cell, each group's change, and the difference of the changes."""
     check_lang(lang)
-    m = ev.result.means.set_index(["treated", "after"])
+    m = EV.four_means(ev)
     cols = [t("col_before", lang, NS, start=ev.action.start), t("col_after", lang, NS, start=ev.action.start),
             t("col_change", lang, NS)]
     out = {}
-    for tr in (True, False):
-        name = t(_scope_name(ev.action, "treated"), lang, NS) if tr else t("comparison_group", lang, NS)
-        b, a = m.loc[(tr, False)], m.loc[(tr, True)]
-        out[name] = [f"{b['mean']:.3f} (n = {int(b['n']):,})", f"{a['mean']:.3f} (n = {int(a['n']):,})",
-                     f"{a['mean'] - b['mean']:+.3f}".replace("-", "−")]
+    for tr, r in m.iterrows():
+        name = t(EV.scope_name(ev.action, "treated"), lang, NS) if tr else t("comparison_group", lang, NS)
+        out[name] = [f"{_num(r['before'])} (n = {num.number(r['n_before'], 0)})",
+                     f"{_num(r['after'])} (n = {num.number(r['n_after'], 0)})", _signed(r["change"], 3)]
     tab = pd.DataFrame(out, index=cols).T
-    tab.loc[t("did_row", lang, NS)] = ["", "", f"{ev.result.by_hand:+.3f}".replace("-", "−")]
+    tab.loc[t("did_row", lang, NS)] = ["", "", _signed(ev.result.by_hand, 3)]
     return tab
 
 
-def trends_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
-    """Per month and group, the mean on the KPI's scale (geometric mean minutes for times) with its interval."""
-    tab = ev.trends.copy()
-    if ev.log:
-        for c in ("mean", "low", "high"):
-            tab[c] = np.exp(tab[c])
+def trends_table(ev: Evaluation, *, lang: str = "en", min_n: int = 30) -> pd.DataFrame:
+    """Per month and group, the mean on the KPI's scale (geometric mean minutes for times) with its interval
+    (:func:`csa.evaluation.kpi_scale_trends`), the groups named in ``lang``."""
+    tab = EV.kpi_scale_trends(ev, min_n=min_n)
     tab["group"] = [t(g, lang, NS) for g in tab["group"]]
-    tab["small_n"] = S.small_n(tab["n"].to_numpy())
     return tab
 
 
@@ -556,7 +449,7 @@ def _mark(ev: Evaluation, lang: str) -> dict[str, str]:
 
 def trend_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
     """Title, axis labels and the action's mark for the parallel-trends chart, in ``lang``."""
-    treated = t(_scope_name(ev.action, "treated"), lang, NS)
+    treated = t(EV.scope_name(ev.action, "treated"), lang, NS)
     return {"title": t("title_trends", lang, NS, kpi=ev.entry.title(lang), treated=treated),
             "ylabel": t("ylabel_geo_minutes" if ev.log else "ylabel_pct", lang, NS), "xlabel": t("month", lang, NS),
             **_mark(ev, lang)}
@@ -637,22 +530,18 @@ def describe_next(c: Cycle, *, lang: str = "en", horizon: int = 6, prob: float =
 # ----------------------------------------------------------------------------------- headline
 
 def headline_records(c: Cycle, evals: list[Evaluation], *, level: float = 0.95) -> list[dict]:
-    """The report index's records: each action's effect (the scorecard itself opens the index)."""
+    """The report index's records: each action's effect, a figure of this section (not a catalogue KPI: the
+    registry's KPIs are the scorecard's, which opens the index). A time's effect is a percent change."""
     recs = []
     for ev in evals:
         if ev.effect is None:
             continue
-        eff = ev.effect
+        value, low, high = ev.reported
         title = {lang: t("record_effect", lang, NS, action=ev.action.title(lang), kpi=ev.entry.title(lang),
                          design=t(f"design_short_{ev.design}", lang, NS)) for lang in ("en", "ja")}
-        if ev.log:
-            value, low, high, unit = eff.pct, 100 * (eff.ratio_low - 1), 100 * (eff.ratio_high - 1), "%"
-        else:
-            value, low, high, unit = eff.effect, eff.low, eff.high, "points" if ev.entry.unit in ("%", "points") \
-                else ev.entry.unit
         recs.append(H.record(f"kpi_cycle_effect_{ev.action.id}_{ev.entry.id}", title, c.label, value=value, low=low,
-                             high=high, n=eff.n, unit=unit, direction=ev.entry.direction, level=eff.level,
-                             min_n=0))
+                             high=high, n=ev.effect.n, unit=ev.unit, direction=ev.entry.direction,
+                             level=ev.effect.level, min_n=0))
     return recs
 
 
