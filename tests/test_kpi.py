@@ -13,6 +13,7 @@ import csa
 from csa import kpi as K
 from csa.businesstime import BusinessCalendar
 from csa.metrics import churn as C
+from csa.metrics import ltv as LT
 from csa.metrics import nps as N
 from csa.metrics import support as SP
 from csa.metrics import survey as SV
@@ -64,6 +65,11 @@ def _legacy(ds, kpi: str) -> pd.DataFrame:
     rows = []
     months = pd.period_range(ds.subscriptions["month"].min() + 1, ds.subscriptions["month"].max(), freq="M")
     for m in months:
+        if kpi == "ltv":  # article 002's formula per customer, the BCa bootstrap of the mean of the active ones
+            c = LT.customer_ltv(ds.orders, ds.subscriptions, as_of=m, customers=ds.customers, by="plan")
+            r = LT.value_by_group(c[c["active"]], "ltv").iloc[0]
+            rows.append((m, r["n"], r["mean"], r["low"], r["high"]))
+            continue
         if kpi in ("churn", "retention"):
             r = C.customer_churn(ds.subscriptions, str(m))
             v = (r.value, r.low, r.high) if kpi == "churn" else (100 - r.value, 100 - r.high, 100 - r.low)
@@ -111,6 +117,7 @@ def test_medians_equal_the_order_statistics_of_the_metric_module(ds):
     ("frt", {"clock": "calendar"}), ("fcr", {"definition": "zendesk"}), ("fcr", {"definition": "all_contacts"}),
     ("fcr", {"definition": "exactly_one"}), ("sla", {"targets": {"urgent": 2, "high": 8, "normal": 16, "low": 48}}),
     ("churn", {"same_period": "both"}), ("nrr", {"reactivation": False}), ("cpi", {"definition": "resolved"}),
+    ("ltv", {"by": "segment", "cap": 4.0, "churn_months": 6, "n_resamples": 500, "seed": 7}),
 ])
 def test_parameters_reach_the_kernels(ds, kpi, params):
     r = K.measure(kpi, ds, period="2026-10", **params)
@@ -146,6 +153,11 @@ def test_parameters_reach_the_kernels(ds, kpi, params):
     elif kpi == "nrr":
         rc = C.revenue_churn(ds.subscriptions, "2026-10", reactivation=False)
         ref = pd.Series({"value": rc.nrr, "low": rc.nrr_low, "high": rc.nrr_high, "n": rc.n})
+    elif kpi == "ltv":
+        c = LT.customer_ltv(ds.orders, ds.subscriptions, as_of="2026-10", customers=ds.customers, by="segment",
+                            cap=4.0, churn_months=6)
+        v = LT.value_by_group(c[c["active"]], "ltv", n_resamples=500, seed=7).iloc[0]
+        ref = pd.Series({"value": v["mean"], "low": v["low"], "high": v["high"], "n": v["n"]})
     else:
         t = SP.cpi(ds.tickets, ds.support_costs, definition="resolved")
         t = t[t["period"] == p10].iloc[0]
@@ -230,6 +242,48 @@ def test_churn_and_revenue_by_hand():
     assert (m("churn").n, m("churn").value) == (4, 25.0)
     assert m("retention").value == 75.0
     assert (m("revenue_churn").value, m("nrr").value, m("grr").value) == (20.0, 90.0, 80.0)
+
+
+def test_ltv_by_hand():
+    # a: standard, subscribed Sep–Oct at 100 a month (margin 0.8) and an option of 50 (margin 0.5) in October;
+    # b: standard, subscribed Sep only (lost in October); c: starter, Sep–Oct at 40 (margin 0.75)
+    ts = lambda x: pd.to_datetime(pd.Series(x)).dt.tz_localize("Asia/Tokyo")
+    orders = pd.DataFrame({"order_id": range(6), "customer_id": ["a", "a", "a", "b", "c", "c"],
+                           "ordered_at": ts(["2026-09-01", "2026-10-01", "2026-10-20", "2026-09-01", "2026-09-01",
+                                             "2026-10-01"]),
+                           "amount": [100.0, 100.0, 50.0, 60.0, 40.0, 40.0],
+                           "gross_margin": [0.8, 0.8, 0.5, 0.8, 0.75, 0.75]})
+    subs = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"], "mrr": [100.0, 100.0, 60.0, 40.0, 40.0],
+                         "month": ["2026-09", "2026-10", "2026-09", "2026-09", "2026-10"]})
+    cust = pd.DataFrame({"customer_id": ["a", "b", "c"], "plan": ["standard", "standard", "starter"],
+                         "segment": ["smb"] * 3})
+    data = {"orders": orders, "subscriptions": subs, "customers": cust}
+    r = K.measure("ltv", data, period="2026-10")
+    # standard lost 1 of 2 in October: annual churn 1 − 0.5¹² ≈ 1, years = 1 ÷ 0.99976; starter lost none: 5 (cap)
+    y_std = 1 / (1 - 0.5 ** 12)
+    a = 250 / 3 * (200 * 0.8 + 25) / 250 * (3 / 2 * 12) * y_std  # avg purchase × margin × purchases a year × years
+    c = 40 * 0.75 * 12 * 5.0
+    assert r.n == 2 and r.value == pytest.approx((a + c) / 2) and r.low <= r.value <= r.high
+    assert r.row["excluded"] == 0 and r.key == "ltv{by=plan,cap=5,churn_months=12,n_resamples=2000,seed=0}"
+    lower = K.measure("ltv", data, period="2026-10", cap=2.0)
+    assert lower.value == pytest.approx((a + 40 * 0.75 * 12 * 2.0) / 2)
+    with pytest.raises(ValueError, match=r"cap = 4\.2 is not one of"):
+        K.measure("ltv", data, period="2026-10", cap=4.2)
+    bad = orders.assign(gross_margin=[0.8, 0.8, 50.0, 0.8, 0.75, 0.75])
+    with pytest.raises(ValueError, match="gross margin 0–1"):
+        K.measure("ltv", {**data, "orders": bad}, period="2026-10")
+
+
+def test_ltv_by_group_equals_the_ltv_notebooks_table(ds):
+    c = LT.customer_ltv(ds.orders, ds.subscriptions, as_of="2026-10", customers=ds.customers)
+    c = c.merge(ds.customers[["customer_id", "segment"]], on="customer_id", how="left")
+    want = LT.value_by_group(c[c["active"]], "ltv", "segment").set_index("segment")
+    got = K.table("ltv", ds, by="segment", period="2026-10").set_index("segment")
+    assert list(got.index) == list(want.index)
+    for col, ref in (("n", "n"), ("value", "mean"), ("low", "low"), ("high", "high"), ("median", "median"),
+                     ("share", "share"), ("share_n", "share_n")):
+        for g in want.index:
+            assert _close(got.loc[g, col], want.loc[g, ref]), (g, col)
 
 
 def test_result_shape_and_errors(ds):

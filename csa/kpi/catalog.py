@@ -32,6 +32,8 @@ _TIME = {"en": "mean with the Student-t interval, or median with the distributio
          "ja": "平均とt分布による信頼区間、または中央値と順序統計量による（分布を仮定しない）信頼区間"}
 _RATIO = {"en": "ratio of MRR sums with the delta-method interval (customers as units)",
           "ja": "MRRの合計の比と、デルタ法による信頼区間（顧客を単位とする）"}
+_BOOTSTRAP = {"en": "mean over the customers with the BCa bootstrap interval (seeded resamples)",
+              "ja": "顧客の平均と、BCa法のブートストラップ信頼区間（乱数シード固定の復元抽出）"}
 _TOTAL = {"en": "a total of the period, not a sample: no interval",
           "ja": "期間の合計値（標本ではない）：信頼区間なし"}
 
@@ -296,6 +298,32 @@ _add(KPI(
     "kgi", "%", "higher", "customer", "subscriptions", "month", "per-customer sums", _RATIO,
     {"ignore_same_period": _IGNORE}, Fmt(1), K.Revenue(kind="gross", statistic=E.Ratio(complement=True, floor=0.0)),
     section="churn", sources=("002",)))
+
+# --------------------------------------------------------------------------------------- value
+_add(KPI(
+    "ltv", {"en": "Customer lifetime value", "ja": "顧客生涯価値"}, "LTV",
+    {"en": "Mean, over the customers subscribed in the period's last month, of average purchase × gross margin × "
+           "purchases per year × years retained (article 002).",
+     "ja": "期間の最終月に契約中の顧客の、平均購入単価 × 粗利率 × 年間購入回数 × 継続年数（記事002）の平均。"},
+    "kgi", "JPY", "higher", "customer", "orders", "ordered_at", "per-customer sums", _BOOTSTRAP,
+    {"by": Param("plan", ("plan", "segment"), titled=True,
+                 words={"plan": {"en": "churn by plan", "ja": "プラン別の解約率"},
+                        "segment": {"en": "churn by segment", "ja": "セグメント別の解約率"}},
+                 doc={"en": "whose churn gives a customer's years retained: their plan's or their segment's",
+                      "ja": "継続年数の元になる解約率：顧客のプランのものか、セグメントのものか"}),
+     "cap": Param(5.0, tuple(k / 2 for k in range(2, 21)),
+                  doc={"en": "cap of years retained, 1 to 10 in half years (1 ÷ annual churn is cut here)",
+                       "ja": "継続年数の上限：1〜10年（0.5年刻み。1 ÷ 年間解約率をここで打ち切る）"}),
+     "churn_months": Param(12, kind="int", low=1, high=60,
+                           doc={"en": "trailing months of churn behind years retained",
+                                "ja": "継続年数の元になる解約率の集計月数（直近）"}),
+     "n_resamples": Param(2000, kind="int", low=10, high=100_000,
+                          doc={"en": "bootstrap resamples of the interval", "ja": "ブートストラップの復元抽出の回数"}),
+     "seed": Param(0, kind="int", low=0, high=2**32 - 1,
+                   doc={"en": "random seed of the bootstrap (same seed, same interval)",
+                        "ja": "ブートストラップの乱数シード（同じシードなら同じ信頼区間）"})},
+    Fmt(0), K.LTV(), needs=("subscriptions", "customers"), scale=(0.0, float("inf")), section="ltv",
+    sources=("002",)))
 
 #: the order pages list the catalogue in (the report sections' order)
 ORDER = tuple(KPIS)

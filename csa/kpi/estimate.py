@@ -14,6 +14,7 @@ exists, the plain difference.
 :class:`Time`       a time's mean (t interval) or median (distribution-free order-statistic interval)
 :class:`Ratio`      a ratio of sums with the delta-method interval (revenue churn, NRR, GRR)
 :class:`Total`      a census total or a ratio of totals without a sampling interval (volume, CPI)
+:class:`BootstrapMean`  the mean of per-customer values with a BCa bootstrap interval (LTV)
 ==================  ==============================================================================
 
 Every interval is computed by :mod:`csa.stats` (pinned there to statsmodels and SciPy).
@@ -29,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .. import stats as S
+from ..metrics.ltv import bootstrap_mean, share_of_value
 from ..metrics.support import median_ranks
 
-__all__ = ["NPS", "Mean", "Ratio", "Share", "Statistic", "Time", "Total", "median_positions"]
+__all__ = ["NPS", "BootstrapMean", "Mean", "Ratio", "Share", "Statistic", "Time", "Total", "median_positions"]
 
 
 def _f(x) -> np.ndarray:
@@ -187,3 +189,31 @@ class Total(Statistic):
 
     def estimate(self, c: pd.DataFrame, p: dict, level: float) -> pd.DataFrame:
         return c.assign(low=np.nan, high=np.nan)
+
+
+@dataclass(frozen=True)
+class BootstrapMean(Statistic):
+    """The mean of per-customer values (``values``: an array per row) with the BCa bootstrap interval.
+
+    Each row's values are resampled ``p["n_resamples"]`` times from
+    ``numpy.random.default_rng([p["seed"], i])``, ``i`` the row's place among its period's groups
+    (0 without groups), exactly as :func:`csa.metrics.ltv.value_by_group` draws them
+    (:func:`csa.metrics.ltv.bootstrap_mean`). Adds ``value`` (the mean), ``low``, ``high``,
+    ``median``, ``total`` and, against the period's ``grand`` total and ``n_all`` customers,
+    ``share`` and ``share_n`` (percent); the arrays are dropped. Change: the plain difference (a
+    bootstrap of the difference would need both periods' customers).
+    """
+
+    def estimate(self, c: pd.DataFrame, p: dict, level: float) -> pd.DataFrame:
+        c = c.reset_index(drop=True)
+        place = c.groupby("period", sort=False).cumcount().to_numpy() if len(c) else np.array([], int)
+        cols = {k: np.full(len(c), np.nan) for k in ("value", "low", "high", "median", "total", "share", "share_n")}
+        for i in range(len(c)):
+            x = np.asarray(c["values"].iloc[i], dtype=float)
+            m, lo, hi, med = bootstrap_mean(x, level=level, n_resamples=p.get("n_resamples", 2000),
+                                            seed=p.get("seed", 0), group=int(place[i]))
+            cols["value"][i], cols["low"][i], cols["high"][i], cols["median"][i] = m, lo, hi, med
+            if len(x):
+                total, share, share_n = share_of_value(x, float(c["grand"].iloc[i]), int(c["n_all"].iloc[i]))
+                cols["total"][i], cols["share"][i], cols["share_n"][i] = total, share, share_n
+        return c.drop(columns="values").assign(**cols)

@@ -12,7 +12,10 @@ so one kernel runs on every engine:
 * :class:`CustomerChurn` and :class:`Revenue` — KPIs of customer-months: per period, a
   ``group_by`` down to one row per customer (active at the start, at the end, in between; MRR
   movements between consecutive months), then counts or the sums a ratio's interval needs;
-* :class:`CostPerTicket` — support cost ÷ tickets per period.
+* :class:`CostPerTicket` — support cost ÷ tickets per period;
+* :class:`LTV` — orders and subscriptions aggregated per customer (and churn counts per plan or
+  segment) on the engine, the LTV formula on those per-customer rows in pandas
+  (:func:`csa.metrics.ltv.ltv_from_sums`).
 
 The pandas kernels of :mod:`csa.metrics` are the independent reference: the tests pin every KPI
 of the catalogue to them on the bundled sample, and every engine to pandas.
@@ -28,11 +31,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..metrics import ltv as LT
 from ..metrics.frames import Count, CountsSpec, Sum, aggregate, valid_score
 from . import estimate as E
 from .expr import clock_of, months_of_period, period, period_of_month, with_minutes
 
-__all__ = ["CostPerTicket", "CustomerChurn", "Goals", "Kernel", "Order", "Query", "Revenue", "Rows", "Surveys",
+__all__ = ["LTV", "CostPerTicket", "CustomerChurn", "Goals", "Kernel", "Order", "Query", "Revenue", "Rows", "Surveys",
            "Tickets", "aggregate_rows", "period_of_month_value", "scope"]
 
 PERIOD = "_csa_period"
@@ -592,3 +596,163 @@ class Revenue(Kernel):
                            "sxx": Sum(x * x), "syy": Sum(y * y), "sxy": Sum(x * y), "moved": Count(y != 0),
                            "mrr_start": Sum(x), **{k: Sum(nw.col(k)) for k in _MOVES}})
         return aggregate(units, spec).iloc[0].to_dict()
+
+
+# ------------------------------------------------------------------------------------------- LTV
+
+@dataclass(frozen=True)
+class LTV(Kernel):
+    """Average LTV of the customers subscribed in a period's last month (article 002's formula).
+
+    Per period, with ``as_of`` its last month (at most the orders' last month: ``partial`` when
+    the period runs past it), the engine aggregates
+
+    * the **orders** per customer up to ``as_of``: ``n_orders``, ``revenue`` (Σ amount),
+      ``gross_profit`` (Σ amount × margin), the ``first`` and ``last`` order month;
+    * the **subscriptions** per customer up to ``as_of``: the last subscribed month and whether
+      the customer is subscribed in ``as_of`` (``active``);
+    * the **churn counts** of each ``p["by"]`` group (plan or segment) over the ``p["churn_months"]``
+      months up to ``as_of``, and of everyone: customer-months at risk and lost
+      (:func:`csa.metrics.ltv.churn_counts`);
+
+    so that only per-customer (and per-group) rows reach pandas, where
+    :func:`csa.metrics.ltv.ltv_from_sums` applies the formula with years retained
+    ``min(1 ÷ annual churn, p["cap"])``. The statistic (:class:`csa.kpi.estimate.BootstrapMean`)
+    gets each row's LTVs (``values``, in customer order) of the active customers; ``excluded``
+    counts active customers without an LTV.
+    """
+
+    table: str = "orders"
+    time: str = "ordered_at"
+    statistic: E.Statistic = field(default_factory=E.BootstrapMean)
+
+    def _last_order_month(self, tables, where) -> int | None:
+        f = scope(tables, tables.frame("orders"), "orders", where)
+        m = period(f, "ordered_at", "month", tables.tz)
+        got = _collect(f.select(m.max().alias("b")))
+        b = got["b"].iloc[0]
+        return None if pd.isna(b) else int(b)
+
+    def span(self, tables, p, freq):
+        rng = _month_range(_customer_months(tables, Query()))
+        last = self._last_order_month(tables, {})
+        if rng is None or last is None or last < rng[0] + 1:
+            return None
+        return period_of_month_value(rng[0] + 1, freq), period_of_month_value(last, freq)
+
+    # ---- what the engine aggregates
+
+    @staticmethod
+    def _check_orders(tables, f) -> None:
+        amt, mg = nw.col("amount").cast(nw.Float64), nw.col("gross_margin").cast(nw.Float64)
+        bad = ~(amt > 0).fill_null(False) | ~((mg >= 0) & (mg <= 1)).fill_null(False)
+        got = _collect(f.select(bad.cast(nw.Int64).sum().alias("n")))
+        n = int(got["n"].iloc[0] or 0)
+        if n:
+            ex = _collect(f.filter(bad).select(amt.alias("a"), mg.alias("m")).head(1))
+            raise ValueError(f"orders must have amount > 0 and gross margin 0–1 (a fraction: 78 % is 0.78); "
+                             f"{n} row(s) do not, e.g. amount {float(ex['a'].iloc[0]):g}, margin "
+                             f"{float(ex['m'].iloc[0]):g}")
+
+    @staticmethod
+    def order_sums(tables, where: dict, as_of: int) -> pd.DataFrame:
+        """:func:`csa.metrics.ltv.order_sums` on the engine: one row per customer with an order up to ``as_of``."""
+        f = scope(tables, tables.frame("orders"), "orders", where)
+        LTV._check_orders(tables, f)
+        amt, mg = nw.col("amount").cast(nw.Float64), nw.col("gross_margin").cast(nw.Float64)
+        f = f.with_columns(period(f, "ordered_at", "month", tables.tz).alias(f"{_T}m"), amt.alias("revenue"),
+                           (amt * mg).alias("gross_profit"))
+        f = f.filter(nw.col(f"{_T}m") <= as_of).with_columns(nw.col(f"{_T}m").alias(f"{_T}m2"))
+        g = f.group_by("customer_id").agg(nw.len().alias("n_orders"), nw.col("revenue").sum(),
+                                          nw.col("gross_profit").sum(), nw.col(f"{_T}m").min().alias("first"),
+                                          nw.col(f"{_T}m2").max().alias("last"))
+        out = _collect(g)
+        return out.astype({"n_orders": "int64", "revenue": float, "gross_profit": float, "first": "int64",
+                           "last": "int64"})
+
+    @staticmethod
+    def subscription_status(cm, as_of: int) -> pd.DataFrame:
+        """:func:`csa.metrics.ltv.subscription_status` on the engine (``cm``: the customer-months)."""
+        m = nw.col("month")
+        g = cm.filter(m <= as_of).with_columns((m == as_of).cast(nw.Int64).alias(f"{_T}a")).group_by(
+            "customer_id").agg(m.max().alias("sub_last"), nw.col(f"{_T}a").max())
+        out = _collect(g)
+        out["active"] = out.pop(f"{_T}a").fillna(0).astype(int) == 1
+        return out.astype({"sub_last": "int64"})
+
+    @staticmethod
+    def churn_counts(tables, cm, as_of: int, months: int, by: str | None) -> pd.DataFrame:
+        """:func:`csa.metrics.ltv.churn_counts` on the engine: customer-months at risk and lost per ``by`` group."""
+        rng = _month_range(cm)
+        keys = [by] if by else []
+        cols = [*keys, "months", "at_risk", "churned"]
+        if rng is None:
+            return pd.DataFrame(columns=cols)
+        first = max(as_of - months + 1, rng[0] + 1)
+        n_months = max(as_of - first + 1, 0)
+        m = nw.col("month")
+        prev = cm.filter((m >= first - 1) & (m <= as_of - 1)).select("customer_id", (m + 1).alias(f"{_T}j"))
+        now = cm.select("customer_id", m.alias(f"{_T}j"), nw.lit(1).alias(f"{_T}stay"))
+        j = prev.join(now, on=["customer_id", f"{_T}j"], how="left")
+        if by:
+            cust = tables.frame("customers").select("customer_id", by).unique(["customer_id"])
+            j = j.join(cust, on="customer_id", how="left")
+        j = j.with_columns(nw.col(f"{_T}stay").is_null().cast(nw.Int64).alias(f"{_T}lost"))
+        lost = nw.col(f"{_T}lost")
+        if by:
+            g = j.group_by(by, drop_null_keys=False).agg(nw.len().alias("at_risk"), lost.sum().alias("churned"))
+            out = _collect(g).sort_values(by, kind="stable").reset_index(drop=True)
+        else:
+            out = _collect(j.select(nw.len().alias("at_risk"), lost.sum().alias("churned")))
+        out["churned"] = out["churned"].fillna(0)
+        out.insert(len(keys), "months", n_months)
+        return out[cols].astype({"at_risk": "int64", "churned": "int64"})
+
+    def customers(self, tables, p: dict, as_of: int, where: dict | None = None) -> pd.DataFrame:
+        """LTV per customer at month ``as_of`` (ordinal): :func:`csa.metrics.ltv.customer_ltv`'s table,
+        aggregated on the engine (see the class docstring). ``where`` as in :class:`Query`."""
+        where = where or {}
+        by = p.get("by", "plan")
+        sums = self.order_sums(tables, where, as_of)
+        cm = _customer_months(tables, Query(where=where))
+        status = self.subscription_status(cm, as_of)
+        cust = _collect(tables.frame("customers").select("customer_id", by).unique(["customer_id"]))
+        sums[by] = sums["customer_id"].map(cust.set_index("customer_id")[by]).to_numpy()
+        churn = self.churn_counts(tables, cm, as_of, p.get("churn_months", 12), by)
+        overall = self.churn_counts(tables, cm, as_of, p.get("churn_months", 12), None)
+        month = pd.Period(ordinal=as_of, freq="M")
+        return LT.ltv_from_sums(sums, as_of=month, status=status, churn=churn, overall=overall, by=by,
+                                cap=float(p.get("cap", 5.0)))
+
+    def counts(self, tables, p, q):
+        last = self._last_order_month(tables, q.where)
+        wanted = q.periods
+        if wanted is None:
+            span = self.span(tables, p, q.freq)
+            wanted = () if span is None else tuple(range(span[0], span[1] + 1))
+        rows = []
+        keys = list(q.by)
+        attrs = None
+        if keys:
+            attrs = _collect(tables.frame("customers").select("customer_id", *keys).unique(["customer_id"]))
+        for per in wanted:
+            end = months_of_period(int(per), q.freq)[1]
+            as_of = end if last is None else min(end, last)
+            base = {"period": int(per), "as_of": as_of, "partial": last is not None and end > last}
+            cust = self.customers(tables, p, as_of, q.where)
+            act = cust[cust["active"].astype(bool)] if "active" in cust else cust.iloc[:0]
+            vals = pd.to_numeric(act["ltv"], errors="coerce") if len(act) else pd.Series(dtype=float)
+            grand, n_all = float(vals.sum()), int(vals.notna().sum())
+            if not keys:
+                groups = [((), act)]
+            else:
+                act = act.drop(columns=[k for k in keys if k in act.columns]).merge(attrs, on="customer_id",
+                                                                                      how="left")
+                groups = list(act.groupby(keys, sort=True, dropna=False))
+            for key, part in groups:
+                v = pd.to_numeric(part["ltv"], errors="coerce")
+                x = v.dropna().to_numpy(dtype=float)
+                rows.append({**base, **dict(zip(keys, key if isinstance(key, tuple) else (key,))), "n": len(x),
+                             "values": x, "excluded": int(v.isna().sum()), "grand": grand, "n_all": n_all})
+        cols = ["period", *keys, "n", "values", "excluded", "grand", "n_all", "as_of", "partial"]
+        return pd.DataFrame(rows, columns=cols)

@@ -12,10 +12,13 @@ with a cap, never from hope.
 Every function is pure, with column names as keyword arguments whose defaults are the canonical
 names. The steps are kept apart as in every metric module:
 
-1. **aggregation**: :func:`split_orders`, :func:`churn_counts`, :func:`customer_ltv` (one row per
-   customer from raw ``orders`` and ``subscriptions``), :func:`tier_migration`, :func:`mrr_trend`;
-2. **statistics**: :func:`churn_stats` (intervals through :mod:`csa.stats`),
-   :func:`value_by_group` (bootstrap intervals for the mean of a skewed quantity),
+1. **aggregation**: :func:`split_orders`, :func:`churn_counts`, :func:`order_sums` and
+   :func:`subscription_status` (per-customer counts and sums, which any engine can produce: the
+   catalogue's ``ltv`` aggregates them on DuckDB or Spark), :func:`tier_migration`, :func:`mrr_trend`;
+2. **statistics**: :func:`ltv_from_sums` (the formula on those per-customer sums; with the steps
+   before it, :func:`customer_ltv`), :func:`churn_stats` (intervals through :mod:`csa.stats`),
+   :func:`value_by_group` (bootstrap intervals for the mean of a skewed quantity, :func:`bootstrap_mean`),
+   :func:`top_share` and :func:`share_of_value` (the one share of value),
    :func:`mean_by_group`, :func:`churn_by_tier`, :func:`concentration`, :func:`ltv_tiers`,
    :func:`cost_to_serve`, :func:`product_of_averages`.
 
@@ -38,11 +41,38 @@ import pandas as pd
 
 from .. import stats as S
 
-__all__ = ["TIERS", "Tiers", "annual_churn", "churn_by_tier", "churn_counts", "churn_sensitivity", "churn_stats",
-           "concentration", "cost_to_serve", "customer_ltv", "lorenz_curve", "ltv", "ltv_curve", "ltv_from_churn",
-           "ltv_tiers", "mean_by_group", "mrr_trend", "product_of_averages", "split_orders", "tier_costs",
-           "tier_migration", "tier_trend", "value_by_group",
-           "years_retained"]
+__all__ = [
+    "TIERS",
+    "Tiers",
+    "annual_churn",
+    "bootstrap_mean",
+    "churn_by_tier",
+    "churn_counts",
+    "churn_sensitivity",
+    "churn_stats",
+    "concentration",
+    "cost_to_serve",
+    "customer_ltv",
+    "lorenz_curve",
+    "ltv",
+    "ltv_curve",
+    "ltv_from_churn",
+    "ltv_from_sums",
+    "ltv_tiers",
+    "mean_by_group",
+    "mrr_trend",
+    "order_sums",
+    "product_of_averages",
+    "share_of_value",
+    "split_orders",
+    "subscription_status",
+    "tier_costs",
+    "tier_migration",
+    "tier_trend",
+    "top_share",
+    "value_by_group",
+    "years_retained",
+]
 
 #: tier names, best first
 TIERS = ("high", "mid", "low")
@@ -488,6 +518,201 @@ def churn_stats(counts: pd.DataFrame, *, level: float = 0.95, cap: float = 5.0, 
 
 # ------------------------------------------------------------------------------- LTV per customer
 
+def order_sums(orders: pd.DataFrame, *, as_of=None, customer: str = "customer_id", ordered_at: str = "ordered_at",
+               amount: str = "amount", margin: str = "gross_margin") -> pd.DataFrame:
+    """Step 1 of LTV from the orders: one row per customer of the sums the formula needs, up to ``as_of``.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        One row per order or invoice: customer, timestamp, amount (> 0), gross margin (0–1).
+    as_of : str or Period, optional
+        Last month counted (default: the orders' last month, never today's date).
+    customer, ordered_at, amount, margin : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer with an order up to ``as_of``, sorted by customer: ``customer_id``,
+        ``n_orders``, ``revenue`` (Σ amount), ``gross_profit`` (Σ amount × margin), ``first`` and
+        ``last`` (month ordinals of the first and last order: months since 1970-01). Counts and
+        sums only, as every engine can produce them (:class:`csa.kpi.kernels.LTV` does).
+
+    Raises
+    ------
+    ValueError
+        For amounts <= 0 or margins outside 0–1 (in any row of ``orders``).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [100.0, 300.0, 50.0],
+    ...                   "gross_margin": [0.5, 0.7, 0.8],
+    ...                   "ordered_at": pd.to_datetime(["2026-01-05", "2026-02-05", "2026-02-20"])})
+    >>> order_sums(o)
+      customer_id  n_orders  revenue  gross_profit  first  last
+    0           a         2    400.0         260.0    672   673
+    1           b         1     50.0          40.0    673   673
+    """
+    _need(orders, "orders", customer, ordered_at, amount, margin)
+    amt = orders[amount].to_numpy(dtype=float)
+    mg = orders[margin].to_numpy(dtype=float)
+    bad = ~(amt > 0) | ~((mg >= 0) & (mg <= 1))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"orders must have amount > 0 and gross margin 0–1 (a fraction: 78 % is 0.78); "
+                         f"{int(bad.sum())} row(s) do not, e.g. amount {amt[i]:g}, margin {mg[i]:g}")
+    om = _month(orders[ordered_at])
+    end = _as_month(as_of, om.max())
+    keep = (om <= end).to_numpy()
+    o = pd.DataFrame({"c": orders[customer].array[keep], "m": om.array.asi8[keep], "a": amt[keep],
+                      "gp": (amt * mg)[keep]})
+    g = o.groupby("c", sort=True).agg(n_orders=("a", "size"), revenue=("a", "sum"), gross_profit=("gp", "sum"),
+                                      first=("m", "min"), last=("m", "max"))
+    return g.rename_axis(customer).reset_index()
+
+
+def subscription_status(subscriptions: pd.DataFrame, *, as_of, customer: str = "customer_id",
+                        month: str = "month") -> pd.DataFrame:
+    """Step 1 of LTV from the subscriptions: each customer's last subscribed month up to ``as_of``, and whether
+    they are subscribed in ``as_of``.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        One row per subscribed customer-month.
+    as_of : str or Period
+        The month LTV is computed at.
+    customer, month : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer subscribed in some month up to ``as_of``, sorted by customer:
+        ``customer_id``, ``sub_last`` (month ordinal) and ``active`` (subscribed in ``as_of``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                   "month": pd.PeriodIndex(["2026-01", "2026-02", "2026-01"], freq="M")})
+    >>> subscription_status(s, as_of="2026-02")
+      customer_id  sub_last  active
+    0           a       673    True
+    1           b       672   False
+    """
+    _need(subscriptions, "subscriptions", customer, month)
+    sm = _month(subscriptions[month])
+    end = _as_month(as_of, sm.max())
+    s = pd.DataFrame({"c": subscriptions[customer].array, "m": sm.array.asi8})
+    s = s[s["m"] <= end.ordinal]
+    g = s.groupby("c", sort=True)["m"].max().rename("sub_last").to_frame()
+    g["active"] = g["sub_last"] == end.ordinal
+    return g.rename_axis(customer).reset_index()
+
+
+def ltv_from_sums(sums: pd.DataFrame, *, as_of, status: pd.DataFrame | None = None, years=None,
+                  churn: pd.DataFrame | None = None, overall: pd.DataFrame | None = None, by: str | None = None,
+                  cap: float = 5.0, customer: str = "customer_id") -> pd.DataFrame:
+    """Step 2 of LTV: the seed's four factors and LTV of each customer, from per-customer sums.
+
+    Parameters
+    ----------
+    sums : DataFrame
+        From :func:`order_sums` (or an engine's equivalent): ``customer_id``, ``n_orders``,
+        ``revenue``, ``gross_profit``, ``first``, ``last`` (month ordinals); with ``by``, the
+        customer's group column too.
+    as_of : str or Period
+        The month LTV is computed at.
+    status : DataFrame, optional
+        From :func:`subscription_status`: ``customer_id``, ``sub_last``, ``active``. Without it a
+        customer is observed up to ``as_of`` and ``active`` is left out.
+    years : float, dict or Series, optional
+        Years retained, one number or per customer; default from ``churn``.
+    churn : DataFrame, optional
+        :func:`churn_counts` of the customers' ``by`` groups (or overall, without ``by``) over the
+        trailing window: ``at_risk`` and ``churned``; years = ``min(1 ÷ annual churn, cap)``.
+    overall : DataFrame, optional
+        :func:`churn_counts` of everyone (one row): the churn of a customer whose group has none.
+    by : str, optional
+        The group column of ``sums`` and ``churn``.
+    cap : float, default 5.0
+        Cap of years retained.
+    customer : str
+        Column name.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`customer_ltv`.
+
+    Examples
+    --------
+    >>> sums = pd.DataFrame({"customer_id": ["a", "b"], "n_orders": [2, 1], "revenue": [400.0, 50.0],
+    ...                      "gross_profit": [260.0, 40.0], "first": [672, 673], "last": [673, 673]})
+    >>> ltv_from_sums(sums, as_of="2026-02", years=2)[["customer_id", "months", "purchases_per_year", "ltv"]]
+      customer_id  months  purchases_per_year     ltv
+    0           a       2                12.0  3120.0
+    1           b       1                12.0   960.0
+    """
+    end = _as_month(as_of, None)
+    if end is None:
+        raise ValueError("ltv_from_sums needs as_of= (the month LTV is computed at)")
+    _need(sums, "per-customer sums", customer, "n_orders", "revenue", "gross_profit", "first", "last",
+          *([by] if by else []))
+    if years is None and churn is None:
+        raise ValueError("ltv_from_sums needs years retained: pass years= or churn= (churn_counts)")
+    g = sums.sort_values(customer, kind="stable").reset_index(drop=True)
+    last = g["last"].to_numpy(dtype=float)
+    active = None
+    if status is not None:
+        st = status.set_index(customer).reindex(g[customer])
+        s_last = st["sub_last"].to_numpy(dtype=float)
+        active = st["active"].eq(True).to_numpy()
+        last = np.fmax(last, s_last)
+        last = np.where(active, float(end.ordinal), last)
+    else:
+        last = np.full(len(g), float(end.ordinal))
+    months = last - g["first"].to_numpy(dtype=float) + 1
+    out = pd.DataFrame({customer: g[customer].to_numpy()})
+    if years is None and by is not None:
+        out[by] = g[by].to_numpy()
+    out["n_orders"] = g["n_orders"].to_numpy()
+    out["revenue"] = g["revenue"].to_numpy(dtype=float)
+    out["gross_profit"] = g["gross_profit"].to_numpy(dtype=float)
+    out["months"] = months.astype("int64")
+    out["avg_purchase"] = out["revenue"] / out["n_orders"]
+    out["gross_margin"] = out["gross_profit"] / out["revenue"]
+    out["purchases_per_year"] = out["n_orders"] / months * 12
+    if active is not None:
+        out["active"] = active
+    if years is None:
+        st = churn_stats(churn, cap=cap)
+        if by is None:
+            out["annual_churn"] = float(st["annual_churn"].iloc[0])
+            out["years"] = float(st["years"].iloc[0])
+        else:
+            table = st.set_index(by)
+            out["annual_churn"] = out[by].map(table["annual_churn"]).astype(float)
+            out["years"] = out[by].map(table["years"]).astype(float)
+            # a group without churn data (no customer-months at risk) gets the overall churn
+            if out["years"].isna().any() and overall is not None:
+                every = churn_stats(overall, cap=cap).iloc[0]
+                miss = out["years"].isna()
+                out.loc[miss, "annual_churn"] = float(every["annual_churn"])
+                out.loc[miss, "years"] = float(every["years"])
+    elif isinstance(years, (dict, pd.Series)):
+        y = pd.Series(years, dtype=float).reindex(out[customer])
+        if y.isna().any():
+            raise ValueError(f"years has no value for {int(y.isna().sum())} customer(s), e.g. "
+                             f"{y.index[y.isna()][0]!r}; give one per customer or a single number")
+        out["years"] = y.to_numpy()
+    else:
+        out["years"] = _number("years", years)
+    out["ltv"] = ltv(out["avg_purchase"], out["gross_margin"], out["purchases_per_year"], out["years"])
+    return out
+
+
 def customer_ltv(orders: pd.DataFrame, subscriptions: pd.DataFrame | None = None, *, years=None, as_of=None,
                  customers: pd.DataFrame | None = None, by: str | None = "plan", cap: float = 5.0,
                  churn_months: int = 12, customer: str = "customer_id", ordered_at: str = "ordered_at",
@@ -546,6 +771,10 @@ def customer_ltv(orders: pd.DataFrame, subscriptions: pd.DataFrame | None = None
     expected to stay. Months are whole calendar months so that a customer seen for two days is
     not credited with 180 purchases a year. Undiscounted.
 
+    The two steps are :func:`order_sums` and :func:`subscription_status` (per-customer counts and
+    sums, which an engine can produce: :class:`csa.kpi.kernels.LTV`), :func:`churn_counts`, then
+    :func:`ltv_from_sums` (the formula).
+
     Examples
     --------
     >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [100.0, 300.0, 50.0],
@@ -560,81 +789,27 @@ def customer_ltv(orders: pd.DataFrame, subscriptions: pd.DataFrame | None = None
     if years is None and subscriptions is None:
         raise ValueError("customer_ltv needs years retained: pass years= (e.g. years=3) or subscriptions= to "
                          "estimate them from churn")
-    amt = orders[amount].to_numpy(dtype=float)
-    mg = orders[margin].to_numpy(dtype=float)
-    bad = ~(amt > 0) | ~((mg >= 0) & (mg <= 1))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"orders must have amount > 0 and gross margin 0–1 (a fraction: 78 % is 0.78); "
-                         f"{int(bad.sum())} row(s) do not, e.g. amount {amt[i]:g}, margin {mg[i]:g}")
-    om = _month(orders[ordered_at])
-    end = _as_month(as_of, om.max())
-    keep = (om <= end).to_numpy()
-    o = pd.DataFrame({"c": orders[customer].array[keep], "m": om.array[keep], "a": amt[keep],
-                      "gp": (amt * mg)[keep]})
-    g = o.groupby("c", sort=True).agg(n_orders=("a", "size"), revenue=("a", "sum"), gross_profit=("gp", "sum"),
-                                      first=("m", "min"), last=("m", "max"))
-    last = g["last"]
-    active = None
+    end = _as_month(as_of, _month(orders[ordered_at]).max())
+    sums = order_sums(orders, as_of=end, customer=customer, ordered_at=ordered_at, amount=amount, margin=margin)
+    status = churn = overall = None
     if subscriptions is not None:
-        _need(subscriptions, "subscriptions", customer, month)
-        sm = _month(subscriptions[month])
-        s = pd.DataFrame({"c": subscriptions[customer].array, "m": sm.array})
-        s = s[s["m"] <= end]
-        s_last = s.groupby("c")["m"].max()
-        active = pd.Series(g.index.isin(s.loc[s["m"] == end, "c"]), index=g.index)
-        last = pd.concat([last, s_last.reindex(g.index)], axis=1).max(axis=1)
-        last = last.where(~active, end)
-    else:
-        last = pd.Series(end, index=g.index)
-    first_m = pd.PeriodIndex(g["first"], freq="M").asi8  # month ordinals: whole months apart
-    months = (pd.PeriodIndex(last, freq="M").asi8 - first_m + 1).astype(float)
-    out = pd.DataFrame({customer: g.index.to_numpy()})
+        status = subscription_status(subscriptions, as_of=end, customer=customer, month=month)
     group_col = None
     if years is None and by is not None:
         if customers is None:
             raise ValueError(f"by={by!r} needs customers= (the table with the {by!r} column), or by=None")
         _need(customers, "customers", customer, by)
         grp = customers.drop_duplicates(customer).set_index(customer)[by]
-        out[by] = grp.reindex(g.index).to_numpy()
+        sums[by] = grp.reindex(sums[customer]).to_numpy()
         group_col = by
-    out["n_orders"] = g["n_orders"].to_numpy()
-    out["revenue"] = g["revenue"].to_numpy()
-    out["gross_profit"] = g["gross_profit"].to_numpy()
-    out["months"] = months.astype("int64")
-    out["avg_purchase"] = out["revenue"] / out["n_orders"]
-    out["gross_margin"] = out["gross_profit"] / out["revenue"]
-    out["purchases_per_year"] = out["n_orders"] / months * 12
-    if active is not None:
-        out["active"] = active.to_numpy()
     if years is None:
-        counts = churn_counts(subscriptions, group_col, customers=customers, as_of=end, months=churn_months,
-                              customer=customer, month=month)
-        st = churn_stats(counts, cap=cap)
-        if group_col is None:
-            out["annual_churn"] = float(st["annual_churn"].iloc[0])
-            out["years"] = float(st["years"].iloc[0])
-        else:
-            table = st.set_index(group_col)
-            out["annual_churn"] = out[group_col].map(table["annual_churn"]).astype(float)
-            out["years"] = out[group_col].map(table["years"]).astype(float)
-            # a group without churn data (no customer-months at risk) gets the overall churn
-            if out["years"].isna().any():
-                overall = churn_stats(churn_counts(subscriptions, None, as_of=end, months=churn_months,
-                                                   customer=customer, month=month), cap=cap).iloc[0]
-                miss = out["years"].isna()
-                out.loc[miss, "annual_churn"] = float(overall["annual_churn"])
-                out.loc[miss, "years"] = float(overall["years"])
-    elif isinstance(years, (dict, pd.Series)):
-        y = pd.Series(years, dtype=float).reindex(out[customer])
-        if y.isna().any():
-            raise ValueError(f"years has no value for {int(y.isna().sum())} customer(s), e.g. "
-                             f"{y.index[y.isna()][0]!r}; give one per customer or a single number")
-        out["years"] = y.to_numpy()
-    else:
-        out["years"] = _number("years", years)
-    out["ltv"] = ltv(out["avg_purchase"], out["gross_margin"], out["purchases_per_year"], out["years"])
-    return out
+        churn = churn_counts(subscriptions, group_col, customers=customers, as_of=end, months=churn_months,
+                             customer=customer, month=month)
+        if group_col is not None:
+            overall = churn_counts(subscriptions, None, as_of=end, months=churn_months, customer=customer,
+                                   month=month)
+    return ltv_from_sums(sums, as_of=end, status=status, years=years, churn=churn, overall=overall, by=group_col,
+                         cap=cap, customer=customer)
 
 
 def ltv_curve(annual_profit: float, monthly_churn, *, cap: float = 5.0) -> pd.DataFrame:
@@ -731,6 +906,118 @@ def churn_sensitivity(df: pd.DataFrame, stats: pd.DataFrame, by: str | None = No
 
 # ------------------------------------------------------------------------------- intervals, concentration
 
+def share_of_value(x: np.ndarray, grand: float, n_all: int) -> tuple[float, float, float]:
+    """Total of a group's values, its share of the grand total and its share of the customers (percent).
+
+    Parameters
+    ----------
+    x : ndarray
+        The group's values (no missing values).
+    grand : float
+        The total of every group's values.
+    n_all : int
+        The number of values of every group.
+
+    Returns
+    -------
+    (total, share, share_n)
+        ``Σ x``, ``100 · Σ x ÷ grand`` and ``100 · len(x) ÷ n_all`` (NaN when the divisor is 0).
+
+    Notes
+    -----
+    The one computation of a share of value: :func:`value_by_group` (a tier's or a plan's share),
+    :func:`top_share` (the top 20 %'s) and the catalogue's ``ltv`` by group use it.
+
+    Examples
+    --------
+    >>> share_of_value(np.array([6.0, 2.0]), 10.0, 4)
+    (8.0, 80.0, 50.0)
+    """
+    total = float(x.sum())
+    return (total, 100 * total / grand if grand else np.nan, 100 * len(x) / n_all if n_all else np.nan)
+
+
+def top_share(values, *, top: float = 0.2) -> dict:
+    """Share of the value held by the top ``top`` of customers: those at or above the ``1 − top`` quantile.
+
+    Parameters
+    ----------
+    values : array-like
+        One non-negative value per customer (missing values are left out).
+    top : float, default 0.2
+        Share of customers at the top, strictly between 0 and 1.
+
+    Returns
+    -------
+    dict
+        ``n`` (customers with a value), ``top`` (as given), ``threshold`` (the ``1 − top``
+        quantile, :func:`numpy.quantile`), ``n_top`` (customers at or above it), ``share_n`` and
+        ``share`` (percent of the customers and of the value they hold).
+
+    Notes
+    -----
+    The top customers are the high tier of :func:`ltv_tiers` with ``cuts=(1 − top, …)``, and the
+    share is computed as :func:`value_by_group` computes each tier's: the LTV and LTV-tiers pages
+    state one figure ("the top 20 % hold …" is the high tier's share of value). With ties or
+    when ``top × n`` is not whole, ``n_top`` is not exactly ``top × n``; :func:`concentration`
+    interpolates along the Lorenz curve instead (a point of the curve, not a set of customers).
+
+    Examples
+    --------
+    >>> r = top_share([5, 1, 9, 3, 7, 2, 4, 6, 8, 10])  # the 80th percentile is 8.2: 9 and 10
+    >>> r["threshold"], r["n_top"], round(r["share"], 2)
+    (8.2, 2, 34.55)
+    """
+    top = S._probability("top", top, "0.2 for the top 20 %")
+    v = _array("values", values).ravel()
+    v = v[~np.isnan(v)]
+    if not len(v):
+        return {"n": 0, "top": top, "threshold": math.nan, "n_top": 0, "share_n": math.nan, "share": math.nan}
+    cut = float(np.quantile(v, 1 - top))
+    x = v[v >= cut]
+    grand = float(pd.Series(v).sum())  # summed as value_by_group sums it
+    _total, share, share_n = share_of_value(x, grand, len(v))
+    return {"n": len(v), "top": top, "threshold": cut, "n_top": len(x), "share_n": share_n, "share": share}
+
+
+def bootstrap_mean(x, *, level: float = 0.95, n_resamples: int = 2000, seed: int = 0,
+                   group: int = 0) -> tuple[float, float, float, float]:
+    """Mean of one group's values with its BCa bootstrap interval, and their median.
+
+    Parameters
+    ----------
+    x : array-like of float
+        The group's values (no missing values).
+    level, n_resamples : float, int
+        Confidence level and bootstrap resamples.
+    seed, group : int
+        The draws come from ``numpy.random.default_rng([seed, group])``: the ``group``-th group (in
+        sorted order, 0 for one overall group) of :func:`value_by_group` and of the catalogue's
+        ``ltv`` (:class:`csa.kpi.estimate.BootstrapMean`) draws the same resamples.
+
+    Returns
+    -------
+    (mean, low, high, median)
+        NaN without values; no interval (NaN) for one value; ``low = high`` = the value when all are
+        equal.
+
+    Examples
+    --------
+    >>> [round(v, 2) for v in bootstrap_mean([1.0, 2.0, 2.5, 3.0, 4.0, 7.0, 9.0, 30.0])]
+    [7.31, 3.31, 17.39, 3.5]
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    if not len(x):
+        return np.nan, np.nan, np.nan, np.nan
+    low = high = np.nan
+    if len(x) >= 2 and np.ptp(x) > 0:
+        low, high = S.bootstrap_mean_interval(x, level=level, n_resamples=n_resamples,
+                                              rng=np.random.default_rng([seed, group]))
+    elif len(x) >= 2:
+        low = high = float(x[0])
+    return float(x.mean()), float(low), float(high), float(np.median(x))
+
+
 def value_by_group(df: pd.DataFrame, value: str = "ltv", by: str | list[str] | None = None, *,
                    level: float = 0.95, n_resamples: int = 2000, seed: int = 0, min_n: int = 30) -> pd.DataFrame:
     """Mean of a skewed, additive quantity (LTV, revenue) per group, with a bootstrap interval and value share.
@@ -790,17 +1077,10 @@ def value_by_group(df: pd.DataFrame, value: str = "ltv", by: str | list[str] | N
         v = pd.to_numeric(part[value], errors="coerce")
         x = v.dropna().to_numpy(dtype=float)
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        row.update(n=len(x), mean=float(x.mean()) if len(x) else np.nan)
-        low = high = np.nan
-        if len(x) >= 2 and np.ptp(x) > 0:
-            low, high = S.bootstrap_mean_interval(x, level=level, n_resamples=n_resamples,
-                                                  rng=np.random.default_rng([seed, i]))
-        elif len(x) >= 2:
-            low = high = float(x[0])
-        total = float(x.sum())
-        row.update(low=low, high=high, median=float(np.median(x)) if len(x) else np.nan, total=total,
-                   share=100 * total / grand if grand else np.nan, share_n=100 * len(x) / n_all if n_all else np.nan,
-                   excluded=int(v.isna().sum()))
+        mean, low, high, median = bootstrap_mean(x, level=level, n_resamples=n_resamples, seed=seed, group=i)
+        total, share, share_n = share_of_value(x, grand, n_all)
+        row.update(n=len(x), mean=mean, low=low, high=high, median=median, total=total, share=share,
+                   share_n=share_n, excluded=int(v.isna().sum()))
         rows.append(row)
     out = pd.DataFrame(rows)
     out["small_n"] = S.small_n(out["n"].to_numpy(), min_n)
