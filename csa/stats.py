@@ -85,35 +85,31 @@ def _where(a: np.ndarray, bad: np.ndarray) -> str:
     return f"{vals} at position {', '.join(map(str, pos[:3]))}{more}"
 
 
-def _counts(name: str, x: Any) -> np.ndarray:
-    """Counts: whole numbers ≥ 0; NaN (missing) allowed."""
+def _checked(name: str, x: Any, is_bad, expected: str) -> np.ndarray:
+    """``x`` as a float array; a ValueError "``name`` ``expected``" naming the values where ``is_bad(array)`` holds."""
     a = _float(name, x)
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(a) & (np.isinf(a) | (a < 0) | (np.mod(a, 1) != 0))
+        bad = is_bad(a)
     if bad.any():
-        raise ValueError(f"{name} must be counts, whole numbers >= 0 (missing values give NaN); "
-                         f"got {_where(a, bad)}")
+        raise ValueError(f"{name} {expected}; got {_where(a, bad)}")
     return a
+
+
+def _counts(name: str, x: Any) -> np.ndarray:
+    """Counts: whole numbers ≥ 0; NaN (missing) allowed."""
+    return _checked(name, x, lambda a: ~np.isnan(a) & (np.isinf(a) | (a < 0) | (np.mod(a, 1) != 0)),
+                    "must be counts, whole numbers >= 0 (missing values give NaN)")
 
 
 def _nonneg(name: str, x: Any) -> np.ndarray:
     """Finite numbers ≥ 0; NaN (missing) allowed."""
-    a = _float(name, x)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(a) & (np.isinf(a) | (a < 0))
-    if bad.any():
-        raise ValueError(f"{name} must be a finite number >= 0 (missing values give NaN); "
-                         f"got {_where(a, bad)}")
-    return a
+    return _checked(name, x, lambda a: ~np.isnan(a) & (np.isinf(a) | (a < 0)),
+                    "must be a finite number >= 0 (missing values give NaN)")
 
 
 def _finite(name: str, x: Any) -> np.ndarray:
     """Finite numbers; NaN (missing) allowed."""
-    a = _float(name, x)
-    bad = np.isinf(a)
-    if bad.any():
-        raise ValueError(f"{name} must be finite (missing values give NaN); got {_where(a, bad)}")
-    return a
+    return _checked(name, x, np.isinf, "must be finite (missing values give NaN)")
 
 
 def _at_most(xname: str, x: np.ndarray, nname: str, n: np.ndarray) -> None:
@@ -329,14 +325,10 @@ def proportion(successes, n, *, level: float = 0.95, method: str = "wilson") -> 
 
     Parameters
     ----------
-    successes : int
-        Number of successes.
-    n : int
-        Number of trials; ``0`` gives NaN value and interval.
-    level : float, default 0.95
-        Confidence level.
-    method : {"wilson", "agresti-coull", "wald", "clopper-pearson"}, default "wilson"
-        Interval method.
+    successes, n : int
+        One count of successes out of ``n`` trials (scalars; ``n = 0`` gives NaN value and interval).
+    level, method
+        As in :func:`proportion_interval`.
 
     Returns
     -------
@@ -1024,6 +1016,17 @@ def _power(power: Any) -> float:
     return _probability("power", power, "0.8")
 
 
+def _z_pair(level: Any, power: Any) -> tuple[float, float]:
+    """``(z_{1−α/2}, z_{1−β})`` of a two-sided test at ``level`` with ``power`` (both checked)."""
+    level, power = _level(level), _power(power)
+    return z_value(level), float(_st.norm.ppf(power))
+
+
+def _difference(difference: Any, expected: str, most: float = np.inf) -> np.ndarray:
+    """A difference to detect: finite, non-zero and at most ``most`` in size."""
+    return _checked("difference", difference, lambda d: ~np.isfinite(d) | (d == 0) | (np.abs(d) > most), expected)
+
+
 def sample_size_proportions(p1, p2, *, level: float = 0.95, power: float = 0.8):
     """Observations needed **per group** to detect proportions ``p1`` vs ``p2`` (two-sided z-test).
 
@@ -1063,7 +1066,7 @@ def sample_size_proportions(p1, p2, *, level: float = 0.95, power: float = 0.8):
     >>> sample_size_proportions(0.08, 0.06)  # JMP documentation example: 2554
     2554
     """
-    level, power = _level(level), _power(power)
+    za, zb = _z_pair(level, power)
     a1 = _planning("p1", p1, low=0, high=1, hint=" (a proportion)")
     a2 = _planning("p2", p2, low=0, high=1, hint=" (a proportion)")
     scalar, (a1, a2) = _broadcast(p1=a1, p2=a2)
@@ -1071,7 +1074,6 @@ def sample_size_proportions(p1, p2, *, level: float = 0.95, power: float = 0.8):
     if same.any():
         raise ValueError("p1 and p2 must differ (there is nothing to detect); "
                          f"got p1 = p2 = {_where(a1, same)}")
-    za, zb = z_value(level), float(_st.norm.ppf(power))
     pbar = (a1 + a2) / 2
     spread = za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(a1 * (1 - a1) + a2 * (1 - a2))
     n = spread**2 / (a1 - a2) ** 2
@@ -1087,15 +1089,13 @@ def sample_size_nps(difference, *, promoters=0.3, detractors=0.3, level: float =
         NPS difference to detect, in NPS points (e.g. 10); ``0 < |difference| <= 200``.
     promoters, detractors : float or array-like, default 0.3
         Expected shares (0–1) of promoters and detractors, assumed alike in both groups.
-    level : float, default 0.95
-        ``1 − α`` of the two-sided test.
-    power : float, default 0.8
-        Desired power.
+    level, power : float, default 0.95 and 0.8
+        As in :func:`sample_size_proportions`.
 
     Returns
     -------
     int or ndarray of int
-        Per-group sample size, rounded up.
+        Responses per group, rounded up.
 
     Notes
     -----
@@ -1109,18 +1109,12 @@ def sample_size_nps(difference, *, promoters=0.3, detractors=0.3, level: float =
     >>> sample_size_nps(10)  # 30 % promoters and 30 % detractors
     942
     """
-    level, power = _level(level), _power(power)
-    diff = _float("difference", difference)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(diff) | (np.abs(diff) == 0) | (np.abs(diff) > 200)
-    if bad.any():
-        raise ValueError(f"difference is in NPS points, non-zero and at most 200 in size (e.g. 10); "
-                         f"got {_where(diff, bad)}")
+    za, zb = _z_pair(level, power)
+    diff = _difference(difference, "is in NPS points, non-zero and at most 200 in size (e.g. 10)", most=200)
     p = _planning("promoters", promoters, low=0, high=1, hint=" (a share, e.g. 0.3)")
     d = _planning("detractors", detractors, low=0, high=1, hint=" (a share, e.g. 0.3)")
     scalar, (diff, p, d) = _broadcast(difference=diff, promoters=p, detractors=d)
     var = nps_variance(p, d)
-    za, zb = z_value(level), float(_st.norm.ppf(power))
     return _ceil((za + zb) ** 2 * 2 * var / (diff / 100) ** 2, scalar)
 
 
@@ -1133,15 +1127,13 @@ def sample_size_means(difference, sd, *, level: float = 0.95, power: float = 0.8
         Difference of means to detect (units of the data), non-zero.
     sd : float or array-like
         Expected standard deviation of one observation (same in both groups), > 0.
-    level : float, default 0.95
-        ``1 − α`` of the two-sided test.
-    power : float, default 0.8
-        Desired power.
+    level, power : float, default 0.95 and 0.8
+        As in :func:`sample_size_proportions`.
 
     Returns
     -------
     int or ndarray of int
-        Per-group sample size, rounded up.
+        Observations per group (the same in each), rounded up.
 
     Notes
     -----
@@ -1155,14 +1147,10 @@ def sample_size_means(difference, sd, *, level: float = 0.95, power: float = 0.8
     >>> sample_size_means(0.5, 1.0)
     63
     """
-    level, power = _level(level), _power(power)
-    diff = _float("difference", difference)
-    bad = ~np.isfinite(diff) | (diff == 0)
-    if bad.any():
-        raise ValueError(f"difference must be a non-zero finite number; got {_where(diff, bad)}")
+    za, zb = _z_pair(level, power)
+    diff = _difference(difference, "must be a non-zero finite number")
     s = _planning("sd", sd, low=0, high=np.inf, low_open=True)
     scalar, (diff, s) = _broadcast(difference=diff, sd=s)
-    za, zb = z_value(level), float(_st.norm.ppf(power))
     return _ceil(2 * (za + zb) ** 2 * s**2 / diff**2, scalar)
 
 
