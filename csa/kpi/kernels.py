@@ -611,7 +611,7 @@ class LTV(Kernel):
       ``gross_profit`` (Σ amount × margin), the ``first`` and ``last`` order month;
     * the **subscriptions** per customer up to ``as_of``: the last subscribed month and whether
       the customer is subscribed in ``as_of`` (``active``);
-    * the **churn counts** of each ``p["by"]`` group (plan or segment) over the ``p["churn_months"]``
+    * the **churn counts** of each ``p["churn_by"]`` group (plan or segment) over the ``p["churn_months"]``
       months up to ``as_of``, and of everyone: customer-months at risk and lost
       (:func:`csa.metrics.ltv.churn_counts`);
 
@@ -712,7 +712,7 @@ class LTV(Kernel):
         """LTV per customer at month ``as_of`` (ordinal): :func:`csa.metrics.ltv.customer_ltv`'s table,
         aggregated on the engine (see the class docstring). ``where`` as in :class:`Query`."""
         where = where or {}
-        by = p.get("by", "plan")
+        by = p.get("churn_by", "plan")
         sums = self.order_sums(tables, where, as_of)
         cm = _customer_months(tables, Query(where=where))
         status = self.subscription_status(cm, as_of)
