@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -247,3 +248,18 @@ def test_the_views_numbers_carry_the_handbooks_minus_sign(evals, lang):
     assert tab.iloc[-1, -1] == V._signed(frt.result.by_hand, 3)
     effects = V.effects_table(evals, lang=lang)
     assert "\u2212" in effects.iloc[0, 1] and "-" not in "".join(effects.iloc[:, 1])
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_training_notes_are_the_catalogues(reg, lang):
+    from csa import KPIS
+    from csa.labels import Labels
+
+    L = Labels("kpi_cycle", lang)
+    tab = V.training_table(reg, lang=lang)
+    measured = list(dict.fromkeys(e.measure for e in reg.entries if e.measure))
+    assert tab.index.tolist() == [KPIS[k].title(lang) for k in measured], "each KPI of the registry once"
+    assert tab[L("col_definition")].tolist() == [KPIS[k].definition[lang] for k in measured]
+    assert tab[L("col_kind")].tolist() == [L(f"kind_{KPIS[k].kind}") for k in measured]
+    for f in tab[L("col_notebook")]:
+        assert (Path(__file__).resolve().parents[1] / "notebooks" / f).exists(), f

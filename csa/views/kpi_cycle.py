@@ -25,7 +25,9 @@ from .. import headline as H
 from .. import numbers as num
 from .. import registry as R
 from .. import scorecard as SC
+from ..catalog import entry as notebook
 from ..evaluation import CLUSTERS, Evaluation, evaluate, evaluations
+from ..kpi import KPIS
 from ..labels import check_lang, t
 from ..periods import label
 
@@ -34,7 +36,7 @@ __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table",
            "describe_scorecard", "describe_smart", "describe_truth", "effects_table", "evaluate", "evaluations",
            "event_labels", "event_table", "headline_records", "is_sample", "its_labels", "its_table",
            "load_registry", "next_targets_table", "registry_table", "scope_sentence", "smart_reasons", "smart_table",
-           "tree_style", "tree_tables", "trend_labels", "trends_table"]
+           "training_table", "tree_style", "tree_tables", "trend_labels", "trends_table"]
 
 NS = "kpi_cycle"
 #: effects planted in the bundled sample (data/README.md, "The intervention"): action → [(KPI, the parameters it
@@ -145,14 +147,13 @@ def registry_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
 
 def _smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str, power: float = 0.8) -> str:
     v = dict(chk.values, power=power)
-    step_unit = "points" if e.unit in ("%", "points") else e.unit
     if v.get("need") is not None:
         v["need"] = num.number(v["need"], 0)
     for k in ("base", "target", "best", "now"):
         if v.get(k) is not None:
             v[k] = _value(v[k], e.unit, lang)
-    if v.get("step") is not None:
-        v["step"] = _value(v["step"], step_unit, lang).lstrip("+")
+    if v.get("step") is not None:  # a step of a rate is in points: "2.2 pts"
+        v["step"] = num.change(v["step"], e.unit, lang).lstrip("+")
     if "missing" in v:
         v["missing"] = ", ".join(v["missing"])
     if "review" in v:
@@ -543,6 +544,31 @@ def headline_records(c: Cycle, evals: list[Evaluation], *, level: float = 0.95) 
                              high=high, n=ev.effect.n, unit=ev.unit, direction=ev.entry.direction,
                              level=ev.effect.level, min_n=0))
     return recs
+
+
+def training_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
+    """Step 5's training notes: each catalogue KPI the registry measures, once, with its name in both languages,
+    KPI or KGI, its definition (:data:`csa.KPIS`, the glossary's), how the registry measures it (its
+    parameters) and the notebook that teaches it."""
+    check_lang(lang)
+    other = "ja" if lang == "en" else "en"
+    rows, seen = [], set()
+    for e in registry.entries:
+        if e.spec is None or e.measure in seen:
+            continue
+        seen.add(e.measure)
+        k = KPIS[e.measure]
+        try:
+            where = f"{notebook(k.section).file}.ipynb"
+        except KeyError:  # a section the notebooks index does not list
+            where = ""
+        rows.append({t("col_name", lang, NS): k.title(lang), t(f"col_name_{other}", lang, NS): k.title(other),
+                     t("col_kind", lang, NS): t(f"kind_{k.kind}", lang, NS),
+                     t("col_definition", lang, NS): k.definition[lang],
+                     t("col_measured_as", lang, NS): ", ".join(registry.entry(x.id).title(lang) for x in
+                                                               registry.entries if x.measure == e.measure),
+                     t("col_notebook", lang, NS): where})
+    return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
 
 
 def load_registry(registry: str = "", data_dir: str = "") -> R.Registry:
