@@ -267,6 +267,11 @@ def _pick(kernel, columns: list[str]):
     return run
 
 
+def _counted(data, by, spec: CountsSpec, kernel) -> pd.DataFrame:
+    """:func:`counts` of ``spec``; on pandas, the table of ``kernel(df, by)`` cut to the spec's columns."""
+    return counts(data, spec, by, pandas=_pick(kernel, list(spec.columns)))
+
+
 def nps_spec(score: str = "score") -> CountsSpec:
     """The NPS counts (:func:`csa.metrics.nps.nps_counts`) as a spec that runs on every engine.
 
@@ -385,12 +390,8 @@ def csat_counts(data, by=None, *, score: str = "score", scale: int = 5, top: int
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per CSAT answer (pandas, DuckDB, Spark).
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
-    score, scale, top, exclude_invalid
-        As in :func:`csa.metrics.survey.csat_counts`.
+    data, by, score, scale, top, exclude_invalid
+        As in :func:`counts` (one row per CSAT answer) and :func:`csa.metrics.survey.csat_counts`.
 
     Returns
     -------
@@ -416,10 +417,8 @@ def ces_spec(score: str = "score", *, scale: int = 7, easy_end: str = "low", box
 
     Parameters
     ----------
-    score : str
-        The 1..``scale`` score column.
-    scale : int
-        Highest score.
+    score, scale
+        As in :func:`csat_spec`.
     easy_end : {"low", "high"}
         Which end of the scale means little effort.
     boxes : int
@@ -446,12 +445,8 @@ def ces_counts(data, by=None, *, score: str = "score", scale: int = 7, easy_end:
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per CES answer.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
-    score, scale, easy_end, boxes, exclude_invalid
-        As in :func:`csa.metrics.survey.ces_counts`.
+    data, by, score, scale, easy_end, boxes, exclude_invalid
+        As in :func:`counts` (one row per CES answer) and :func:`csa.metrics.survey.ces_counts`.
 
     Returns
     -------
@@ -461,9 +456,12 @@ def ces_counts(data, by=None, *, score: str = "score", scale: int = 7, easy_end:
     Examples
     --------
     >>> import duckdb
-    >>> ces_counts(duckdb.sql("SELECT * FROM (VALUES (1), (2), (4), (7), (3)) t(score)"))
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1), (2), (4), (7), (3)) t(score)")
+    >>> ces_counts(rel)
        n  easy  total  total_sq  excluded
     0  5     3   17.0      79.0         0
+    >>> int(ces_counts(rel, easy_end="high")["easy"].iloc[0])   # 5–7 of 7 when 7 means easy
+    1
     """
     return counts(data, ces_spec(score, scale=scale, easy_end=easy_end, boxes=boxes), by,
                   exclude_invalid=exclude_invalid,
@@ -525,10 +523,8 @@ def gcr_counts(data, by=None, *, completed: str = "completed", unit: str = "atte
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per attempt at a goal.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) (e.g. ``"goal"``) and :func:`period` keys (e.g. ``period("started_at")``).
+    data, by
+        As in :func:`counts`, one row per attempt at a goal; e.g. ``by=["goal", period("started_at")]``.
     completed : str
         True/false (or 1/0) column; missing values are counted in ``excluded``, other values are an
         error.
@@ -574,9 +570,6 @@ def gcr_counts(data, by=None, *, completed: str = "completed", unit: str = "atte
 
 def _rate(n: nw.Expr, successes: nw.Expr, excluded: nw.Expr, **extra) -> dict:
     return {"n": Count(n), "successes": Count(successes), "excluded": Count(excluded), **extra}
-
-
-_RATE = ["n", "successes", "excluded"]
 
 
 def fcr_spec(definition: str = "one_touch", *, status: str = "status", replies: str = "agent_replies",
@@ -632,10 +625,8 @@ def fcr_counts(data, by=None, *, definition: str = "one_touch", status: str = "s
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys (e.g. ``period("created_at")``).
+    data, by
+        As in :func:`counts`, one row per ticket; e.g. ``by=period("created_at")``.
     definition, status, replies, reopened, solved
         As in :func:`csa.metrics.support.fcr_counts`.
 
@@ -664,14 +655,10 @@ def completion_counts(data, by=None, *, status: str = "status", solved: str = "s
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
-    status : str
-        Status column.
-    solved : str
-        The status value of a solved ticket.
+    data, by
+        As in :func:`counts`, one row per ticket.
+    status, solved : str
+        The status column, and its value for a solved ticket.
 
     Returns
     -------
@@ -688,8 +675,7 @@ def completion_counts(data, by=None, *, status: str = "status", solved: str = "s
     """
     st = nw.col(status)
     spec = CountsSpec(_rate(~st.is_null(), (st == solved).fill_null(False), st.is_null()), text={"status": status})
-    kernel = _pick(partial(SUP.completion_table, status=status, solved=solved), _RATE)
-    return counts(data, spec, by, pandas=kernel)
+    return _counted(data, by, spec, partial(SUP.completion_table, status=status, solved=solved))
 
 
 def abandonment_counts(data, by=None, *, status: str = "status", abandoned: str = "abandoned",
@@ -698,10 +684,8 @@ def abandonment_counts(data, by=None, *, status: str = "status", abandoned: str 
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per contact.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) (channel first) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per contact; the channel first in ``by``.
     status, abandoned, wait, short_abandon
         As in :func:`csa.metrics.support.abandonment_table` (``wait``: a column name).
 
@@ -732,9 +716,8 @@ def abandonment_counts(data, by=None, *, status: str = "status", abandoned: str 
     counted = ~st.is_null() & ~short
     spec = CountsSpec(_rate(counted, is_ab & counted, st.is_null(), short_abandons=Count(short)), inputs=inputs,
                       text={"status": status})
-    kernel = _pick(partial(SUP.abandonment_table, status=status, abandoned=abandoned, wait=wait,
-                           short_abandon=short_abandon), [*_RATE, "short_abandons"])
-    return counts(data, spec, by, pandas=kernel)
+    return _counted(data, by, spec, partial(SUP.abandonment_table, status=status, abandoned=abandoned, wait=wait,
+                                            short_abandon=short_abandon))
 
 
 def complaint_counts(data, by=None, *, flag: str = "is_complaint") -> pd.DataFrame:
@@ -742,10 +725,8 @@ def complaint_counts(data, by=None, *, flag: str = "is_complaint") -> pd.DataFra
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per ticket.
     flag : str
         True/false (or 1/0) column marking complaints; missing values are counted in ``excluded``.
 
@@ -757,14 +738,17 @@ def complaint_counts(data, by=None, *, flag: str = "is_complaint") -> pd.DataFra
     Examples
     --------
     >>> import duckdb
-    >>> complaint_counts(duckdb.sql("SELECT * FROM (VALUES (true), (false), (NULL)) t(is_complaint)"))
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (true), (false), (NULL)) t(is_complaint)")
+    >>> complaint_counts(rel)
        n  successes  excluded
     0  2          1         1
+    >>> complaint_counts(rel).equals(complaint_counts(rel.df()))   # the pandas kernel gives the same table
+    True
     """
     f = nw.col(flag)
     known = ~f.is_null()
     spec = CountsSpec(_rate(known, known & f.cast(nw.Boolean).fill_null(False), ~known), inputs={"flag": flag})
-    return counts(data, spec, by, pandas=_pick(partial(SUP.complaint_table, flag=flag), _RATE))
+    return _counted(data, by, spec, partial(SUP.complaint_table, flag=flag))
 
 
 def volume_counts(data, by=None) -> pd.DataFrame:
@@ -772,10 +756,8 @@ def volume_counts(data, by=None) -> pd.DataFrame:
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per ticket.
 
     Returns
     -------
@@ -790,14 +772,10 @@ def volume_counts(data, by=None) -> pd.DataFrame:
     0    chat        2
     1   email        1
     """
-    return counts(data, CountsSpec({"tickets": Count(nw.lit(True))}), by,
-                  pandas=_pick(SUP.volume_table, ["tickets"]))
+    return _counted(data, by, CountsSpec({"tickets": Count(nw.lit(True))}), SUP.volume_table)
 
 
 # ------------------------------------------------------------------------------- support means (sums)
-
-_SUMS = ["n", "total", "total_sq", "excluded"]
-
 
 def mean_spec(value: str, *, include: nw.Expr | None = None) -> CountsSpec:
     """The sums of a mean (:func:`csa.metrics.support.mean_sums`) as a spec that runs on every engine.
@@ -865,10 +843,8 @@ def aht_sums(data, by=None, *, handle: str = "handle_time_min",
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per ticket.
     handle, handled
         As in :func:`csa.metrics.support.aht_table`: tickets without ``handled`` are counted in
         ``excluded``.
@@ -888,8 +864,7 @@ def aht_sums(data, by=None, *, handle: str = "handle_time_min",
     """
     spec = mean_spec(handle, include=None if handled is None else ~nw.col(handled).is_null())
     spec = replace(spec, text={"handled": handled} if handled else {})
-    kernel = _pick(partial(SUP.aht_table, handle=handle, handled=handled), _SUMS)
-    return counts(data, spec, by, pandas=kernel)
+    return _counted(data, by, spec, partial(SUP.aht_table, handle=handle, handled=handled))
 
 
 def quality_sums(data, by=None, *, score: str = "quality_score") -> pd.DataFrame:
@@ -897,10 +872,8 @@ def quality_sums(data, by=None, *, score: str = "quality_score") -> pd.DataFrame
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per ticket; ``score`` is filled on QA-reviewed tickets only.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per ticket (``score`` is filled on QA-reviewed tickets only).
     score : str
         QA score column.
 
@@ -919,7 +892,7 @@ def quality_sums(data, by=None, *, score: str = "quality_score") -> pd.DataFrame
     """
     spec = mean_spec(score)
     spec = replace(spec, columns={**spec.columns, "tickets": Count(nw.lit(True))})
-    return counts(data, spec, by, pandas=_pick(partial(SUP.quality_table, score=score), [*_SUMS, "tickets"]))
+    return _counted(data, by, spec, partial(SUP.quality_table, score=score))
 
 
 # ------------------------------------------------------------------------------- churn
@@ -929,10 +902,8 @@ def churn_by_counts(data, by=None, *, churned: str = "churned") -> pd.DataFrame:
 
     Parameters
     ----------
-    data : DataFrame or relation
-        One row per customer at risk.
-    by : str, PeriodKey or list of them, optional
-        Grouping column(s) (e.g. the NPS group) and :func:`period` keys.
+    data, by
+        As in :func:`counts`, one row per customer at risk; ``by`` e.g. the NPS group.
     churned : str
         True/false (or 1/0) outcome; a missing value is an error.
 
@@ -956,7 +927,7 @@ def churn_by_counts(data, by=None, *, churned: str = "churned") -> pd.DataFrame:
                       problem=Problem("customers", "", f"'{churned}' is missing: churned is True or False for every "
                                       "customer at risk", "fill it in, or leave customers not at risk out",
                                       column=churned))
-    return counts(data, spec, by, pandas=_pick(partial(CH.churn_by, churned=churned), ["n", "churned"]))
+    return _counted(data, by, spec, partial(CH.churn_by, churned=churned))
 
 
 _MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
