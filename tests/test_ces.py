@@ -6,21 +6,20 @@ from __future__ import annotations
 import math
 import re
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 import csa
-from csa import headline
+from csa.display import format_table
 from csa.metrics import survey as M
 from csa.views import ces as V
-from csa.views.common import periods
+from csa.views.common import headline, periods
 
-from .conftest import ROOT, SAMPLE
+from . import helpers
+from .conftest import SAMPLE
 
 EIGHT = [1, 2, 2, 3, 5, 6, 7, 4]
 JA = re.compile(r"[ぁ-んァ-ヶ一-龥]")
@@ -91,13 +90,16 @@ def test_bands():
 # ------------------------------------------------------------------------------- the sample
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")
 def resp(ds):
     return V.answers(ds)
+
+
+OCT = pd.Period("2026-10", "M")
 
 
 def test_effort_rises_with_replies_as_planted(resp):
@@ -133,33 +135,79 @@ def test_later_churn_matches_plain_pandas(ds, resp):
         V.later_churn(ds, resp, horizon=0)
 
 
-def test_direction_is_stated_and_headline_record(resp):
-    assert V.describe_direction().startswith("**Direction: lower is better.**")
-    assert V.describe_direction(easy_end="high", lang="ja").startswith("**向き：高いほど楽。**")
+def test_direction_is_stated_the_same_way_in_sentences_and_tables(ds, resp):
+    """The KPI (% easy) is higher-is-better; the raw answer is lower = less effort with easy_end="low"."""
+    assert V.describe_direction().startswith("**Direction: the KPI, the share of easy answers, is higher-is-better; "
+                                             "the answer itself is lower = less effort.**")
+    ja = V.describe_direction(easy_end="high", lang="ja")
+    assert ja.startswith("**向き：KPI（楽だった回答の割合）は高いほど良く")
     assert V.scale_ends(easy_end="high")[1] == "7 = strongly agree: it was easy"
+    assert csa.KPIS["ces"].direction == "higher"
+    tab = V.counts_table(ds, "channel", values=["chat"], period=OCT)
+    shown = format_table(V.shown(tab, "channel"), "en", ns="ces")
+    assert list(shown.columns)[1:3] == ["CES (% easy; higher is better)", "Lower bound"]
+    assert "Mean effort (1–7; lower = less effort)" in shown.columns
+    assert "Mean agreement (1–7; higher = easier)" in V.shown(tab, "channel", easy_end="high").pipe(
+        format_table, "en", ns="ces").columns
+    assert not any("lower is better" in c for c in shown.columns)
+
+
+def test_the_headline_is_the_catalogues_ces_and_its_record(ds, resp):
     P = periods(resp["responded_at"])
-    head = V.headline(resp, P.this)
-    rec = V.headline_record(head, M.ces_change(resp, P.this, P.prev).iloc[0], P)
-    assert (rec["kpi"], rec["unit"], rec["direction"]) == ("ces_support", "%", "higher")
-    assert "1–3 of 1–7" in rec["title"]["en"] and JA.search(rec["title"]["ja"])
-    assert "lower is better" in V.describe(head, P.this_label)
+    for easy_end, boxes in (("low", 3), ("low", 2), ("high", 3)):
+        hl = headline("ces", ds, P, section="ces", easy_end=easy_end, boxes=boxes)
+        rec = hl.record
+        assert (rec["kpi"], rec["key"], rec["section"], rec["unit"], rec["direction"]) == \
+            ("ces", f"ces{{boxes={boxes},easy_end={easy_end}}}", "ces", "%", "higher")
+        assert rec["params"] == {"touchpoint": None, "easy_end": easy_end, "boxes": boxes}
+        m = csa.measure("ces", ds, period=rec["period"], **rec["params"])
+        assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (m.value, m.low, m.high, m.n)
+        now = resp[resp["period"] == OCT]
+        head = V.result(hl)
+        want = M.ces(now["score"], easy_end=easy_end, boxes=boxes)
+        assert (head.n, head.easy, head.mean) == (want.n, want.easy, pytest.approx(want.mean))
+        assert (head.value, head.low, head.high) == pytest.approx((m.value, m.low, m.high))
+    assert JA.search(rec["title"]["ja"])
+    text = V.describe(V.result(hl), P.this_label)
+    assert text.startswith(f"**CES in 2026-10: {csa.numbers.value(hl.this.value, '%')} easy** (answers 5–7 of 1–7; "
+                           "higher is better;") and "Mean agreement" in text and "higher = easier" in text
+    hl = headline("ces", ds, P, section="ces")
+    text = V.describe(V.result(hl), P.this_label)
+    assert "higher is better" in text and "Mean effort" in text and "lower = less effort" in text
+    assert "lower is better" not in text
+    c = hl.change
+    assert c["diff"] == pytest.approx(100 * ((resp.loc[resp["period"] == OCT, "score"] <= 3).mean()
+                                             - (resp.loc[resp["period"] == OCT - 1, "score"] <= 3).mean()))
+    ch = V.describe_change(hl, P.prev_label)
+    assert csa.numbers.change(c["diff"], "%") in ch and csa.numbers.p_value(c["p_value"]) in ch
+    empty = headline("ces", ds, periods(resp["responded_at"], "2030-01"), section="ces")
+    assert empty.record["value"] is None and "No CES answers" in V.describe(V.result(empty), "2030-01")
+    assert V.describe_change(empty, "2029-12").startswith("No comparison")
+
+
+def test_breakdown_and_trend_come_from_the_catalogue(ds, resp):
+    now = resp[resp["period"] == OCT]
+    values = sorted(resp["channel"].dropna().unique())
+    got = V.counts_table(ds, "channel", values=values, period=OCT)
+    pd.testing.assert_frame_equal(got.drop(columns="period"), M.ces_table(now[now["channel"].notna()], "channel"),
+                                  check_dtype=False)
+    trend = V.counts_table(ds, boxes=2)
+    want = M.ces_table(resp, "period", boxes=2)
+    pd.testing.assert_frame_equal(trend.drop(columns="period"), want.drop(columns="period"), check_dtype=False)
+    duck = V.counts_table(ds, "channel", values=values, period=OCT, engine="duckdb")
+    pd.testing.assert_frame_equal(duck, got, check_dtype=False)
 
 
 # ------------------------------------------------------------------------------- papermill runs
 
-NOTEBOOK = ROOT / "notebooks" / "03_ces.ipynb"
+NOTEBOOK = "03_ces.ipynb"
 
 
-def _run(tmp_path, **params):
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
-                               cwd=str(NOTEBOOK.parent), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    texts = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
-             if "text/markdown" in o.get("data", {})]
-    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
-    (rec,) = headline.extract(nb)
-    return texts, rec
+def _run(run_notebook, **params):
+    nb = run_notebook(NOTEBOOK, **params)
+    assert not helpers.stderr(nb)
+    (rec,) = helpers.records(nb)
+    return helpers.markdown(nb), rec
 
 
 @pytest.fixture(scope="module")
@@ -173,23 +221,31 @@ def raw_ces():
 @pytest.mark.parametrize("params,month,easy", [({}, "2026-10", lambda x: x <= 3),
                                                 ({"period": "2026-05", "boxes": 2}, "2026-05", lambda x: x <= 2)],
                          ids=["defaults", "two-boxes"])
-def test_papermill_headline_matches_pandas(tmp_path, raw_ces, params, month, easy):
-    texts, rec = _run(tmp_path, **params)
+def test_papermill_headline_matches_pandas(run_notebook, sample_ds, raw_ces, params, month, easy):
+    texts, rec = _run(run_notebook, **params)
     now = raw_ces[raw_ces["month"] == month]
     prev = raw_ces[raw_ces["month"] == str(pd.Period(month, "M") - 1)]
     value = 100 * easy(now["score"]).mean()
-    assert (rec["kpi"], rec["period"], rec["n"]) == ("ces_support", month, len(now))
+    boxes = params.get("boxes", 3)
+    assert (rec["kpi"], rec["key"], rec["period"], rec["n"]) == ("ces", f"ces{{boxes={boxes},easy_end=low}}", month,
+                                                                 len(now))
+    assert rec["params"] == {"touchpoint": None, "easy_end": "low", "boxes": boxes} and rec["section"] == "ces"
+    m = csa.measure("ces", sample_ds, period=month, **rec["params"])
+    assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (m.value, m.low, m.high, m.n)
     assert rec["value"] == pytest.approx(value, abs=1e-9)
     assert rec["change"]["diff"] == pytest.approx(value - 100 * easy(prev["score"]).mean(), abs=1e-9)
-    assert texts[0].startswith("**Direction: lower is better.**")  # the direction comes before any number
-    assert f"**CES after support in {month}: {value:.1f} % easy**" in "\n".join(texts)
+    assert texts[0].startswith("**Direction: the KPI, the share of easy answers, is higher-is-better")  # first
+    assert f"**CES in {month}: {csa.numbers.value(value, '%')} easy**" in "\n".join(texts)
 
 
 @pytest.mark.slow
-def test_papermill_in_japanese(tmp_path, raw_ces):
-    texts, rec = _run(tmp_path, lang="ja")
-    assert texts[0].startswith("**向き：低いほど良い。**")
+@helpers.same_run(NOTEBOOK, lang="ja")  # test_notebooks runs every notebook in Japanese: the same run
+def test_papermill_in_japanese(run_notebook, raw_ces):
+    texts, rec = _run(run_notebook, lang="ja")
+    assert texts[0].startswith("**向き：KPI（楽だった回答の割合）は高いほど良く、"
+                               "回答そのものは低いほど手間が少ない。**")
     assert all(JA.search(t) for t in texts)
     value = 100 * (raw_ces.loc[raw_ces["month"] == "2026-10", "score"] <= 3).mean()
-    assert f"**2026-10のサポートCES：楽だった {value:.1f}%**" in "\n".join(texts)
+    assert f"**2026-10のCES：楽だった {value:.1f}%**" in "\n".join(texts)
+    assert rec["title"]["ja"] == "顧客努力指標（CES）"
     assert math.isclose(rec["value"], value)

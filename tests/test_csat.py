@@ -7,22 +7,21 @@ from __future__ import annotations
 import math
 import re
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 from scipy import optimize, stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
 import csa
-from csa import headline
+from csa import registry
 from csa import stats as S
 from csa.metrics import survey as M
 from csa.views import csat as V
-from csa.views.common import periods
+from csa.views.common import headline, periods
 
-from .conftest import ROOT, SAMPLE
+from . import helpers
+from .conftest import SAMPLE
 
 EIGHT = [5, 4, 4, 3, 5, 2, 4, 1]
 JA = re.compile(r"[ぁ-んァ-ヶ一-龥]")
@@ -315,8 +314,8 @@ def test_shrunken_estimates_are_the_posterior_of_the_beta_binomial():
 # ------------------------------------------------------------------------------- the sample
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")
@@ -353,7 +352,7 @@ def test_the_planted_drivers_are_found(support):
     frt = V.driver_table(recent, "frt_bin")
     assert frt["csat"].is_monotonic_decreasing  # every slower band is less satisfied
     assert frt["n"].sum() + frt.attrs["without"] == len(recent)
-    assert "**First-response time:** 74 % satisfied for < 5 min" in V.describe_driver(frt, "frt_bin")
+    assert "**First-response time:** 74% satisfied for < 5 min" in V.describe_driver(frt, "frt_bin")
 
 
 def test_window_is_calendar_months():
@@ -401,68 +400,134 @@ def test_an_agent_with_three_of_three_is_neither_top_nor_bottom(support):
     assert tab.loc["new", "shrunk"] < tab["shrunk"].max() and tab.loc["new", "weight"] < 0.1
 
 
-def test_headline_record_and_sentences(support):
-    P = periods(support["responded_at"])
-    head = V.headline(support, P.this)
-    ch = M.csat_change(support, P.this, P.prev).iloc[0]
-    rec = V.headline_record(head, ch, P)
-    assert (rec["kpi"], rec["unit"], rec["direction"], rec["period"]) == ("csat_support", "%", "higher", "2026-10")
-    assert rec["value"] == pytest.approx(head.value) and rec["change"]["vs"] == "2026-09"
+def test_the_headline_is_the_catalogues_csat_of_every_touchpoint(ds, resp):
+    P = periods(resp["responded_at"])
+    hl = headline("csat", ds, P, section="csat", top=2)
+    rec = hl.record
+    assert (rec["kpi"], rec["key"], rec["params"], rec["where"], rec["section"]) == \
+        ("csat", "csat{top=2}", {"touchpoint": None, "top": 2}, {}, "csat")
+    assert (rec["unit"], rec["direction"], rec["period"], rec["engine"]) == ("%", "higher", "2026-10", "pandas")
+    assert rec["key"] == registry.load().entry("csat").key  # the front page takes this record for the registry's
+    m = csa.measure("csat", ds, period=rec["period"], **rec["params"])
+    assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (m.value, m.low, m.high, m.n)
+    now, prev = resp[resp["period"] == OCT], resp[resp["period"] == OCT - 1]
+    good = lambda d: 100 * (d["score"] >= 4).mean()
+    assert m.n == len(now) and m.value == pytest.approx(good(now))  # every touchpoint: after support and purchase
+    assert set(now["touchpoint"]) == {"support_contact", "post_purchase"}
+    assert rec["change"]["diff"] == pytest.approx(good(now) - good(prev))
+    head = V.result(hl)
+    assert (head.value, head.low, head.high, head.n) == pytest.approx((m.value, m.low, m.high, m.n))
+    assert head.mean == pytest.approx(now["score"].mean()) and head.top == 2
     assert JA.search(rec["title"]["ja"]) and "4–5" in rec["title"]["en"] and "4〜5" in rec["title"]["ja"]
-    empty = V.headline(support, pd.Period("2030-01", "M"))
-    assert empty.n == 0 and "No CSAT answers" in V.describe(empty, "2030-01")
-    assert V.headline_record(empty, None, P)["value"] is None
-    ja = V.describe_change(ch, "2026-09", lang="ja")
-    assert JA.search(ja) and "。 " not in ja  # no stray space between Japanese sentences
+    one = headline("csat", ds, P, section="csat", top=1, where={"segment": "enterprise"})
+    m1 = csa.measure("csat", ds, period="2026-10", top=1, where={"segment": "enterprise"})
+    assert one.record["key"] == "csat{top=1}[segment=enterprise]" and one.record["value"] == m1.value
+    empty = headline("csat", ds, periods(resp["responded_at"], "2030-01"), section="csat")
+    assert V.result(empty).n == 0 and "No CSAT answers" in V.describe(V.result(empty), "2030-01")
+    assert empty.record["value"] is None and empty.change is None
+    assert V.describe_change(empty, "2029-12") == "No comparison with 2029-12: one of the two periods has no answers."
+
+
+def test_sentences_write_numbers_with_the_formatter(ds, resp):
+    P = periods(resp["responded_at"])
+    hl = headline("csat", ds, P, section="csat")
+    text = V.describe(V.result(hl), P.this_label)
+    assert text.startswith(f"**CSAT in 2026-10: {csa.numbers.value(hl.this.value, '%')} satisfied**")
+    assert csa.numbers.interval(hl.this.low, hl.this.high, "%") in text and "every touchpoint" in text
+    c = hl.change
+    en = V.describe_change(hl, P.prev_label)
+    assert csa.numbers.change(c["diff"], "%") in en and csa.numbers.p_value(c["p_value"]) in en
+    assert "\u2212" in en and "-" not in en.replace(P.prev_label, "")  # one minus sign (U+2212), never a hyphen
+    ja = V.describe_change(hl, P.prev_label, lang="ja")
+    assert JA.search(ja) and "。 " not in ja and csa.numbers.change(c["diff"], "%", "ja") in ja
+
+
+def test_breakdowns_come_from_the_catalogue_and_equal_the_answers_tables(ds, resp, support):
+    """By touchpoint in one scan, by channel, team and category one subset each: csa.kpi.table's counts and
+    interval, equal to csat_table of the answers."""
+    now = support[support["period"] == OCT]
+    by_tp = V.counts_table(ds, "touchpoint", period=OCT)
+    want = M.csat_table(resp[resp["period"] == OCT], "touchpoint")
+    pd.testing.assert_frame_equal(by_tp.drop(columns="period"), want, check_dtype=False)
+    k = csa.kpi.table("csat", ds, by="touchpoint", period="2026-10")
+    assert by_tp["csat"].tolist() == k["value"].tolist() and by_tp["low"].tolist() == k["low"].tolist()
+    for col in ("channel", "team", "category"):
+        values = sorted(now[col].dropna().unique())
+        got = V.counts_table(ds, col, values=values, period=OCT, touchpoint=V.SUPPORT)
+        want = M.csat_table(now, col)
+        pd.testing.assert_frame_equal(got.drop(columns="period"), want, check_dtype=False)
+    duck = V.counts_table(ds, "channel", values=["chat", "email"], period=OCT, touchpoint=V.SUPPORT, engine="duckdb")
+    pandas = V.counts_table(ds, "channel", values=["chat", "email"], period=OCT, touchpoint=V.SUPPORT)
+    pd.testing.assert_frame_equal(duck, pandas, check_dtype=False)
+    assert V.describe_support(by_tp).startswith("The breakdowns by channel") and f"**{len(now):,} answers" in \
+        V.describe_support(by_tp)
+
+
+def test_trend_and_channel_change_equal_the_answers(ds, resp, support):
+    trend = V.counts_table(ds)
+    want = M.csat_table(resp, "period")
+    pd.testing.assert_frame_equal(trend.drop(columns="period"), want.drop(columns="period"), check_dtype=False)
+    assert trend["period"].astype(str).tolist() == want["period"].astype(str).tolist()
+    channels = V.counts_table(ds, "channel", values=sorted(support["channel"].unique()), touchpoint=V.SUPPORT)
+    got = V.period_change(channels, OCT, OCT - 1, "channel")
+    pd.testing.assert_frame_equal(got, M.csat_change(support, OCT, OCT - 1, "channel"), check_dtype=False)
+
+
+def test_rules_of_the_headline_answers_give_its_value(ds, resp):
+    P = periods(resp["responded_at"])
+    hl = headline("csat", ds, P, section="csat")
+    rules = V.rules_table(resp[resp["period"] == P.this]).set_index("rule")
+    assert rules.loc["top2", "value"] == pytest.approx(hl.this.value) and rules.loc["top2", "n"] == hl.this.n
 
 
 # ------------------------------------------------------------------------------- papermill runs
 
-NOTEBOOK = ROOT / "notebooks" / "02_csat.ipynb"
+NOTEBOOK = "02_csat.ipynb"
 
 
 @pytest.fixture(scope="module")
-def raw_support():
-    """Support CSAT answers read with plain pandas (months from the files' +09:00 timestamps)."""
+def raw_csat():
+    """CSAT answers of every touchpoint read with plain pandas (months from the files' +09:00 timestamps)."""
     s = pd.read_csv(SAMPLE / "surveys.csv", dtype={"score": "Int64"})
-    s = s[(s["survey"] == "csat") & (s["touchpoint"] == "support_contact")]
+    s = s[s["survey"] == "csat"]
     assert s["responded_at"].str.endswith("+09:00").all()
     return s.assign(month=s["responded_at"].str[:7])
 
 
-def _run(tmp_path, **params):
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
-                               cwd=str(NOTEBOOK.parent), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    texts = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
-             if "text/markdown" in o.get("data", {})]
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+def _run(run_notebook, **params):
+    nb = run_notebook(NOTEBOOK, **params)
+    errors = helpers.stderr(nb)
     assert not errors, errors
-    (rec,) = headline.extract(nb)
-    return "\n".join(texts), rec
+    (rec,) = helpers.records(nb)
+    return "\n".join(helpers.markdown(nb)), rec
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("params,month,top", [({}, "2026-10", 2), ({"period": "2026-04", "top": 1}, "2026-04", 1)],
                          ids=["defaults", "top-box"])
-def test_papermill_headline_matches_pandas(tmp_path, raw_support, params, month, top):
-    text, rec = _run(tmp_path, **params)
-    now = raw_support[raw_support["month"] == month]
-    prev = raw_support[raw_support["month"] == str(pd.Period(month, "M") - 1)]
+def test_papermill_headline_matches_pandas(run_notebook, sample_ds, raw_csat, params, month, top):
+    text, rec = _run(run_notebook, **params)
+    now = raw_csat[raw_csat["month"] == month]
+    prev = raw_csat[raw_csat["month"] == str(pd.Period(month, "M") - 1)]
     good = lambda d: 100 * (d["score"] >= 6 - top).mean()
-    assert (rec["kpi"], rec["period"], rec["n"]) == ("csat_support", month, len(now))
+    assert (rec["kpi"], rec["key"], rec["period"], rec["n"]) == ("csat", f"csat{{top={top}}}", month, len(now))
+    assert rec["params"] == {"touchpoint": None, "top": top} and rec["section"] == "csat"
+    m = csa.measure("csat", sample_ds, period=month, **rec["params"])
+    assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (m.value, m.low, m.high, m.n)
     assert rec["value"] == pytest.approx(good(now), abs=1e-9)
     assert (rec["low"], rec["high"]) == pytest.approx(wilson(int((now["score"] >= 6 - top).sum()), len(now)))
     assert rec["change"]["diff"] == pytest.approx(good(now) - good(prev), abs=1e-9)
-    assert f"**CSAT after support in {month}: {good(now):.1f} % satisfied**" in text
+    assert f"**CSAT in {month}: {csa.numbers.value(good(now), '%')} satisfied**" in text
+    support = now[now["touchpoint"] == "support_contact"]
+    assert f"**{len(support):,} answers after a support contact**" in text
     assert re.search(r"\d+ agents with \d+–\d+ answers each", text)  # the agent section ran
 
 
 @pytest.mark.slow
-def test_papermill_in_japanese(tmp_path, raw_support):
-    text, rec = _run(tmp_path, lang="ja")
-    now = raw_support[raw_support["month"] == "2026-10"]
-    assert f"**2026-10のサポートCSAT：満足 {100 * (now['score'] >= 4).mean():.1f}%**" in text
-    assert "初回応答時間" in text and "担当者" in text and "CSAT after support" not in text
-    assert rec["title"]["ja"].startswith("サポート後のCSAT")
+@helpers.same_run(NOTEBOOK, lang="ja")  # test_notebooks runs every notebook in Japanese: the same run
+def test_papermill_in_japanese(run_notebook, raw_csat):
+    text, rec = _run(run_notebook, lang="ja")
+    now = raw_csat[raw_csat["month"] == "2026-10"]
+    assert f"**2026-10のCSAT：満足 {100 * (now['score'] >= 4).mean():.1f}%**" in text
+    assert "初回応答時間" in text and "担当者" in text and "CSAT in" not in text and "サポート対応後の回答" in text
+    assert rec["title"]["ja"].startswith("顧客満足度（CSAT") and rec["key"] == "csat{top=2}"

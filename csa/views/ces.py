@@ -1,8 +1,12 @@
 """The CES notebook's view of a Dataset: effort answers with ticket and customer attributes, the
-scale's direction, the link between effort and later churn, and the report's sentences and
-headline record in English or Japanese.
+scale's direction, CES per channel and period from the KPI catalogue, the link between effort and
+later churn, and the report's sentences in English or Japanese.
 
-Every number comes from :mod:`csa.metrics.survey`; this module only selects rows and words.
+The KPI is the catalogue's ``ces``, the share of easy answers (higher is better); the raw 1–7
+answer runs the other way with ``easy_end="low"`` (lower = less effort), and every sentence and
+table says so. The headline comes from :func:`csa.views.common.headline`, the breakdowns from
+:func:`csa.kpi.table` (:func:`csa.views.csat.kpi_table`), the rest from :mod:`csa.metrics.survey`;
+numbers in sentences are written by :mod:`csa.numbers`.
 """
 
 from __future__ import annotations
@@ -12,24 +16,41 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import headline as H
+from .. import numbers as num
 from ..joins import attach
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import filters_phrase
+from .common import Headline, filters_phrase
 
-__all__ = ["BANDS", "SCALE", "SHOWN", "answers", "band_names", "bands", "churn_table", "describe", "describe_change",
-           "describe_churn", "describe_direction", "easy_scores", "headline", "headline_record", "later_churn",
-           "replies_table", "scale_ends", "scope_sentence"]
+__all__ = ["BANDS", "MEAN", "SCALE", "SHOWN", "answers", "band_names", "bands", "churn_table", "counts_table",
+           "describe", "describe_change", "describe_churn", "describe_direction", "easy_scores", "later_churn",
+           "replies_table", "result", "scale_ends", "scope_sentence", "shown"]
 
 NS = "ces"
 SCALE = 7
 #: effort bands, easy end first: the ``boxes`` scores at the easy end, the middle, the other end
 BANDS = ("easy", "neutral", "hard")
-#: the columns a CES table shows (after its group column)
+#: the columns a CES table shows (after its group column); :func:`shown` names the mean by its direction
 SHOWN = ["n", "ces", "low", "high", "mean", "small_n"]
+#: the mean's column as a table shows it: effort (lower = less effort) or agreement (higher = easier)
+MEAN = {"low": "mean_effort", "high": "mean_agreement"}
+
+
+def shown(tab: pd.DataFrame, by: str, *, easy_end: str = "low") -> pd.DataFrame:
+    """The columns a CES table shows, the mean named with the raw answer's direction.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"channel": ["chat"], "n": [4], "ces": [50.0], "low": [15.0], "high": [85.0],
+    ...                     "mean": [3.5], "small_n": [True], "total": [14.0]})
+    >>> list(shown(tab, "channel").columns)
+    ['channel', 'n', 'ces', 'low', 'high', 'mean_effort', 'small_n']
+    """
+    if easy_end not in MEAN:
+        raise ValueError(f"easy_end is 'low' or 'high'; got {easy_end!r}")
+    return tab[[by, *SHOWN]].rename(columns={"mean": MEAN[easy_end]})
 
 
 def easy_scores(easy_end: str = "low", boxes: int = 3) -> list[int]:
@@ -119,11 +140,35 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     return out.reset_index(drop=True)
 
 
-def headline(resp: pd.DataFrame, period, *, easy_end: str = "low", boxes: int = 3,
-             level: float = 0.95) -> M.CESResult:
-    """CES of the answers in ``period`` (``n == 0`` when there are none)."""
-    row = M.ces_counts(resp[resp["period"] == period], scale=SCALE, easy_end=easy_end, boxes=boxes).iloc[0]
-    return M.CESResult.from_counts(row, scale=SCALE, easy_end=easy_end, boxes=boxes, level=level)
+def counts_table(data, by: str | None = None, *, values=None, period=None, freq: str = "month",
+                 engine: str = "pandas", easy_end: str = "low", boxes: int = 3, level: float = 0.95,
+                 min_n: int = 30, where: dict | None = None) -> pd.DataFrame:
+    """CES per period (and group) counted by the catalogue (:func:`csa.views.csat.kpi_table`), in the table form.
+
+    ``by`` with ``values``: a column of the answers' customer or ticket (``channel``), one subset each.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``by``, ``n``, ``easy``, ``total``, ``total_sq``, ``excluded``, ``ces`` (% easy),
+        ``low``, ``high`` (the catalogue's Wilson interval), ``mean``, ``sd``, ``mean_low``,
+        ``mean_high`` (:func:`csa.metrics.survey.ces_stats` on the same counts), ``small_n``.
+    """
+    tab = C.kpi_table("ces", data, by, values=values, period=period, freq=freq, engine=engine, level=level,
+                      min_n=min_n, where=where, easy_end=easy_end, boxes=boxes)
+    keys = ["period", *([by] if by else [])]
+    counts = tab[[*keys, "n", "successes", "total", "total_sq", "excluded"]].rename(columns={"successes": "easy"})
+    return M.ces_stats(counts, scale=SCALE, level=level, min_n=min_n)
+
+
+def result(h: Headline) -> M.CESResult:
+    """This period's CES of a section headline (:func:`csa.views.common.headline`) as a CESResult: the
+    catalogue's counts, with the mean answer beside the share."""
+    r = h.this
+    row = {"n": r.n, "easy": int(r.row.get("successes", 0) or 0), "total": float(r.row.get("total", 0) or 0),
+           "total_sq": float(r.row.get("total_sq", 0) or 0), "excluded": r.excluded}
+    return M.CESResult.from_counts(row, scale=SCALE, easy_end=r.params["easy_end"], boxes=r.params["boxes"],
+                                   level=r.level)
 
 
 def replies_table(resp: pd.DataFrame, *, easy_end: str = "low", boxes: int = 3, level: float = 0.95,
@@ -208,26 +253,33 @@ def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: 
 
 
 def describe(result: M.CESResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
-    """The period's CES in one honest sentence (or that there is none)."""
+    """The period's CES in one honest sentence (or that there is none): % easy (higher is better) and the
+    mean answer with its own direction."""
     if result.n == 0:
         return t("headline_none", lang, NS, period=period_label)
     a, b = result.easy_scores
-    text = t("headline_" + result.easy_end, lang, NS, period=period_label, value=result.value, level=result.level,
-             low=result.low, high=result.high, n=result.n, a=a, b=b, mean=result.mean, mlow=result.mean_low,
-             mhigh=result.mean_high, scale=result.scale)
+    text = t("headline_" + result.easy_end, lang, NS, period=period_label, value=num.value(result.value, "%", lang),
+             level=result.level, interval=num.interval(result.low, result.high, "%", lang), n=result.n, a=a, b=b,
+             mean=result.mean, mlow=result.mean_low, mhigh=result.mean_high, scale=result.scale)
     if result.n < min_n:
         text = C.join_sentences([text, t("headline_small", lang, NS, n=result.n, min_n=min_n)], lang)
     return text
 
 
-def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
-    """The change of % easy against the comparison period (a row of :func:`csa.metrics.survey.ces_change`)."""
-    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+def _change(diff, low, high, p, lang: str) -> dict:
+    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
+            "p": num.p_value(p)}
+
+
+def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """The headline's change of % easy against the comparison period (the change the front page shows)."""
+    c = h.change
+    if c is None or c["diff"] is None or math.isnan(c["diff"]):
         return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
-             p=C.p_text(row["p_value"]))
-    return C.join_sentences([text, t("change_real" if row["low"] > 0 or row["high"] < 0 else "change_noise", lang, NS)],
-                   lang)
+    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
+                                                                       c["p_value"], lang))
+    real = c["low"] > 0 or c["high"] < 0
+    return C.join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
 
 
 def describe_churn(tab: pd.DataFrame, horizon: int, *, lang: str = "en", level: float = 0.95) -> str:
@@ -236,19 +288,7 @@ def describe_churn(tab: pd.DataFrame, horizon: int, *, lang: str = "en", level: 
     if not {"easy", "hard"} <= set(by.index) or not by.loc["easy", "n"] or not by.loc["hard", "n"]:
         return t("churn_none", lang, NS, horizon=horizon)
     d = M.rate_change(by.loc[["hard"]], by.loc[["easy"]], successes="left", value="pct_left", level=level).iloc[0]
-    text = t("churn", lang, NS, horizon=horizon, hard=d["pct_left_a"], nh=int(d["n_a"]), easy=d["pct_left_b"],
-             ne=int(d["n_b"]), diff=d["diff"], level=level, low=d["low"], high=d["high"], p=C.p_text(d["p_value"]))
+    text = t("churn", lang, NS, horizon=horizon, hard=num.value(d["pct_left_a"], "%", lang), nh=int(d["n_a"]),
+             easy=num.value(d["pct_left_b"], "%", lang), ne=int(d["n_b"]), level=level,
+             **_change(d["diff"], d["low"], d["high"], d["p_value"], lang))
     return C.join_sentences([text, t("churn_real" if d["low"] > 0 or d["high"] < 0 else "churn_noise", lang, NS)], lang)
-
-
-def headline_record(result: M.CESResult, change_row, periods, *, min_n: int = 30) -> dict:
-    """The CES headline record (% easy after support) for the report's index."""
-    change = None
-    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
-        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
-                  "high": change_row["high"], "p_value": change_row["p_value"]}
-    a, b = result.easy_scores
-    title = {lang: t("record_title", lang, NS, a=a, b=b, scale=result.scale) for lang in ("en", "ja")}
-    return H.record("ces_support", title, periods.this_label, value=result.value if result.n else None,
-                    low=result.low, high=result.high, n=result.n, unit="%", direction="higher", level=result.level,
-                    min_n=min_n, change=change)

@@ -1,8 +1,11 @@
-"""The CSAT notebook's view of a Dataset: answers with ticket and customer attributes, drivers,
-vendor rules, response rates, agents (funnel and shrinkage), and the report's sentences and
-headline record in English or Japanese.
+"""The CSAT notebook's view of a Dataset: answers with ticket and customer attributes, CSAT per
+touchpoint, channel, team and category from the KPI catalogue, drivers, vendor rules, response
+rates, agents (funnel and shrinkage), and the report's sentences in English or Japanese.
 
-Every number comes from :mod:`csa.metrics.survey`; this module only selects rows and words.
+The headline is the catalogue's ``csat`` (:func:`csa.views.common.headline`), its breakdowns
+:func:`csa.kpi.table` on the notebook's engine (:func:`kpi_table`); the rest comes from
+:mod:`csa.metrics.survey`. This module only selects rows and words; numbers in sentences are
+written by :mod:`csa.numbers`.
 """
 
 from __future__ import annotations
@@ -12,21 +15,25 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import headline as H
+from .. import kpi as K
+from .. import numbers as num
 from ..joins import attach, positions
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
-from .common import filters_phrase
+from .common import Headline, filters_phrase
 
-__all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "agents", "answers", "bin_values", "describe",
-           "describe_agents", "describe_change", "describe_driver", "describe_funnel", "describe_responses",
-           "describe_rules", "driver_table", "filter_value", "funnel_curve", "headline", "headline_record",
-           "in_window", "join_list", "join_sentences", "named", "p_text", "response_rates", "rules_table",
-           "sample_size_sentence", "scope_sentence", "window_label"]
+__all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "SUPPORT", "agents", "answers",
+           "bin_values", "counts_table", "describe", "describe_agents", "describe_change", "describe_driver",
+           "describe_funnel", "describe_responses", "describe_rules", "describe_support", "driver_table",
+           "filter_value", "funnel_curve", "in_window", "join_list", "join_sentences", "kpi_table", "named",
+           "p_text", "period_change", "response_rates", "result", "rules_table", "sample_size_sentence",
+           "scope_sentence", "window_label"]
 
 NS = "csat"
 SCALE = 5
+#: the touchpoint whose answers follow a ticket (the drivers, channels, teams and agents read them)
+SUPPORT = "support_contact"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
 TICKET_COLUMNS = ["ticket_id", "channel", "category", "priority", "team", "agent", "created_at", "first_response_at",
                   "agent_replies", "reopened"]
@@ -145,10 +152,90 @@ def named(table: pd.DataFrame, column: str, lang: str = "en", ns: str = NS) -> p
 
 # ------------------------------------------------------------------------------- tables
 
-def headline(resp: pd.DataFrame, period, *, top: int = 2, level: float = 0.95) -> M.CSATResult:
-    """CSAT of the answers in ``period`` (``n == 0`` when there are none)."""
-    row = M.csat_counts(resp[resp["period"] == period], scale=SCALE, top=top).iloc[0]
-    return M.CSATResult.from_counts(row, scale=SCALE, top=top, level=level)
+def kpi_table(kpi: str, data, by: str | None = None, *, values=None, period=None, freq: str = "month",
+              engine: str = "pandas", level: float = 0.95, min_n: int = 30, where: dict | None = None,
+              **params) -> pd.DataFrame:
+    """A catalogue KPI per period (and group) through :func:`csa.kpi.table`, on ``engine``.
+
+    Parameters
+    ----------
+    kpi : str
+        A catalogue id (``"csat"``, ``"ces"``, ``"gcr"``).
+    data : Dataset or tables
+        As :func:`csa.measure` takes them (:func:`csa.kpi.open_tables` once for several calls).
+    by : str, optional
+        The group column. Without ``values`` it is a column of the KPI's rows (``touchpoint`` of the
+        answers, ``goal`` of the attempts), counted in one scan; with ``values`` a column of their
+        customer or ticket (``segment``, ``channel``, ``team``), counted as one subset (``where``)
+        per value, since :func:`csa.kpi.table` groups by the rows' own columns only.
+    values : sequence, optional
+        The values of ``by`` to count (groups without rows in a period have no row).
+    period, freq, engine, level, min_n, where, **params
+        As in :func:`csa.kpi.table`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`csa.kpi.table`'s columns: ``period``, ``by``, ``n``, ``value``, ``low``, ``high``,
+        ``small_n``, ``successes``, ``excluded`` and the KPI's sums.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> t_ = kpi_table("csat", ds, "channel", values=["chat", "phone"], period="2026-10", touchpoint=SUPPORT)
+    >>> t_[["channel", "n", "successes"]]
+      channel   n  successes
+    0    chat  92         67
+    1   phone  91         66
+    """
+    kw = dict(period=period, freq=freq, engine=engine, level=level, min_n=min_n, **params)
+    if by is None or values is None:
+        return K.table(kpi, data, by=() if by is None else by, where=where, **kw)
+    data = K.open_tables(data, engine=engine)  # opened once for every subset
+    parts = [K.table(kpi, data, where={**(where or {}), by: v}, **kw).assign(**{by: v}) for v in values]
+    out = pd.concat(parts, ignore_index=True) if parts else K.table(kpi, data, by=by, where=where, **kw).iloc[:0]
+    front = ["period", by]
+    return out[[*front, *(c for c in out.columns if c not in front)]].sort_values(front, kind="stable") \
+        .reset_index(drop=True)
+
+
+def counts_table(data, by: str | None = None, *, values=None, period=None, freq: str = "month",
+                 engine: str = "pandas", top: int = 2, touchpoint: str | None = None, level: float = 0.95,
+                 min_n: int = 30, where: dict | None = None) -> pd.DataFrame:
+    """CSAT per period (and group) counted by the catalogue (:func:`kpi_table`), in the notebook's table form.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``by``, ``n``, ``satisfied``, ``total``, ``total_sq``, ``excluded``, ``csat``
+        (% satisfied), ``low``, ``high`` (the catalogue's Wilson interval), ``mean``, ``sd``,
+        ``mean_low``, ``mean_high`` (:func:`csa.metrics.survey.csat_stats` on the same counts),
+        ``small_n``.
+    """
+    tab = kpi_table("csat", data, by, values=values, period=period, freq=freq, engine=engine, level=level,
+                    min_n=min_n, where=where, top=top, touchpoint=touchpoint)
+    keys = ["period", *([by] if by else [])]
+    counts = tab[[*keys, "n", "successes", "total", "total_sq", "excluded"]].rename(columns={"successes": "satisfied"})
+    return M.csat_stats(counts, scale=SCALE, level=level, min_n=min_n)
+
+
+def period_change(tab: pd.DataFrame, a, b, by: str, *, level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """CSAT of period ``a`` against ``b`` per ``by``, from the counts of :func:`counts_table` (as
+    :func:`csa.metrics.survey.csat_change` gives it from the answers)."""
+    def side(p):
+        return tab.loc[tab["period"] == p, [by, "n", "satisfied"]]
+
+    return M.rate_change(side(a), side(b), successes="satisfied", value="csat", by=by, level=level, min_n=min_n)
+
+
+def result(h: Headline) -> M.CSATResult:
+    """This period's CSAT of a section headline (:func:`csa.views.common.headline`) as a CSATResult:
+    the catalogue's counts, with the mean score beside the share."""
+    r = h.this
+    row = {"n": r.n, "satisfied": int(r.row.get("successes", 0) or 0), "total": float(r.row.get("total", 0) or 0),
+           "total_sq": float(r.row.get("total_sq", 0) or 0), "excluded": r.excluded}
+    return M.CSATResult.from_counts(row, scale=SCALE, top=r.params["top"], level=r.level)
 
 
 def driver_table(resp: pd.DataFrame, driver: str, *, top: int = 2, level: float = 0.95,
@@ -236,23 +323,39 @@ def funnel_curve(centre: float, n_max: int) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------- sentences
 
-def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
+def scope_sentence(periods, n: int, n_support: int, *, segment: str = "", plan: str = "",
+                   lang: str = "en") -> str:
     """What the notebook is looking at, in one sentence."""
     scope = filters_phrase(NS, lang, segment=segment, plan=plan)
-    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope, n=n)
+    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label, scope=scope, n=n,
+             n_support=n_support)
+
+
+def _pct(x, lang: str = "en", digits: int | None = None) -> str:
+    """A share as :mod:`csa.numbers` writes it (``58.4%``)."""
+    return num.value(x, "%", lang, digits=digits)
 
 
 def describe(result: M.CSATResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
-    """The period's support CSAT in one honest sentence (or that there is none)."""
+    """The period's CSAT (every touchpoint) in one honest sentence (or that there is none)."""
     if result.n == 0:
         return t("headline_none", lang, NS, period=period_label)
-    text = t("headline", lang, NS, period=period_label, value=result.value, level=result.level, low=result.low,
-             high=result.high, n=result.n, boxes=_boxes(result.top, lang), mean=result.mean, mlow=result.mean_low,
-             mhigh=result.mean_high)
+    text = t("headline", lang, NS, period=period_label, value=_pct(result.value, lang), level=result.level,
+             interval=num.interval(result.low, result.high, "%", lang), n=result.n, boxes=_boxes(result.top, lang),
+             mean=result.mean, mlow=result.mean_low, mhigh=result.mean_high)
     if result.n < min_n:
         text = join_sentences([text, t("headline_small", lang, NS, n=result.n, min_n=min_n)], lang)
     return text
+
+
+def describe_support(by_tp: pd.DataFrame, *, lang: str = "en") -> str:
+    """The answers after a support contact (a row of the touchpoint table): what the breakdowns below read."""
+    row = by_tp[by_tp["touchpoint"] == SUPPORT]
+    if row.empty or not int(row["n"].iloc[0]):
+        return t("support_none", lang, NS)
+    r = row.iloc[0]
+    return t("support", lang, NS, n=int(r["n"]), value=_pct(r["csat"], lang),
+             interval=num.interval(r["low"], r["high"], "%", lang))
 
 
 def _boxes(top: int, lang: str = "en") -> str:
@@ -260,13 +363,20 @@ def _boxes(top: int, lang: str = "en") -> str:
     return f"{SCALE - top + 1}{'〜' if lang == 'ja' else '–'}{SCALE}" if top > 1 else f"{SCALE}"
 
 
-def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
-    """The change against the comparison period (a row of :func:`csa.metrics.survey.csat_change`)."""
-    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+def _change(diff, low, high, p, lang: str) -> dict:
+    """A change of a share and its interval and p-value, as :mod:`csa.numbers` writes them."""
+    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
+            "p": num.p_value(p)}
+
+
+def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """The headline's change against the comparison period (the same change the report's front page shows)."""
+    c = h.change
+    if c is None or c["diff"] is None or math.isnan(c["diff"]):
         return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
-             p=p_text(row["p_value"]))
-    real = row["low"] > 0 or row["high"] < 0
+    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
+                                                                       c["p_value"], lang))
+    real = c["low"] > 0 or c["high"] < 0
     return join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
 
 
@@ -277,7 +387,7 @@ def sample_size_sentence(result: M.CSATResult, *, diff: float = 5, power: float 
     up = diff if current + diff <= 100 else -diff
     need = M.sample_size(up, current=current, level=result.level, power=power)
     return t("sample_size" if known else "sample_size_unknown", lang, NS, need=need, diff=diff, power=power,
-             current=current)
+             current=_pct(current, lang, 0))
 
 
 def describe_driver(tab: pd.DataFrame, driver: str, *, lang: str = "en", level: float = 0.95) -> str:
@@ -288,8 +398,9 @@ def describe_driver(tab: pd.DataFrame, driver: str, *, lang: str = "en", level: 
     a, b = shown.iloc[[0]], shown.iloc[[-1]]
     d = M.rate_change(a, b, successes="satisfied", value="csat", level=level).iloc[0]
     return t("driver", lang, NS, driver=t(DRIVERS[driver], lang, NS), a=t(a[driver].iloc[0], lang, NS),
-             b=t(b[driver].iloc[0], lang, NS), va=d["csat_a"], vb=d["csat_b"], na=int(d["n_a"]), nb=int(d["n_b"]),
-             diff=d["diff"], level=level, low=d["low"], high=d["high"], p=p_text(d["p_value"]))
+             b=t(b[driver].iloc[0], lang, NS), va=_pct(d["csat_a"], lang, 0), vb=_pct(d["csat_b"], lang, 0),
+             na=int(d["n_a"]), nb=int(d["n_b"]), level=level,
+             **_change(d["diff"], d["low"], d["high"], d["p_value"], lang))
 
 
 def describe_rules(tab: pd.DataFrame, *, lang: str = "en") -> str:
@@ -298,8 +409,9 @@ def describe_rules(tab: pd.DataFrame, *, lang: str = "en") -> str:
     if pct.empty or not pct["n"].max():
         return t("rules_none", lang, NS)
     mean = tab.loc[tab["rule"] == "mean", "value"]
-    return t("rules", lang, NS, lo=pct["value"].min(), hi=pct["value"].max(), top1=pct.loc["top1", "value"],
-             top2=pct.loc["top2", "value"], top3=pct.loc["top3", "value"], zendesk=pct.loc["zendesk", "value"],
+    return t("rules", lang, NS, lo=_pct(pct["value"].min(), lang), hi=_pct(pct["value"].max(), lang),
+             top1=_pct(pct.loc["top1", "value"], lang), top2=_pct(pct.loc["top2", "value"], lang),
+             top3=_pct(pct.loc["top3", "value"], lang), zendesk=_pct(pct.loc["zendesk", "value"], lang),
              mean=float(mean.iloc[0]) if len(mean) else float("nan"))
 
 
@@ -309,8 +421,8 @@ def describe_responses(rates: pd.DataFrame, *, lang: str = "en") -> str:
         return t("responses_none", lang, NS)
     total = M.rate_stats(pd.DataFrame({"n": [rates["solved"].sum()], "answered": [rates["answered"].sum()]}),
                          successes="answered", value="rate").iloc[0]
-    return t("responses", lang, NS, rate=total["rate"], n=int(total["n"]), answered=int(total["answered"]),
-             lo=rates["rate"].min(), hi=rates["rate"].max())
+    return t("responses", lang, NS, rate=_pct(total["rate"], lang), n=int(total["n"]),
+             answered=int(total["answered"]), lo=_pct(rates["rate"].min(), lang), hi=_pct(rates["rate"].max(), lang))
 
 
 def describe_funnel(tab: pd.DataFrame, centre: float, *, lang: str = "en") -> str:
@@ -321,11 +433,11 @@ def describe_funnel(tab: pd.DataFrame, centre: float, *, lang: str = "en") -> st
     for zone in ("above", "below", "watch_above", "watch_below"):
         names = tab.loc[tab["zone"] == zone].sort_values("raw", ascending=zone.endswith("below"))
         if len(names):
-            who = join_list([t("zone_item", lang, NS, agent=a, value=v, n=int(n))
+            who = join_list([t("zone_item", lang, NS, agent=a, value=_pct(v, lang, 0), n=int(n))
                          for a, v, n in zip(names["agent"], names["raw"], names["n"], strict=True)], lang)
             parts.append(t(f"zone_{zone}", lang, NS, who=who))
     inside = int((tab["zone"] == "within").sum())
-    head = t("funnel", lang, NS, k=len(tab), centre=centre, inside=inside, lo=int(tab["n"].min()),
+    head = t("funnel", lang, NS, k=len(tab), centre=_pct(centre, lang), inside=inside, lo=int(tab["n"].min()),
              hi=int(tab["n"].max()))
     return join_sentences([head, *(parts or [t("funnel_all_within", lang, NS)])], lang)
 
@@ -337,6 +449,9 @@ def join_sentences(sentences: list[str], lang: str) -> str:
 
 def p_text(p: float) -> str:
     """A p-value for a sentence: ``"= 0.259"``, or ``"< 0.001"`` (never ``"= 0.000"`` or ``"5.5e-19"``).
+
+    The CSAT, CES and GCR sentences write p-values with :func:`csa.numbers.p_value`; the churn view
+    still reads this one.
 
     Examples
     --------
@@ -358,18 +473,8 @@ def describe_agents(tab: pd.DataFrame, prior, *, lang: str = "en") -> str:
     if prior is None:
         return t("agents_none", lang, NS)
     if not math.isfinite(prior.concentration):
-        return t("shrink_point", lang, NS, k=prior.groups, mean=prior.mean)
-    return t("shrink", lang, NS, k=prior.groups, mean=prior.mean, worth=prior.concentration, sd=prior.sd,
-             rlo=tab["raw"].min(), rhi=tab["raw"].max(), slo=tab["shrunk"].min(), shi=tab["shrunk"].max())
-
-
-def headline_record(result: M.CSATResult, change_row, periods, *, min_n: int = 30) -> dict:
-    """The support-CSAT headline record for the report's index (see :mod:`csa.headline`)."""
-    change = None
-    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
-        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
-                  "high": change_row["high"], "p_value": change_row["p_value"]}
-    title = {lang: t("record_title", lang, NS, boxes=_boxes(result.top, lang)) for lang in ("en", "ja")}
-    return H.record("csat_support", title, periods.this_label, value=result.value if result.n else None,
-                    low=result.low, high=result.high, n=result.n, unit="%", direction="higher", level=result.level,
-                    min_n=min_n, change=change)
+        return t("shrink_point", lang, NS, k=prior.groups, mean=_pct(prior.mean, lang))
+    return t("shrink", lang, NS, k=prior.groups, mean=_pct(prior.mean, lang), worth=prior.concentration,
+             sd=num.number(prior.sd, 1), rlo=_pct(tab["raw"].min(), lang, 0),
+             rhi=_pct(tab["raw"].max(), lang, 0), slo=_pct(tab["shrunk"].min(), lang, 0),
+             shi=_pct(tab["shrunk"].max(), lang, 0))

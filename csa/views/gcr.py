@@ -1,7 +1,13 @@
-"""The GCR notebook's view of a Dataset: goal attempts with customer attributes; goal × channel,
-where failures pile up, attempts against customers; the report's sentences and headline record.
+"""The GCR notebook's view of a Dataset: goal attempts with customer attributes; GCR per customer
+(the catalogue's default, the headline) and per attempt from the KPI catalogue; goal × channel,
+where failures pile up, customers against attempts; the report's sentences.
 
-Every number comes from :mod:`csa.metrics.survey`; this module only selects rows and words.
+The headline is the catalogue's ``gcr`` (:func:`csa.views.common.headline`): customers who
+completed a goal at least once ÷ customers who tried it in the period (article 000); per attempt
+is ``unit="attempt"``. Breakdowns come from :func:`csa.kpi.table` (:func:`counts_table`); the
+breakdowns that pool months count attempts (customers who tried in several months cannot be added
+up; attempts can). This module only selects rows and words; numbers in sentences are written by
+:mod:`csa.numbers`.
 """
 
 from __future__ import annotations
@@ -10,21 +16,24 @@ import math
 
 import pandas as pd
 
-from .. import headline as H
+from .. import numbers as num
 from ..joins import attach
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import filters_phrase
+from .common import Headline, filters_phrase
 
-__all__ = ["SHOWN", "attempts", "channel_gap", "customers_vs_attempts", "describe", "describe_act",
-           "describe_change", "describe_channel", "describe_customers", "goal_channel", "headline",
-           "headline_record", "scope_sentence", "where_to_act"]
+__all__ = ["SHOWN", "attempts", "channel_gap", "counts_table", "customers_vs_attempts", "describe", "describe_act",
+           "describe_change", "describe_channel", "describe_customers", "goal_channel", "pooled", "scope_sentence",
+           "shown", "where_to_act"]
 
 NS = "gcr"
-#: the columns a GCR table shows (after its group columns)
-SHOWN = ["n", "completed", "gcr", "low", "high", "small_n"]
+#: the columns a GCR table shows (after its group columns), per unit, with the names its labels give them
+SHOWN = {"customer": ["customers", "completed_customers", "gcr_customers", "low", "high", "attempts", "small_n"],
+         "attempt": ["attempts", "completed_attempts", "gcr_attempts", "low", "high", "small_n"]}
+_RENAME = {"customer": {"n": "customers", "completed": "completed_customers", "gcr": "gcr_customers"},
+           "attempt": {"n": "attempts", "completed": "completed_attempts", "gcr": "gcr_attempts"}}
 
 
 def attempts(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd.DataFrame:
@@ -52,9 +61,85 @@ def attempts(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> p
     return out.assign(period=period_of(out["started_at"], freq)).reset_index(drop=True)
 
 
-def headline(att: pd.DataFrame, period, *, level: float = 0.95) -> M.GCRResult:
-    """GCR of the attempts started in ``period`` (``n == 0`` when there are none)."""
-    return M.GCRResult.from_counts(M.gcr_counts(att[att["period"] == period]).iloc[0], level=level)
+def _keys(by) -> list[str]:
+    return [] if by is None else ([by] if isinstance(by, str) else list(by))
+
+
+def counts_table(data, by=None, *, values=None, period=None, freq: str = "month", engine: str = "pandas",
+                 unit: str = "customer", goal: str | None = None, level: float = 0.95, min_n: int = 30,
+                 where: dict | None = None) -> pd.DataFrame:
+    """GCR per period (and group) counted by the catalogue (:func:`csa.views.csat.kpi_table`), in the table form.
+
+    Parameters
+    ----------
+    data : Dataset or tables
+        As :func:`csa.measure` takes them.
+    by : str or list of str, optional
+        Columns of the attempts (``goal``, ``channel``) in one scan; with ``values``, one column of
+        their customer (``segment``), one subset per value.
+    unit : {"customer", "attempt"}
+        Customers who completed ÷ customers who tried (the catalogue's default, article 000), or
+        completed attempts ÷ attempts.
+    values, period, freq, engine, goal, level, min_n, where
+        As in :func:`csa.views.csat.kpi_table` and the catalogue's ``gcr``.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, the ``by`` columns, ``n`` (customers who tried, or attempts), ``completed``,
+        ``excluded`` (and ``attempts`` per customer), ``gcr``, ``low``, ``high`` (the catalogue's
+        Wilson interval), ``small_n``.
+    """
+    tab = C.kpi_table("gcr", data, by, values=values, period=period, freq=freq, engine=engine, level=level,
+                      min_n=min_n, where=where, unit=unit, goal=goal)
+    extra = ["attempts"] if unit == "customer" else []
+    counts = tab[["period", *_keys(by), "n", "successes", "excluded", *extra]].rename(
+        columns={"successes": "completed"})
+    return M.gcr_stats(counts, level=level, min_n=min_n)
+
+
+def pooled(tab: pd.DataFrame, by, until: pd.Period, months: int, *, level: float = 0.95,
+           min_n: int = 30) -> pd.DataFrame:
+    """Attempts of the ``months`` calendar months up to the end of ``until``, added up per group.
+
+    ``tab`` is a monthly :func:`counts_table` with ``unit="attempt"``: attempts of different months
+    add up; customers who tried in several months do not (a per-customer table is refused).
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n``, ``completed``, ``excluded``, ``gcr``, ``low``, ``high``, ``small_n``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"period": pd.PeriodIndex(["2026-08", "2026-09", "2026-10"], freq="M"),
+    ...                   "n": [10, 20, 30], "completed": [5, 10, 27], "excluded": [0, 0, 1]})
+    >>> pooled(m, None, pd.Period("2026-10", "M"), 2, min_n=1)[["n", "completed", "gcr"]]
+        n  completed   gcr
+    0  50         37  74.0
+    """
+    if "attempts" in tab.columns:
+        raise ValueError("customers who tried in several months cannot be added up: pool a table of attempts "
+                         "(counts_table(..., unit='attempt', freq='month'))")
+    if not isinstance(months, int) or months < 1:
+        raise ValueError(f"the window is a whole number of months >= 1 (e.g. 12); got {months!r}")
+    if len(tab) and tab["period"].dtype != "period[M]":
+        raise ValueError("pool a monthly table (counts_table(..., freq='month'))")
+    end = until.asfreq("M", "end")
+    rows = tab[(tab["period"] > end - months) & (tab["period"] <= end)] if len(tab) else tab
+    keys = _keys(by)
+    cols = ["n", "completed", "excluded"]
+    if keys:
+        counts = rows.groupby(keys, sort=True, observed=True)[cols].sum().reset_index()
+    else:
+        counts = rows[cols].sum().to_frame().T.astype("int64")
+    return M.gcr_stats(counts, level=level, min_n=min_n)
+
+
+def shown(tab: pd.DataFrame, by, *, unit: str) -> pd.DataFrame:
+    """The columns a GCR table shows, named with the unit it counts (customers who tried, or attempts)."""
+    out = tab.rename(columns=_RENAME[unit])
+    return out[[*_keys(by), *(c for c in SHOWN[unit] if c in out.columns)]]
 
 
 def _name(values: pd.Series, lang: str) -> pd.Series:
@@ -66,8 +151,8 @@ def _cell(goal: pd.Series, channel: pd.Series, lang: str) -> pd.Series:
     return _name(goal, lang) + ("・" if lang == "ja" else " · ") + _name(channel, lang)
 
 
-def goal_channel(att: pd.DataFrame, *, level: float = 0.95, min_n: int = 30, lang: str = "en") -> pd.DataFrame:
-    """GCR per goal × channel, with a ``cell`` column naming each row in ``lang`` ("Set-up · App").
+def goal_channel(cells: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """GCR per attempt per goal × channel (:func:`pooled` attempts), with a ``cell`` column naming each row.
 
     Returns
     -------
@@ -76,16 +161,19 @@ def goal_channel(att: pd.DataFrame, *, level: float = 0.95, min_n: int = 30, lan
         ``small_n``; goals ordered by their overall GCR (lowest first), the channels of a goal
         next to each other, so that a chart drawn bottom-up shows the best goal on top.
     """
-    tab = M.gcr_table(att, ["goal", "channel"], level=level, min_n=min_n).drop(columns=["excluded"])
-    overall = M.gcr_table(att, "goal").set_index("goal")["gcr"]
+    tab = cells.drop(columns=[c for c in ("excluded", "period") if c in cells.columns])
+    per_goal = tab.groupby("goal", sort=False)[["completed", "n"]].sum()
+    overall = per_goal["completed"] / per_goal["n"].where(per_goal["n"] > 0)
     tab = tab.assign(_o=tab["goal"].map(overall)).sort_values(["_o", "goal", "channel"], kind="stable")
     tab.insert(2, "cell", _cell(tab["goal"], tab["channel"], lang))
     return tab.drop(columns="_o").reset_index(drop=True)
 
 
-def channel_gap(att: pd.DataFrame, *, a: str = "app", b: str = "web", level: float = 0.95,
+def channel_gap(cells: pd.DataFrame, *, a: str = "app", b: str = "web", level: float = 0.95,
                 min_n: int = 30) -> pd.DataFrame:
-    """Per goal and overall: GCR in channel ``a`` minus GCR in channel ``b``, with interval and p-value.
+    """Per goal and overall: GCR per attempt in channel ``a`` minus channel ``b``, with interval and p-value.
+
+    ``cells`` are :func:`pooled` attempts per goal and channel.
 
     Returns
     -------
@@ -93,34 +181,39 @@ def channel_gap(att: pd.DataFrame, *, a: str = "app", b: str = "web", level: flo
         ``goal`` (``"all"`` for the overall row, last), ``n_a``, ``gcr_a``, ``n_b``, ``gcr_b``,
         ``diff``, ``low``, ``high``, ``p_value``, ``small_n`` (see :func:`csa.metrics.survey.rate_change`).
     """
-    ca = M.gcr_counts(att[att["channel"] == a], "goal")
-    cb = M.gcr_counts(att[att["channel"] == b], "goal")
+    cols = ["n", "completed"]
+    ca, cb = (cells.loc[cells["channel"] == c, ["goal", *cols]] for c in (a, b))
     per_goal = M.rate_change(ca, cb, successes="completed", value="gcr", by="goal", level=level, min_n=min_n)
-    total = M.rate_change(M.gcr_counts(att[att["channel"] == a]), M.gcr_counts(att[att["channel"] == b]),
-                          successes="completed", value="gcr", level=level, min_n=min_n).assign(goal="all")
+    total = M.rate_change(ca[cols].sum().to_frame().T, cb[cols].sum().to_frame().T, successes="completed",
+                          value="gcr", level=level, min_n=min_n).assign(goal="all")
     return pd.concat([per_goal, total[per_goal.columns]], ignore_index=True)
 
 
-def where_to_act(att: pd.DataFrame, *, level: float = 0.95, min_n: int = 30, lang: str = "en") -> pd.DataFrame:
-    """Goal × channel cells ordered by failed attempts: where fixing the flow helps the most customers.
+def where_to_act(cells: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """Goal × channel cells (:func:`pooled` attempts) ordered by failed attempts: where fixing the flow helps most.
 
     Returns
     -------
     DataFrame
-        ``cell``, ``n``, ``failed`` (attempts not completed), ``share_failed`` (% of all failed
-        attempts), ``gcr``, ``low``, ``high``, ``small_n``; most failures first.
+        ``goal``, ``channel``, ``cell``, ``attempts``, ``failed`` (attempts not completed),
+        ``share_failed`` (% of all failed attempts), ``gcr_attempts``, ``low``, ``high``, ``small_n``;
+        most failures first.
     """
-    tab = goal_channel(att, level=level, min_n=min_n, lang=lang)
+    tab = goal_channel(cells, lang=lang)
     tab["failed"] = tab["n"] - tab["completed"]
     total = tab["failed"].sum()
     tab["share_failed"] = 100 * tab["failed"] / total if total else float("nan")
     tab = tab.sort_values(["failed", "gcr"], ascending=[False, True], kind="stable")
-    return tab[["goal", "channel", "cell", "n", "failed", "share_failed", "gcr", "low", "high",
+    tab = tab.rename(columns={"n": "attempts", "gcr": "gcr_attempts"})
+    return tab[["goal", "channel", "cell", "attempts", "failed", "share_failed", "gcr_attempts", "low", "high",
                 "small_n"]].reset_index(drop=True)
 
 
-def customers_vs_attempts(att: pd.DataFrame, *, level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
-    """Per goal: GCR of attempts beside GCR of customers (completed at least once ÷ tried).
+def customers_vs_attempts(by_customer: pd.DataFrame, by_attempt: pd.DataFrame) -> pd.DataFrame:
+    """Per goal: GCR per attempt beside GCR per customer (completed at least once ÷ tried), one period.
+
+    ``by_customer`` and ``by_attempt`` are :func:`counts_table` per goal of the same period, with
+    ``unit="customer"`` and ``unit="attempt"``.
 
     Returns
     -------
@@ -129,14 +222,12 @@ def customers_vs_attempts(att: pd.DataFrame, *, level: float = 0.95, min_n: int 
         ``gcr_customers`` (% who completed at least once), ``low``, ``high`` (interval of
         ``gcr_customers``), ``per_customer`` (attempts per customer who tried), ``small_n``.
     """
-    by_attempt = M.gcr_table(att, "goal", level=level, min_n=min_n)
-    by_customer = M.gcr_table(att, "goal", unit="customer", level=level, min_n=min_n)
-    out = pd.DataFrame({"goal": by_customer["goal"], "attempts": by_customer["attempts"],
-                        "gcr_attempts": by_customer["goal"].map(by_attempt.set_index("goal")["gcr"]),
-                        "customers": by_customer["n"], "gcr_customers": by_customer["gcr"],
-                        "low": by_customer["low"], "high": by_customer["high"]})
+    c = by_customer.reset_index(drop=True)
+    out = pd.DataFrame({"goal": c["goal"], "attempts": c["attempts"],
+                        "gcr_attempts": c["goal"].map(by_attempt.set_index("goal")["gcr"]),
+                        "customers": c["n"], "gcr_customers": c["gcr"], "low": c["low"], "high": c["high"]})
     out["per_customer"] = out["attempts"] / out["customers"].where(out["customers"] > 0)
-    out["small_n"] = by_customer["small_n"]
+    out["small_n"] = c["small_n"]
     return out
 
 
@@ -149,25 +240,38 @@ def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: 
              scope=scope, n=n)
 
 
-def describe(result: M.GCRResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:
-    """The period's GCR in one honest sentence (or that there is none)."""
-    if result.n == 0:
+def describe(h: Headline, period_label: str, *, per_attempt=None, lang: str = "en", min_n: int = 30) -> str:
+    """The period's GCR per customer (the headline) in one honest sentence, with the unit it counts, and
+    beside it the same attempts counted per attempt (``per_attempt``: a :class:`csa.kpi.Result`)."""
+    r = h.this
+    if r.n == 0:
         return t("headline_none", lang, NS, period=period_label)
-    text = t("headline", lang, NS, period=period_label, value=result.value, level=result.level, low=result.low,
-             high=result.high, n=result.n, completed=result.completed)
-    if result.n < min_n:
-        text = C.join_sentences([text, t("headline_small", lang, NS, n=result.n, min_n=min_n)], lang)
-    return text
+    text = t("headline", lang, NS, period=period_label, value=num.value(r.value, "%", lang), level=r.level,
+             interval=num.interval(r.low, r.high, "%", lang), n=r.n, completed=int(r.row.get("successes", 0)),
+             attempts=int(r.row.get("attempts", 0)))
+    parts = [text]
+    if r.n < min_n:
+        parts.append(t("headline_small", lang, NS, n=r.n, min_n=min_n))
+    if per_attempt is not None and per_attempt.n:
+        parts.append(t("headline_attempts", lang, NS, value=num.value(per_attempt.value, "%", lang),
+                       n=per_attempt.n, completed=int(per_attempt.row.get("successes", 0))))
+    return C.join_sentences(parts, lang)
 
 
-def describe_change(row, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
-    """The change against the comparison period (a row of :func:`csa.metrics.survey.gcr_change`)."""
-    if not row["n_a"] or not row["n_b"] or math.isnan(row["diff"]):
+def _change(diff, low, high, p, lang: str) -> dict:
+    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
+            "p": num.p_value(p)}
+
+
+def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """The headline's change against the comparison period (the change the front page shows)."""
+    c = h.change
+    if c is None or c["diff"] is None or math.isnan(c["diff"]):
         return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, diff=row["diff"], level=level, low=row["low"], high=row["high"],
-             p=C.p_text(row["p_value"]))
-    return C.join_sentences([text, t("change_real" if row["low"] > 0 or row["high"] < 0 else "change_noise", lang,
-                                     NS)], lang)
+    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
+                                                                       c["p_value"], lang))
+    real = c["low"] > 0 or c["high"] < 0
+    return C.join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
 
 
 def describe_channel(gap: pd.DataFrame, *, lang: str = "en", level: float = 0.95) -> str:
@@ -178,8 +282,8 @@ def describe_channel(gap: pd.DataFrame, *, lang: str = "en", level: float = 0.95
     r = total.iloc[0]
     goals = gap[gap["goal"] != "all"]
     real = goals[(goals["high"] < 0) | (goals["low"] > 0)]
-    return t("channel_gap", lang, NS, a=r["gcr_a"], b=r["gcr_b"], diff=r["diff"], level=level, low=r["low"],
-             high=r["high"], p=C.p_text(r["p_value"]), k=len(real), goals=len(goals))
+    return t("channel_gap", lang, NS, a=num.value(r["gcr_a"], "%", lang), b=num.value(r["gcr_b"], "%", lang),
+             level=level, k=len(real), goals=len(goals), **_change(r["diff"], r["low"], r["high"], r["p_value"], lang))
 
 
 def describe_act(act: pd.DataFrame, *, lang: str = "en", top: int = 2) -> str:
@@ -187,9 +291,10 @@ def describe_act(act: pd.DataFrame, *, lang: str = "en", top: int = 2) -> str:
     if act.empty or not act["failed"].sum():
         return t("act_none", lang, NS)
     head = act.head(top)
-    cells = C.join_list([t("act_item", lang, NS, cell=r.cell, failed=int(r.failed), gcr=r.gcr)
-                     for r in head.itertuples()], lang)
-    return t("act", lang, NS, cells=cells, share=head["share_failed"].sum(), total=int(act["failed"].sum()))
+    cells = C.join_list([t("act_item", lang, NS, cell=r.cell, failed=int(r.failed),
+                           gcr=num.value(r.gcr_attempts, "%", lang, digits=0)) for r in head.itertuples()], lang)
+    return t("act", lang, NS, cells=cells, share=num.value(head["share_failed"].sum(), "%", lang, digits=0),
+             total=int(act["failed"].sum()))
 
 
 def describe_customers(tab: pd.DataFrame, *, lang: str = "en") -> str:
@@ -199,16 +304,4 @@ def describe_customers(tab: pd.DataFrame, *, lang: str = "en") -> str:
     gap = tab["gcr_customers"] - tab["gcr_attempts"]
     r = tab.loc[gap.sort_values(ascending=False, kind="stable").index[0]]
     return t("customers_sentence", lang, NS, goal=t(str(r["goal"]), lang, NS), per=r["per_customer"],
-             att=r["gcr_attempts"], cust=r["gcr_customers"])
-
-
-def headline_record(result: M.GCRResult, change_row, periods, *, min_n: int = 30) -> dict:
-    """The GCR headline record (all goals, % of attempts completed) for the report's index."""
-    change = None
-    if change_row is not None and change_row["n_a"] and change_row["n_b"]:
-        change = {"vs": periods.prev_label, "diff": change_row["diff"], "low": change_row["low"],
-                  "high": change_row["high"], "p_value": change_row["p_value"]}
-    title = {lang: t("record_title", lang, NS) for lang in ("en", "ja")}
-    return H.record("gcr", title, periods.this_label, value=result.value if result.n else None, low=result.low,
-                    high=result.high, n=result.n, unit="%", direction="higher", level=result.level, min_n=min_n,
-                    change=change)
+             att=num.value(r["gcr_attempts"], "%", lang), cust=num.value(r["gcr_customers"], "%", lang))
