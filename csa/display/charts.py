@@ -73,6 +73,13 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
+@contextmanager
+def _canvas(ax: Axes | None, size: tuple[float, float]):
+    """The handbook's style, and ``ax`` (or new Axes of ``size`` inches) to draw in it."""
+    with _style():
+        yield _axes(ax, size)
+
+
 def _finish(ax: Axes) -> Axes:
     """Put the Japanese-capable font on text created before the chart or drawn later (ticks)."""
     ax.tick_params(labelfontfamily=FONT)
@@ -102,6 +109,24 @@ def _need(table: pd.DataFrame, *cols: str | None) -> None:
 
 def _names(values, lang: str, ns: str) -> list[str]:
     return [t(str(v), lang, ns) for v in values]
+
+
+def _legend_names(names, columns, lang: str, ns: str) -> list[str]:
+    """Legend entries: ``names`` when given (already translated), else the column names translated."""
+    return list(names) if names is not None else _names(columns, lang, ns)
+
+
+def _checked(table: pd.DataFrame, lang: str, *cols: str | None) -> None:
+    """The language and the table's columns, checked (a KeyError names the missing columns)."""
+    check_lang(lang)
+    _need(table, *cols)
+
+
+def _estimates(table: pd.DataFrame, lang: str, cols: tuple, value: str, n: str | None) -> pd.DataFrame:
+    """The rows of an estimate chart that have an estimate (``n > 0``, or a value when there is no ``n``),
+    once the language and the columns ``cols`` are checked."""
+    _checked(table, lang, *cols)
+    return table[table[n] > 0] if n else table.dropna(subset=[value])
 
 
 def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", low: str = "low",
@@ -135,11 +160,8 @@ def estimate_by_group(table: pd.DataFrame, label: str, *, value: str = "value", 
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, label, value, low, high, n)
-    data = table[table[n] > 0] if n else table.dropna(subset=[value])
-    with _style():
-        ax = _axes(ax, (8, 1.2 + 0.5 * max(len(data), 1)))
+    data = _estimates(table, lang, (label, value, low, high, n), value, n)
+    with _canvas(ax, (8, 1.2 + 0.5 * max(len(data), 1))) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         if sort:
@@ -203,12 +225,10 @@ def trend(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low"
     Returns
     -------
     matplotlib Axes
+        The line and its band, with the legend above the plot.
     """
-    check_lang(lang)
-    _need(table, x, value, low, high, small, n)
-    data = table[table[n] > 0] if n else table.dropna(subset=[value])
-    with _style():
-        ax = _axes(ax, (8, 3.8))
+    data = _estimates(table, lang, (x, value, low, high, small, n), value, n)
+    with _canvas(ax, (8, 3.8)) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         xs = np.arange(len(data))
@@ -258,15 +278,13 @@ def shares_bar(table: pd.DataFrame, shares: Sequence[str], *, label: str | None 
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, label, *shares)
+    _checked(table, lang, label, *shares)
     data = table.dropna(subset=list(shares))
     if label is None and len(data) > 1:
         raise ValueError(f"the table has {len(data)} rows: name the column that labels them, e.g. label='touchpoint'")
-    names = list(names) if names is not None else _names(shares, lang, ns)
+    names = _legend_names(names, shares, lang, ns)
     colors = list(colors) if colors is not None else [COLORS["bad"], COLORS["neutral"], COLORS["good"]][: len(shares)]
-    with _style():
-        ax = _axes(ax, (8, 2.4 + 0.55 * max(len(data) - 1, 0)))
+    with _canvas(ax, (8, 2.4 + 0.55 * max(len(data) - 1, 0))) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         y = np.arange(len(data))[::-1]
@@ -302,8 +320,7 @@ def heatmap(table: pd.DataFrame, *, title: str = "", xlabel: str = "", ylabel: s
     import seaborn as sns
 
     check_lang(lang)
-    with _style():
-        ax = _axes(ax, (1.8 + 1.3 * max(table.shape[1], 1), 1.2 + 0.7 * max(table.shape[0], 1)))
+    with _canvas(ax, (1.8 + 1.3 * max(table.shape[1], 1), 1.2 + 0.7 * max(table.shape[0], 1))) as ax:
         if table.size == 0:
             return _no_data(ax, title, lang)
         shown = table.copy()
@@ -338,10 +355,8 @@ def interval_ladder(table: pd.DataFrame, *, low: str = "low", high: str = "high"
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, low, high, value)
-    with _style():
-        ax = _axes(ax, (8, 4.5))
+    _checked(table, lang, low, high, value)
+    with _canvas(ax, (8, 4.5)) as ax:
         y = np.arange(len(table))
         lo, hi = table[low].to_numpy(float), table[high].to_numpy(float)
         covered = np.ones(len(table), bool) if truth is None else (lo <= truth) & (truth <= hi)
@@ -391,16 +406,14 @@ def binned(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low
     Returns
     -------
     matplotlib Axes
+        A point and an interval bar per bin, ``n`` under each.
     """
-    check_lang(lang)
-    _need(table, x, value, low, high, n, small)
-    data = table[table[n] > 0] if n else table.dropna(subset=[value])
-    with _style():
-        ax = _axes(ax, (8, 3.8))
+    data = _estimates(table, lang, (x, value, low, high, n, small), value, n)
+    with _canvas(ax, (8, 3.8)) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
-        xs = np.arange(len(data))
         v = data[value].to_numpy(float)
+        xs = np.arange(len(v))
         ax.vlines(xs, data[low], data[high], color=COLORS["line"], linewidth=2.5, alpha=0.6)
         ax.plot(xs, v, color=COLORS["line"], linewidth=1, alpha=0.4)
         sm = data[small].to_numpy(bool) if small else np.zeros(len(data), bool)
@@ -457,12 +470,10 @@ def funnel(table: pd.DataFrame, limits: pd.DataFrame, *, n: str = "n", value: st
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, n, value, label, flag)
+    _checked(table, lang, n, value, label, flag)
     _need(limits, n, *[c for pair in bands for c in pair])
     data = table[table[n] > 0]
-    with _style():
-        ax = _axes(ax, (8, 4.6))
+    with _canvas(ax, (8, 4.6)) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         styles = ["--", "-", ":"]
@@ -500,7 +511,7 @@ def shrinkage(table: pd.DataFrame, label: str, *, raw: str = "raw", shrunk: str 
     Parameters
     ----------
     table : DataFrame
-        One row per group.
+        One row per group (agent, team) with both estimates.
     label : str
         Column naming the groups (y axis; translated when known).
     raw, shrunk, low, high : str
@@ -517,11 +528,9 @@ def shrinkage(table: pd.DataFrame, label: str, *, raw: str = "raw", shrunk: str 
     matplotlib Axes
         Rows sorted by the shrunken estimate, best on top.
     """
-    check_lang(lang)
-    _need(table, label, raw, shrunk, low, high, n)
+    _checked(table, lang, label, raw, shrunk, low, high, n)
     data = table.dropna(subset=[shrunk]).sort_values([shrunk, raw])
-    with _style():
-        ax = _axes(ax, (8, 1.4 + 0.38 * max(len(data), 1)))
+    with _canvas(ax, (8, 1.4 + 0.38 * max(len(data), 1))) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         y = np.arange(len(data))
@@ -576,8 +585,7 @@ def scale_picture(points: Sequence[int], *, highlight: Sequence[int] = (), value
     pts = list(points)
     if values is not None and len(values) != len(pts):
         raise ValueError(f"values needs one number per scale point: {len(pts)} points, {len(values)} values")
-    with _style():
-        ax = _axes(ax, (8, 2.4))
+    with _canvas(ax, (8, 2.4)) as ax:
         hi = set(highlight)
         for i, p in enumerate(pts):
             color = COLORS["good"] if p in hi else COLORS["neutral"]

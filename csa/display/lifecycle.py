@@ -16,26 +16,12 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MultipleLocator
 
 from ..labels import check_lang, t
-from .charts import BASE_SIZE, COLORS, FAMILY, _axes, _finish, _style, heatmap
+from .charts import BASE_SIZE, COLORS, FAMILY, _canvas, _checked, _finish, _no_data, _style, heatmap
 
 __all__ = ["PALETTE", "retention_heatmap", "survival_curves", "survival_panels", "waterfall"]
 
 #: colours of the groups of a multi-line chart (colour-blind safe, Okabe & Ito 2008)
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-
-
-def _need(table: pd.DataFrame, *cols: str | None) -> None:
-    missing = [c for c in cols if c is not None and c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the table; its columns are: {', '.join(map(str, table.columns))}")
-
-
-def _empty(ax: Axes, title: str, lang: str) -> Axes:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", transform=ax.transAxes, color="grey")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return _finish(ax)
 
 
 def waterfall(table: pd.DataFrame, *, label: str = "label", value: str = "value", kind: str = "kind",
@@ -69,12 +55,10 @@ def waterfall(table: pd.DataFrame, *, label: str = "label", value: str = "value"
     Steps are small beside the levels (a month's churn is a few percent of MRR), so the value
     axis starts just below the lowest level the bridge reaches; ``note`` says where.
     """
-    check_lang(lang)
-    _need(table, label, value, kind)
-    with _style():
-        ax = _axes(ax, (8, 4.2))
+    _checked(table, lang, label, value, kind)
+    with _canvas(ax, (8, 4.2)) as ax:
         if table.empty:
-            return _empty(ax, title, lang)
+            return _no_data(ax, title, lang)
         vals = table[value].to_numpy(float)
         kinds = table[kind].tolist()
         level, bottoms, tops = 0.0, [], []
@@ -154,12 +138,10 @@ def survival_curves(table: pd.DataFrame, *, t_col: str = "t", value: str = "surv
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, t_col, value, low, high, group, observed, points)
-    with _style():
-        ax = _axes(ax, (8, 4.2))
+    _checked(table, lang, t_col, value, low, high, group, observed, points)
+    with _canvas(ax, (8, 4.2)) as ax:
         if table.empty:
-            return _empty(ax, title, lang)
+            return _no_data(ax, title, lang)
         groups = list(dict.fromkeys(table[group])) if group else [None]
         where = "post" if step else None
         for i, g in enumerate(groups):
@@ -230,8 +212,7 @@ def survival_panels(table: pd.DataFrame, facet: str, *, ncols: int = 4, title: s
     ndarray of Axes
         One per panel (unused grid cells are removed).
     """
-    check_lang(lang)
-    _need(table, facet)
+    _checked(table, lang, facet)
     import matplotlib.pyplot as plt
 
     names = list(dict.fromkeys(table[facet])) or [None]
@@ -278,10 +259,9 @@ def retention_heatmap(matrix: pd.DataFrame, *, title: str = "", xlabel: str = ""
     matplotlib Axes
     """
     check_lang(lang)
-    with _style():
-        ax = _axes(ax, (min(1.6 + 0.62 * max(matrix.shape[1], 1), 12), 1.1 + 0.42 * max(matrix.shape[0], 1)))
+    with _canvas(ax, (min(1.6 + 0.62 * max(matrix.shape[1], 1), 12), 1.1 + 0.42 * max(matrix.shape[0], 1))) as ax:
         if matrix.size == 0:
-            return _empty(ax, title, lang)
+            return _no_data(ax, title, lang)
         ax = heatmap(matrix, title=title, xlabel=xlabel, ylabel=ylabel, fmt=fmt, cmap=cmap, lang=lang, ns=ns, ax=ax)
         ax.tick_params(axis="x", rotation=0)
         return _finish(ax)

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..labels import check_lang, t
-from .charts import BASE_SIZE, COLORS, _axes, _finish, _names, _need, _no_data, _style
+from .charts import BASE_SIZE, COLORS, _canvas, _checked, _estimates, _finish, _names, _no_data
 
 __all__ = ["GROUP_COLORS", "category_points", "group_trends", "weekday_hour_grid"]
 
@@ -52,8 +52,7 @@ def weekday_hour_grid(table: pd.DataFrame, *, row_labels: Sequence[str] | None =
     matplotlib Axes
     """
     check_lang(lang)
-    with _style():
-        ax = _axes(ax, (11, 1.6 + 0.42 * max(table.shape[0], 1)))
+    with _canvas(ax, (11, 1.6 + 0.42 * max(table.shape[0], 1))) as ax:
         if table.size == 0 or table.isna().all().all():
             return _no_data(ax, title, lang)
         data = table.to_numpy(dtype=float)
@@ -112,11 +111,8 @@ def group_trends(table: pd.DataFrame, x: str, group: str, *, value: str = "value
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, x, group, value, low, high, small, n)
-    data = table[table[n] > 0] if n else table.dropna(subset=[value])
-    with _style():
-        ax = _axes(ax, (9, 4.2))
+    data = _estimates(table, lang, (x, group, value, low, high, small, n), value, n)
+    with _canvas(ax, (9, 4.2)) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         periods = list(dict.fromkeys(str(p) for p in sorted(data[x].astype(str).unique())))
@@ -179,10 +175,8 @@ def category_points(table: pd.DataFrame, x: str, *, value: str = "value", low: s
     -------
     matplotlib Axes
     """
-    check_lang(lang)
-    _need(table, x, value, low, high, n)
-    with _style():
-        ax = _axes(ax, (5, 3.8))
+    _checked(table, lang, x, value, low, high, n)
+    with _canvas(ax, (5, 3.8)) as ax:
         if table.empty or table[value].isna().all():
             return _no_data(ax, title, lang)
         xs = np.arange(len(table))

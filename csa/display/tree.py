@@ -25,7 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..labels import check_lang
-from .charts import BASE_SIZE, FAMILY, _axes, _finish, _no_data, _style
+from .charts import BASE_SIZE, FAMILY, _canvas, _finish, _no_data
 
 __all__ = ["NEUTRAL", "layered_order", "tree", "wrap"]
 
@@ -174,8 +174,7 @@ def tree(nodes: pd.DataFrame, edges: pd.DataFrame, *, id: str = "id", label: str
     n_layers = max((d["layer"] for _, d in g.nodes(data=True)), default=-1) + 1
     per_layer = max((sum(1 for _, d in g.nodes(data=True) if d["layer"] == k) for k in range(n_layers)), default=0)
     lines = max((d["label"].count("\n") + 1 for _, d in g.nodes(data=True)), default=1)
-    with _style():
-        ax = _axes(ax, (3.5 * max(n_layers, 1) + 0.6, (0.19 * lines + 0.42) * max(per_layer, 1) + 1.4))
+    with _canvas(ax, (3.5 * max(n_layers, 1) + 0.6, (0.19 * lines + 0.42) * max(per_layer, 1) + 1.4)) as ax:
         if g.number_of_nodes() == 0:
             return _no_data(ax, title, lang)
         rank = layered_order(g, {n: d["layer"] for n, d in g.nodes(data=True)})

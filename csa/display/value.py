@@ -15,8 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from ..labels import check_lang
-from .charts import BASE_SIZE, COLORS, _axes, _finish, _names, _need, _no_data, _style
+from .charts import BASE_SIZE, COLORS, _canvas, _checked, _finish, _legend_names, _names, _no_data
 
 __all__ = ["PALETTE", "curves", "distribution", "grouped_bars", "lorenz"]
 
@@ -47,12 +46,11 @@ def lorenz(table: pd.DataFrame, *, x: str = "share_customers", y: str = "share_v
     Returns
     -------
     matplotlib Axes
+        The curve over the diagonal, with the dotted guides at ``mark``.
     """
-    check_lang(lang)
-    _need(table, x, y)
+    _checked(table, lang, x, y)
     data = table.dropna(subset=[x, y])
-    with _style():
-        ax = _axes(ax, (6.5, 5.0))
+    with _canvas(ax, (6.5, 5.0)) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         xs, ys = data[x].to_numpy(float), data[y].to_numpy(float)
@@ -99,14 +97,13 @@ def distribution(table: pd.DataFrame, value: str, *, log: bool = True, bins: int
     Returns
     -------
     matplotlib Axes
+        The histogram and its labelled lines.
     """
-    check_lang(lang)
-    _need(table, value)
+    _checked(table, lang, value)
     v = pd.to_numeric(table[value], errors="coerce").dropna().to_numpy(float)
     if log:
         v = v[v > 0]
-    with _style():
-        ax = _axes(ax, (8, 3.8))
+    with _canvas(ax, (8, 3.8)) as ax:
         if len(v) == 0:
             return _no_data(ax, title, lang)
         edges = (np.geomspace(v.min(), v.max(), bins + 1) if log and v.max() > v.min()
@@ -156,12 +153,11 @@ def curves(table: pd.DataFrame, x: str, ys: Sequence[str], *, names: Sequence[st
     Returns
     -------
     matplotlib Axes
+        The curves over the shaded range, the legend inside.
     """
-    check_lang(lang)
-    _need(table, x, *ys)
-    names = list(names) if names is not None else _names(ys, lang, ns)
-    with _style():
-        ax = _axes(ax, (8, 4.2))
+    _checked(table, lang, x, *ys)
+    names = _legend_names(names, ys, lang, ns)
+    with _canvas(ax, (8, 4.2)) as ax:
         if table.empty:
             return _no_data(ax, title, lang)
         if band is not None:
@@ -203,14 +199,13 @@ def grouped_bars(table: pd.DataFrame, label: str, values: Sequence[str], *, name
     Returns
     -------
     matplotlib Axes
+        Groups from top to bottom in table order, the legend above when there are several bars.
     """
-    check_lang(lang)
-    _need(table, label, *values)
-    names = list(names) if names is not None else _names(values, lang, ns)
+    _checked(table, lang, label, *values)
+    names = _legend_names(names, values, lang, ns)
     data = table.dropna(subset=list(values), how="all")
     k = len(values)
-    with _style():
-        ax = _axes(ax, (8, 1.4 + 0.45 * k * max(len(data), 1)))
+    with _canvas(ax, (8, 1.4 + 0.45 * k * max(len(data), 1))) as ax:
         if data.empty:
             return _no_data(ax, title, lang)
         y = np.arange(len(data))[::-1].astype(float)
