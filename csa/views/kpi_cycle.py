@@ -35,7 +35,8 @@ __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table",
            "coverage_table", "cycle", "describe_effect", "describe_its", "describe_next", "describe_pretrend",
            "describe_scorecard", "describe_smart", "describe_truth", "effects_table", "evaluate", "evaluations",
            "event_labels", "event_table", "headline_records", "is_sample", "its_labels", "its_table",
-           "load_registry", "next_targets_table", "registry_table", "scope_sentence", "smart_reasons", "smart_table",
+           "load_registry", "next_targets_table", "registry_table", "scope_sentence", "smart_reason", "smart_reasons",
+           "smart_table",
            "training_table", "tree_style", "tree_tables", "trend_labels", "trends_table"]
 
 NS = "kpi_cycle"
@@ -145,8 +146,17 @@ def registry_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(t("col_name", lang, NS))
 
 
-def _smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str, power: float = 0.8) -> str:
+def smart_reason(letter: str, chk: R.Check, e: R.Entry, lang: str = "en", power: float = 0.8,
+                 registry: R.Registry | None = None) -> str:
+    """Why one SMART letter of ``e`` passes or fails, in a sentence: the KPI by its catalogue name, the KGIs and
+    KPIs it is related to by their names (``registry``), numbers through :mod:`csa.numbers`."""
     v = dict(chk.values, power=power)
+    if e.spec is not None and "metric" in v:
+        v["metric"] = e.spec.label(e.params, lang)
+    sep = t("list_sep", lang, NS)
+    for k in ("kgis", "kpis"):
+        if v.get(k) and registry is not None:
+            v[k] = sep.join(registry.entry(x.strip()).title(lang) for x in v[k].split(","))
     if v.get("need") is not None:
         v["need"] = num.number(v["need"], 0)
     for k in ("base", "target", "best", "now"):
@@ -183,8 +193,8 @@ def smart_reasons(c: Cycle, *, lang: str = "en") -> str:
     for e in c.registry.entries:
         s = c.smart[e.id]
         if s.failed:
-            fails = "".join(f"\n    - {t(f'letter_{k}', lang, NS)}: {_smart_reason(k, s.checks[k], e, lang, c.power)}"
-                            for k in s.failed)
+            why = {k: smart_reason(k, s.checks[k], e, lang, c.power, c.registry) for k in s.failed}
+            fails = "".join(f"\n    - {t(f'letter_{k}', lang, NS)}: {why[k]}" for k in s.failed)
             items.append(f"- **{e.title(lang)}**{fails}")
     return "\n".join(items) if items else t("smart_all_ok", lang, NS)
 
