@@ -9,14 +9,17 @@ import string
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 from scipy import stats as st
 
+from csa import KPIS
+from csa import glossary as G
+from csa import registry as R
 from csa import stats as S
 from csa.labels import Labels, table
 from csa.views import primer
 
+from . import helpers
 from .conftest import ROOT
 
 JA = re.compile(r"[ぁ-んァ-ヶ一-龥]")
@@ -33,10 +36,12 @@ def wilson(x, n, z=Z):
 
 # ------------------------------------------------------------------------------- glossary
 
+# the KPIs by their catalogue ids (csa.KPIS), the other terms by their ids in glossary.yaml
 REQUIRED_TERMS = {
     "kpi", "kgi", "smart", "nps", "promoter", "passive", "detractor", "csat", "ces", "gcr", "frt", "fcr",
-    "aht", "cpi", "sla", "completion_rate", "abandonment_rate", "churn_rate", "revenue_churn",
-    "retention_rate", "nrr", "grr", "ltv", "arpa", "mrr", "cohort", "touchpoint", "segment", "tier",
+    "aht", "cpi", "sla", "completion", "abandonment", "churn", "revenue_churn",
+    "retention", "nrr", "grr", "ltv", "arpa", "mrr", "cohort", "touchpoint", "segment", "ltv_tier",
+    "service_level_agreement", "service_model", "low_touch",
     "interval", "confidence_level", "p_value", "power", "sample_size", "paired", "independent", "small_n",
     "mix_effect", "standard_error", "wilson", "adjusted_wald", "kaplan_meier", "censoring", "shrinkage",
 }
@@ -48,7 +53,10 @@ def test_glossary_every_entry_has_english_japanese_and_a_definition():
     for row in g.itertuples():
         assert row.en and row.ja and row.definition_en, f"{row.term}: en, ja and definition_en are required"
         assert JA.search(row.ja), f"{row.term}: the Japanese term has no Japanese: {row.ja!r}"
-        assert "\n" not in row.definition_en and len(row.definition_en) <= 160, f"{row.term}: one short line"
+        # a KPI's definition is the catalogue's one sentence, with its parameters' alternatives (GCR per attempt,
+        # FCR's all_contacts rule): one line, a little longer than the glossary's own terms
+        limit = 200 if row.term in KPIS else 160
+        assert "\n" not in row.definition_en and len(row.definition_en) <= limit, f"{row.term}: one short line"
         if row.definition_ja:
             assert JA.search(row.definition_ja), row.term
         assert row.kind in ("", "kpi", "kgi"), row.term
@@ -63,17 +71,22 @@ def test_glossary_has_every_term_the_handbook_uses_once():
     # YAML silently keeps the last of two equal keys: count the top-level keys in the file itself
     text = (ROOT / "csa" / "glossary.yaml").read_text(encoding="utf-8")
     keys = re.findall(r"^([a-z_]+):\s*$", text, flags=re.M)
-    assert len(keys) == len(set(keys)) == len(g)
+    assert len(keys) == len(set(keys)) and G.MARKER in keys
+    assert len(keys) - 1 + len(KPIS) == len(g), "the file's terms, and the catalogue's KPIs where _catalogue: stands"
+    assert g["term"].is_unique
 
 
 def test_kpi_and_kgi_are_classified_as_in_the_nps_notebook():
     g = primer.glossary().set_index("term")
     kpis = set(g.index[g["kind"] == "kpi"])
     kgis = set(g.index[g["kind"] == "kgi"])
-    assert {"nps", "csat", "ces", "gcr", "frt", "fcr", "aht", "completion_rate", "abandonment_rate",
+    assert {"nps", "csat", "ces", "gcr", "frt", "fcr", "aht", "completion", "abandonment",
             "cpi"} <= kpis
-    assert {"churn_rate", "revenue_churn", "retention_rate", "ltv", "sla_achievement"} <= kgis
-    assert g.loc["ces", "better"] == "lower" and g.loc["nps", "better"] == "higher"
+    assert {"churn", "revenue_churn", "retention", "ltv", "sla"} <= kgis
+    for k in KPIS.values():  # every KPI as the catalogue declares it
+        assert (g.loc[k.id, "kind"], g.loc[k.id, "better"]) == (k.kind, k.direction), k.id
+    # CES is the catalogue's share of answers at the easy end: higher is better (the mean effort score, lower)
+    assert g.loc["ces", "better"] == "higher" and g.loc["nps", "better"] == "higher"
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -161,7 +174,7 @@ def test_simulate_no_change_approximates_the_p_value():
 def test_describe_coverage_in_both_languages():
     sim = pd.DataFrame({"covered": [True] * 93 + [False] * 7})
     text = primer.describe_coverage(sim, 56.54, lang="en")
-    assert text.startswith("**93 of 100** intervals contain the true share (56.5 %); 7 miss it")
+    assert text.startswith("**93 of 100** intervals contain the true share (56.5%); 7 miss it")
     assert "**100本中93本**" in primer.describe_coverage(sim, 56.54, lang="ja")
 
 
@@ -185,6 +198,52 @@ def test_smart_target_from_the_last_wave():
     assert "⚠️ The 5 answers" in text
     with pytest.raises(ValueError, match="the touchpoints are: relationship, support_contact"):
         primer.smart_target(_resp(rows), touchpoint="web_visit")
+
+
+@pytest.fixture(scope="module")
+def ds(sample_ds):
+    return sample_ds  # the bundled sample, loaded once per session (tests/conftest.py); read only
+
+
+def test_the_smart_example_is_the_registrys_check_and_passes(ds):
+    chk = primer.smart_check(ds, "csat")
+    reg = R.load(R.example_path())
+    e = reg.entry("csat")
+    assert chk.entry == e and chk.ok and chk.period == pd.Period("2026-10", "M")
+    m = chk.smart.checks["M"]
+    assert m.why == "enough" and m.values["review"] == "quarter" and m.values["n"] >= m.values["need"]
+    # the planner by hand: two quarters, from the quarter the target was set in to the target
+    base = m.values["base"] / 100
+    assert m.values["base_period"] == "2026Q2"
+    assert m.values["need"] == int(S.sample_size_proportions(base, e.target / 100))
+    text = primer.describe_smart_check(chk, lang="en")
+    assert "at **66.0% or more** by **2027-03** (set in 2026-04), reviewed quarterly" in text
+    assert text.endswith("It passes all five SMART letters.")
+    letters = primer.smart_letters(chk, lang="ja")
+    assert letters.shape == (5, 2) and set(letters.iloc[:, 0]) == {"✓"}
+    assert "顧客解約率（月次）につながります" in letters.iloc[3, 1], "the KGI by its name, not its id"
+
+
+def test_the_same_target_read_monthly_fails_measurable_and_says_why(ds):
+    chk = primer.smart_check(ds, "csat", review="month")
+    assert chk.smart.failed == ["M"] and chk.smart.checks["M"].why == "too_few"
+    v = chk.smart.checks["M"].values
+    assert v["n"] < v["need"] == int(S.sample_size_proportions(v["base"] / 100, 0.66))
+    why = primer.smart_letters(chk, lang="en").iloc[1, 1]
+    assert why.startswith(f"only {v['n']:,} per review period; {v['need']:,} are needed") and "Pool periods" in why
+    assert "fails M" in primer.describe_smart_check(chk, lang="en")
+    assert "Mを満たしていません" in primer.describe_smart_check(chk, lang="ja")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_kgis_review_and_which_way_is_better_read_in_words(lang):
+    L = Labels("primer", lang)
+    k = primer.kpi_kgi_table(lang)
+    kgi = k[k.iloc[:, 1] == L("kind_kgi")]
+    assert set(kgi[L("review")]) == {L("review_kgi")} and set(k[L("better")]) == {L("better_higher"),
+                                                                                  L("better_lower")}
+    assert k.loc[KPIS["frt"].title(lang), L("better")] == L("better_lower")
+    assert k.loc[KPIS["gcr"].title(lang), L("definition")] == KPIS["gcr"].definition[lang]
 
 
 def test_sample_size_table_pinned():
@@ -285,7 +344,7 @@ def test_mix_effect_sentences_and_errors():
     m = primer.mix_effect(df, "a", "b")  # x −100 → −100, y 100 → 0: within falls, mix lifts the overall
     assert m.overall_b == pytest.approx(-50) and m.overall_a == pytest.approx(-25) and m.within < 0 < m.change
     text = primer.describe_mix_effect(m, "2026-10", "2026-09")
-    assert "**-50.0** in 2026-09 → **-25.0** in 2026-10 (+25.0 points)" in text
+    assert "**−50.0** in 2026-09 → **−25.0** in 2026-10 (+25.0 points)" in text, "the handbook's minus sign"
     assert "Simpson's paradox" in text
     assert "シンプソンのパラドックス" in primer.describe_mix_effect(m, "a", "b", lang="ja")
     wide = primer.mix_shares(m, "2026-10", "2026-09")
@@ -306,11 +365,9 @@ def test_primer_runs_in_japanese_with_japanese_chart_titles(tmp_path):
     svg_text = ('%config InlineBackend.figure_formats = ["svg"]\n'
                 'import matplotlib\nmatplotlib.rcParams["svg.fonttype"] = "none"')
     nb.cells.insert(0, nbformat.v4.new_code_cell(svg_text))
-    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    src = tmp_path / "in.ipynb"
     nbformat.write(nb, src)
-    papermill.execute_notebook(str(src), str(out), parameters={"lang": "ja"}, kernel_name="python3",
-                               cwd=str(ROOT / "notebooks"), progress_bar=False)
-    ran = nbformat.read(out, as_version=4)
+    ran = helpers.execute(src, tmp_path / "out.ipynb", cwd=ROOT / "notebooks", lang="ja")
     outputs = [o for c in ran.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     svg = "\n".join(o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {}))
@@ -321,4 +378,5 @@ def test_primer_runs_in_japanese_with_japanese_chart_titles(tmp_path):
                   L("title_paired", before="2026-04", after="2026-10"), L("title_mix")):
         assert title in svg, f"chart title {title!r} not drawn"
     assert "定期調査" in svg and "サポート対応後" in svg  # touchpoints translated on the mix chart
-    assert "**SMARTな目標：**" in text and "シンプソンのパラドックス" in text and "顧客生涯価値" in text
+    assert "**台帳の項目としての目標：**" in text and "**定期調査の目標：**" in text
+    assert "シンプソンのパラドックス" in text and "顧客生涯価値" in text

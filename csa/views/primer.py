@@ -1,32 +1,38 @@
 """The primer notebook's view (``00_primer``): the tables, simulations and sentences that teach
-how to read a KPI honestly — intervals, p-values, power, paired samples, small groups and the mix
-effect — on the bundled sample or a simulation; and the handbook's glossary.
+how to read a KPI honestly — a SMART target checked on the data, intervals, p-values, power, paired
+samples, small groups and the mix effect — on the bundled sample or a simulation; and the
+handbook's glossary and KPI/KGI table (the KPIs as the catalogue declares them).
 
 Every interval, test and sample size comes from :mod:`csa.stats` (NPS from
-:mod:`csa.metrics.nps`); this module only selects rows, simulates surveys and picks words.
+:mod:`csa.metrics.nps`), every SMART letter from :func:`csa.registry.smart` (the check the KPI-cycle
+notebook and the scorecard run); this module only selects rows, simulates surveys and picks words.
 Randomness comes from ``numpy.random.default_rng(seed)`` only, so a seed gives the same result
 on every run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .. import glossary as G
+from .. import numbers as num
+from .. import registry as R
+from .. import scorecard as SC
 from .. import stats as S
 from ..joins import attach
 from ..labels import check_lang, t
 from ..metrics import nps as N
-from ..periods import label, period_of
+from ..periods import label, pandas_freq, period_of
+from .kpi_cycle import smart_reason
 
-__all__ = ["GLOSSARY_FIELDS", "PALETTE", "MixEffect", "SmartTarget", "csat_answers", "describe_coverage",
-           "describe_mix_effect", "describe_smart", "glossary", "glossary_table", "interval_widths",
-           "kpi_kgi_table", "last_full_quarter", "mix_effect", "mix_shares", "paired_vs_independent",
-           "pooling_table", "proportion_table", "sample_size_table", "simulate_intervals",
-           "simulate_no_change", "smart_target"]
+__all__ = ["GLOSSARY_FIELDS", "PALETTE", "MixEffect", "SmartCheck", "SmartTarget", "csat_answers",
+           "describe_coverage", "describe_mix_effect", "describe_smart", "describe_smart_check", "glossary",
+           "glossary_table", "interval_widths", "kpi_kgi_table", "last_full_quarter", "mix_effect", "mix_shares",
+           "paired_vs_independent", "pooling_table", "proportion_table", "sample_size_table", "simulate_intervals",
+           "simulate_no_change", "smart_check", "smart_letters", "smart_target"]
 
 NS = "primer"
 #: fields of every glossary entry (``kind``, ``better`` and ``definition_ja`` are optional)
@@ -254,7 +260,7 @@ def interval_widths(share: float, ns=(10, 30, 100, 300, 1000), *, level: float =
     n = np.asarray(ns, dtype=np.int64)
     x = np.round(share * n).astype(np.int64)
     low, high = S.proportion_interval(x, n, level=level, method=method)
-    return pd.DataFrame({"sample": [f"n = {v:,}" for v in n], "n": n, "successes": x, "pct": 100 * x / n,
+    return pd.DataFrame({"sample": [f"n = {num.number(v, 0)}" for v in n], "n": n, "successes": x, "pct": 100 * x / n,
                          "low": low, "high": high, "width": high - low})
 
 
@@ -301,8 +307,92 @@ def simulate_no_change(successes_a: int, n_a: int, successes_b: int, n_b: int, *
 # ------------------------------------------------------------------------------- SMART and power
 
 @dataclass(frozen=True)
+class SmartCheck:
+    """One registry entry's SMART check (:func:`csa.registry.smart`) on the data, as the lesson shows it."""
+
+    entry: R.Entry
+    registry: R.Registry
+    smart: R.Smart
+    period: pd.Period
+    power: float
+
+    @property
+    def ok(self) -> bool:
+        return self.smart.ok
+
+
+def smart_check(ds, entry: str = "csat", *, registry: R.Registry | None = None, review: str | None = None,
+                period: str = "", level: float = 0.95, power: float = 0.8, engine: str = "pandas") -> SmartCheck:
+    """The SMART check of a registry entry on ``ds``, as the KPI-cycle notebook and the scorecard make it.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data.
+    entry : str
+        The entry's id (default: the example registry's CSAT target).
+    registry : Registry, optional
+        Default: the example registry of the bundled sample (:func:`csa.registry.example_path`).
+    review : {"month", "quarter", "fiscal_year"}, optional
+        Read the entry with another review period (the same target read monthly, say).
+    period : str
+        The month the check is made in; empty: the latest month of the data.
+    level, power : float
+        Of the sample-size planner behind *Measurable*.
+    engine : str
+        Where the KPI's observations are counted (:func:`csa.scorecard.measure`).
+
+    Returns
+    -------
+    SmartCheck
+        The entry (with ``review`` when given), its registry, the :class:`csa.registry.Smart` and the period.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> smart_check(ds).smart.failed, smart_check(ds, review="month").smart.failed
+    ([], ['M'])
+    """
+    reg = registry or R.load(R.example_path())
+    e = reg.entry(entry)
+    if review is not None:
+        e = replace(e, review=review)
+    per = SC.report_period(ds, period, "month")
+    history = SC.measure(ds, e, freq="month", level=level, until=per, engine=engine)
+    reviews = history if e.review == "month" else SC.measure(
+        ds, e, freq=e.review, level=level, until=per.asfreq(pandas_freq(e.review), "end"), engine=engine)
+    return SmartCheck(e, reg, R.smart(e, reg, history, reviews, period=per, level=level, power=power), per, power)
+
+
+def describe_smart_check(chk: SmartCheck, *, lang: str = "en") -> str:
+    """The target as the registry writes it, in one sentence, and how many SMART letters it passes."""
+    e = chk.entry
+    kgis = t("list_sep", lang, "kpi_cycle").join(chk.registry.entry(k).title(lang) for k in e.drives) or "—"
+    key = "smart_check_higher" if e.direction == "higher" else "smart_check_lower"
+    text = t(key, lang, NS, kpi=e.spec.label(e.params, lang) if e.spec else e.title(lang),
+             target=num.value(e.target, e.unit, lang), deadline=str(e.deadline), since=str(e.since),
+             review=t(f"review_{e.review}", lang, "kpi_cycle"), owner=e.owner_in(lang), kgis=kgis)
+    passed = sum(c.ok for c in chk.smart.checks.values())
+    verdict = t("smart_check_ok" if chk.ok else "smart_check_failed", lang, NS, passed=passed,
+                failed=t("list_sep", lang, "kpi_cycle").join(chk.smart.failed))
+    return text + ("" if lang == "ja" else " ") + verdict
+
+
+def smart_letters(chk: SmartCheck, *, lang: str = "en") -> pd.DataFrame:
+    """The five letters of the check: passed or not, and why (the KPI-cycle notebook's sentences)."""
+    check_lang(lang)
+    rows = [{t("smart_letter", lang, NS): t(f"smart_{k}", lang, NS),
+             t("smart_passed", lang, NS): "✓" if c.ok else "✗",
+             t("smart_why", lang, NS): smart_reason(k, c, chk.entry, lang, chk.power, chk.registry)}
+            for k, c in chk.smart.checks.items()]
+    return pd.DataFrame(rows).set_index(t("smart_letter", lang, NS))
+
+
+@dataclass(frozen=True)
 class SmartTarget:
-    """A SMART target for the relationship-survey NPS, measured on a survey wave."""
+    """A target for the relationship-survey NPS, measured on a survey wave: the answers a wave holds, and the
+    answers needed to see the rise (what *Measurable* asks of it)."""
 
     wave: str            # the last wave (month) in the data
     baseline: float      # its NPS
@@ -319,7 +409,8 @@ class SmartTarget:
 
 def smart_target(resp: pd.DataFrame, *, change: float = 10, touchpoint: str = "relationship",
                  level: float = 0.95, power: float = 0.8) -> SmartTarget:
-    """Turn "improve satisfaction" into a SMART target on the relationship survey's NPS.
+    """A rise of the relationship survey's NPS as a target: from the last wave to the next, with the answers
+    needed per wave to see it.
 
     The baseline is the last wave's NPS; the deadline is the next wave, as far after the last
     as the last was after the one before (six months when there is only one wave); the number
