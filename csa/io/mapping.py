@@ -133,6 +133,16 @@ def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
     def bad(table: str, message: str, fix: str = _MAPPING_FIX) -> None:
         problems.append(Problem(table, label, message, fix))
 
+    def section(table: str, spec: dict, key: str, what: str) -> dict:
+        """``spec[key]``: a mapping, or ``{}`` when it is not given (or is not a mapping: a problem)."""
+        v = spec.get(key)
+        if v in (None, ""):
+            return {}
+        if not isinstance(v, dict):
+            bad(table, f"{table}: {key}: must map {what}; it holds {_kind_of(v)}")
+            return {}
+        return v
+
     out: dict[str, dict[str, Any]] = {}
     for name, spec in data.items():
         name = str(name)
@@ -158,52 +168,43 @@ def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
                               f"it holds {_kind_of(v)}")
                 else:
                     clean[key] = str(v).strip()
-        cols = spec.get("columns")
-        if cols not in (None, ""):
-            if not isinstance(cols, dict):
-                bad(name, f"{name}: columns: must map your column names to canonical ones (your name: "
-                          f"canonical name), one per line; it holds {_kind_of(cols)}")
-            else:
-                for k, v in cols.items():
-                    try:
-                        k_s = _scalar(k)
-                    except TypeError:
-                        k_s = None
-                    if k_s is None or not isinstance(v, str) or not v.strip():
-                        bad(name, f"{name}: columns: {k!r} must map to one canonical column name; it maps to "
-                                  f"{_kind_of(v)}", f"write it as `{k}: <one of {', '.join(t.names)}>`")
-                        continue
-                    clean["columns"][k_s.strip()] = v.strip()
-        vals = spec.get("values")
-        if vals not in (None, ""):
-            if not isinstance(vals, dict):
-                bad(name, f"{name}: values: must map canonical column names to their value mappings "
-                          f"(column: {{your value: canonical value}}); it holds {_kind_of(vals)}")
-            else:
-                for col, vm in vals.items():
-                    col = str(col)
-                    if col not in t.names:
-                        bad(name, f"{name}: values: {col!r} is not a column of {name}{_closest(col, t.names)}",
-                            f"use the canonical column name: one of {', '.join(t.names)}")
-                        continue
-                    if not isinstance(vm, dict):
-                        bad(name, f"{name}: values: {col} must map your values to canonical ones (your value: "
-                                  f"canonical value), one per line; it holds {_kind_of(vm)}")
-                        continue
-                    m: dict[str, str | None] = {}
-                    for k, v in vm.items():
-                        try:
-                            k_s, v_s = _scalar(k), _scalar(v)
-                        except TypeError:
-                            k_s = v_s = None
-                            bad(name, f"{name}: values: {col}: {k!r} must map to one value; it maps to "
-                                      f"{_kind_of(v)}")
-                            continue
-                        if k_s is None:
-                            bad(name, f"{name}: values: {col}: a key is empty")
-                            continue
-                        m[k_s] = None if v_s is None or v_s.strip() == "" else v_s
-                    clean["values"][col] = m
+        columns = section(name, spec, "columns", "your column names to canonical ones (your name: canonical "
+                                                 "name), one per line")
+        for k, v in columns.items():
+            try:
+                k_s = _scalar(k)
+            except TypeError:
+                k_s = None
+            if k_s is None or not isinstance(v, str) or not v.strip():
+                bad(name, f"{name}: columns: {k!r} must map to one canonical column name; it maps to "
+                          f"{_kind_of(v)}", f"write it as `{k}: <one of {', '.join(t.names)}>`")
+                continue
+            clean["columns"][k_s.strip()] = v.strip()
+        values = section(name, spec, "values", "canonical column names to their value mappings (column: "
+                                               "{your value: canonical value})")
+        for col, vm in values.items():
+            col = str(col)
+            if col not in t.names:
+                bad(name, f"{name}: values: {col!r} is not a column of {name}{_closest(col, t.names)}",
+                    f"use the canonical column name: one of {', '.join(t.names)}")
+                continue
+            if not isinstance(vm, dict):
+                bad(name, f"{name}: values: {col} must map your values to canonical ones (your value: "
+                          f"canonical value), one per line; it holds {_kind_of(vm)}")
+                continue
+            m: dict[str, str | None] = {}
+            for k, v in vm.items():
+                try:
+                    k_s, v_s = _scalar(k), _scalar(v)
+                except TypeError:
+                    k_s = v_s = None
+                    bad(name, f"{name}: values: {col}: {k!r} must map to one value; it maps to {_kind_of(v)}")
+                    continue
+                if k_s is None:
+                    bad(name, f"{name}: values: {col}: a key is empty")
+                    continue
+                m[k_s] = None if v_s is None or v_s.strip() == "" else v_s
+            clean["values"][col] = m
         out[name] = clean
     if problems:
         raise DataError(problems, source=label)

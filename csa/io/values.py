@@ -69,6 +69,16 @@ def _normalise_text(s: pd.Series, col: Column, counts: Counter) -> pd.Series:
     return stripped
 
 
+def _problem(problems: list[Problem], t: Table, fname: str, col: Column, shown: pd.Series, rows: pd.Series,
+             message: str, fix: str) -> None:
+    """A problem of ``col`` on the ``rows`` (a mask) if there are any, with their count, row numbers and a few
+    ``shown`` values."""
+    if not rows.any():
+        return
+    n, numbers, vals = _examples(shown, rows)
+    problems.append(Problem(t.name, fname, message, column=col.name, n_rows=n, rows=numbers, values=vals, fix=fix))
+
+
 def _check_required(missing: pd.Series, s: pd.Series, col: Column, t: Table, fname: str,
                     problems: list[Problem]) -> None:
     if not col.nullable and missing.any():
@@ -148,13 +158,9 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         folded = ~missing & (lower != text)
         if folded.any():
             counts[(col.name, "upper case made lower case")] += int(folded.sum())
-        bad = ~missing & ~lower.isin(col.allowed)
-        if bad.any():
-            n, rows, vals = _examples(raw, bad)
-            problems.append(Problem(t.name, fname, f"value not allowed; allowed: {', '.join(col.allowed)}",
-                                    column=col.name, n_rows=n, rows=rows, values=vals,
-                                    fix="correct these values, or map your export's values in a "
-                                        "mapping file (values:) — see data/README.md"))
+        _problem(problems, t, fname, col, raw, ~missing & ~lower.isin(col.allowed),
+                 f"value not allowed; allowed: {', '.join(col.allowed)}",
+                 "correct these values, or map your export's values in a mapping file (values:) — see data/README.md")
         return lower.astype("str")
     if kind in ("float", "int"):
         num = _fast_number(text)
@@ -184,12 +190,8 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
         out = pd.Series(pd.NA, index=text.index, dtype="boolean")
         out[low.isin(_TRUE)] = True
         out[low.isin(_FALSE)] = False
-        bad = ~missing & out.isna()
-        if bad.any():
-            n, rows, vals = _examples(raw, bad)
-            problems.append(Problem(t.name, fname, "not a true/false value", column=col.name,
-                                    n_rows=n, rows=rows, values=vals,
-                                    fix="use true/false (1/0, yes/no and はい/いいえ are accepted too)"))
+        _problem(problems, t, fname, col, raw, ~missing & out.isna(), "not a true/false value",
+                 "use true/false (1/0, yes/no and はい/いいえ are accepted too)")
         return out
     if kind == "datetime":
         fast = _fast_datetime(text, col, tz, counts)
@@ -197,12 +199,8 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
     if kind == "date":
         d = _via_uniques(text, lambda u: pd.to_datetime(u.str.slice(0, 10).str.replace("/", "-"), format="%Y-%m-%d",
                                                         errors="coerce"))
-        bad = ~missing & d.isna()
-        if bad.any():
-            n, rows, vals = _examples(raw, bad)
-            problems.append(Problem(t.name, fname, "not a valid date (YYYY-MM-DD)", column=col.name,
-                                    n_rows=n, rows=rows, values=vals,
-                                    fix="write dates as YYYY-MM-DD; check for impossible dates such as 02-30"))
+        _problem(problems, t, fname, col, raw, ~missing & d.isna(), "not a valid date (YYYY-MM-DD)",
+                 "write dates as YYYY-MM-DD; check for impossible dates such as 02-30")
         return d
     if kind == "month":
         ok = text.str.fullmatch(_MONTH, na=False)
@@ -216,11 +214,8 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             ok = text.str.fullmatch(_MONTH, na=False)
         months = _via_uniques(text.where(ok, None), lambda u: pd.to_datetime(u + "-01", format="%Y-%m-%d",
                                                                           errors="coerce"))
-        bad = ~missing & months.isna()
-        if bad.any():
-            n, rows, vals = _examples(raw, bad)
-            problems.append(Problem(t.name, fname, "not a month (YYYY-MM)", column=col.name,
-                                    n_rows=n, rows=rows, values=vals, fix="write months as YYYY-MM, e.g. 2026-10"))
+        _problem(problems, t, fname, col, raw, ~missing & months.isna(), "not a month (YYYY-MM)",
+                 "write months as YYYY-MM, e.g. 2026-10")
         return months.dt.to_period("M")
     raise AssertionError(kind)
 
@@ -228,47 +223,36 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
 def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Column, t: Table,
                    fname: str, problems: list[Problem]) -> pd.Series:
     infinite = np.isinf(num)
-    bad = ~missing & (num.isna() | infinite)
-    if bad.any():
-        n, rows, vals = _examples(shown, bad)
-        problems.append(Problem(t.name, fname, "not a number", column=col.name, n_rows=n, rows=rows,
-                                values=vals, fix="write plain numbers (digits, optional decimal point)"))
+    _problem(problems, t, fname, col, shown, ~missing & (num.isna() | infinite), "not a number",
+             "write plain numbers (digits, optional decimal point)")
     if infinite.any():
         num = num.where(~infinite)
     ok = num.notna()
     if col.kind == "int":
         frac = ok & (num % 1 != 0)
         if frac.any():
-            n, rows, vals = _examples(shown, frac)
-            problems.append(Problem(t.name, fname, "not a whole number", column=col.name, n_rows=n,
-                                    rows=rows, values=vals, fix="use whole numbers"))
+            _problem(problems, t, fname, col, shown, frac, "not a whole number", "use whole numbers")
         huge = ok & ~frac & (num.abs() > 2**53)
         if huge.any():
-            n, rows, vals = _examples(shown, huge)
-            problems.append(Problem(t.name, fname, "number too large to be a count or a score", column=col.name,
-                                    n_rows=n, rows=rows, values=vals, fix="correct these values"))
+            _problem(problems, t, fname, col, shown, huge, "number too large to be a count or a score",
+                     "correct these values")
         ok = ok & ~frac & ~huge
     if col.min is not None:
         low = ok & ((num <= col.min) if col.min_exclusive else (num < col.min))
         if low.any():
-            n, rows, vals = _examples(shown, low)
             what = ("negative" if col.min == 0 and not col.min_exclusive
                     else f"{'≤' if col.min_exclusive else '<'} {col.min:g}")
             must = f" (must be > {col.min:g})" if col.min_exclusive else ""
-            problems.append(Problem(t.name, fname, f"value is {what}" + must,
-                                    column=col.name, n_rows=n, rows=rows, values=vals,
-                                    fix=f"{col.name} must be {'>' if col.min_exclusive else '≥'} {col.min:g}"
-                                        + (f" and ≤ {col.max:g}" if col.max is not None else "")
-                                        + ("; credit notes and refunds belong in their own table"
-                                           if col.unit == "JPY" else "")))
+            _problem(problems, t, fname, col, shown, low, f"value is {what}" + must,
+                     f"{col.name} must be {'>' if col.min_exclusive else '≥'} {col.min:g}"
+                     + (f" and ≤ {col.max:g}" if col.max is not None else "")
+                     + ("; credit notes and refunds belong in their own table" if col.unit == "JPY" else ""))
     if col.max is not None:
         high = ok & (num > col.max)
         if high.any():
-            n, rows, vals = _examples(shown, high)
             hint = " (a percentage? write 0.78, not 78)" if col.max == 1 else ""
-            problems.append(Problem(t.name, fname, f"value is above {col.max:g}{hint}", column=col.name,
-                                    n_rows=n, rows=rows, values=vals,
-                                    fix=f"{col.name} must lie between {col.min:g} and {col.max:g}"))
+            _problem(problems, t, fname, col, shown, high, f"value is above {col.max:g}{hint}",
+                     f"{col.name} must lie between {col.min:g} and {col.max:g}")
     if col.kind == "int":
         return num.where(ok).astype("Int64")
     return num
@@ -286,10 +270,9 @@ def _far(ts: pd.Series) -> pd.Series:
 def _far_problem(far: pd.Series, shown: pd.Series, col: Column, t: Table, fname: str,
                  problems: list[Problem]) -> None:
     if far.any():
-        n, rows, vals = _examples(shown, far)
-        problems.append(Problem(t.name, fname, "timestamp far outside any plausible range (year before 1678 or "
-                                               "after 2261)", column=col.name, n_rows=n, rows=rows, values=vals,
-                                fix="correct the year (a typo such as 2300 for 2030, or a placeholder date?)"))
+        _problem(problems, t, fname, col, shown, far,
+                 "timestamp far outside any plausible range (year before 1678 or after 2261)",
+                 "correct the year (a typo such as 2300 for 2030, or a placeholder date?)")
 
 
 def _typed_datetime(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
@@ -365,11 +348,7 @@ def _parse_datetime(text: pd.Series, missing: pd.Series, col: Column, t: Table, 
             local = naive[ok].dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
             out[local.index] = local.astype(f"datetime64[ns, {tz}]")
     _far_problem(far, raw, col, t, fname, problems)
-    bad = ~missing & out.isna() & ~far
-    if bad.any():
-        n, rows, vals = _examples(raw, bad)
-        problems.append(Problem(t.name, fname, "unparseable or impossible timestamp", column=col.name,
-                                n_rows=n, rows=rows, values=vals,
-                                fix="write ISO 8601 timestamps with an offset, e.g. 2026-10-01T09:30:00+09:00; "
-                                    "check for impossible dates such as 02-30 or 25:00"))
+    _problem(problems, t, fname, col, raw, ~missing & out.isna() & ~far, "unparseable or impossible timestamp",
+             "write ISO 8601 timestamps with an offset, e.g. 2026-10-01T09:30:00+09:00; check for impossible "
+             "dates such as 02-30 or 25:00")
     return out
