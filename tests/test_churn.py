@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
@@ -20,7 +18,7 @@ from csa.metrics import churn as C
 from csa.views import churn as V
 from csa.views.common import Periods
 
-from .conftest import ROOT, SAMPLE
+from . import helpers
 
 Z = 1.959963984540054
 
@@ -38,8 +36,8 @@ TEN = _subs({"A": [10, 10, 10], "B": [10, 10, None], "C": [50, 50, 30], "D": [20
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")
@@ -344,28 +342,48 @@ def test_default_period_is_the_latest_complete_one(subs):
     assert V.default_quarter(subs) == "2026Q3"
 
 
-def test_headline_records_and_sentences(subs):
+def test_headline_records_and_sentences(ds, subs):
     P = V.periods(subs)
-    h = V.headline(subs, P)
-    recs = V.headline_records(h, P)
-    assert [r["kpi"] for r in recs] == ["churn_customer", "churn_gross_revenue", "churn_net_revenue", "nrr"]
-    assert all(headline.validate(r) and r["unit"] == "%" for r in recs)
-    assert recs[0]["value"] == pytest.approx(C.customer_churn(subs, "2026-10").value)
-    assert recs[3]["value"] == pytest.approx(C.revenue_churn(subs, "2026-10").nrr)
-    assert recs[0]["direction"] == "lower" and recs[3]["direction"] == "higher"
+    h = V.headlines(ds, P)
+    recs = [h[k].record for k in V.HEADLINE_KPIS]
+    assert [r["kpi"] for r in recs] == ["churn", "revenue_churn", "nrr"]
+    assert all(headline.validate(r) and r["unit"] == "%" and headline.is_kpi(r) for r in recs)
+    assert recs[0]["key"] == "churn{same_period=exclude}"  # the registry's entry, with default parameters
+    cc, rc = C.customer_churn(subs, "2026-10"), C.revenue_churn(subs, "2026-10")
+    assert recs[0]["value"] == pytest.approx(cc.value)
+    assert (recs[1]["value"], recs[1]["low"], recs[1]["high"]) == pytest.approx((rc.gross, rc.gross_low, rc.gross_high))
+    assert (recs[2]["value"], recs[2]["low"], recs[2]["high"]) == pytest.approx((rc.nrr, rc.nrr_low, rc.nrr_high))
+    assert recs[0]["direction"] == "lower" and recs[2]["direction"] == "higher"
     assert recs[0]["change"]["vs"] == "2026-09"
+    d = C.compare(cc, C.customer_churn(subs, "2026-09"))
+    assert (recs[0]["change"]["diff"], recs[0]["change"]["p_value"]) == pytest.approx((d.diff, d.p_value))
     for lang in ("en", "ja"):
         text = V.describe_customer(h, P, lang=lang) + V.describe_revenue(h, P, lang=lang)
-        assert f"{recs[0]['value']:.2f}" in text
+        assert f"{recs[0]['value']:.2f}%" in text and f"{rc.net:.2f}%" in text and f"{rc.nrr:.1f}%" in text
         if lang == "ja":
             assert re.search(r"[ぁ-んァ-ン一-龥]", text) and "churn" not in text
+            assert "顧客解約率" in text and "ネット売上継続率" in text
 
 
-def test_a_period_outside_the_data_gives_no_estimate_but_a_sentence(subs):
+@pytest.mark.parametrize("params", [{}, {"freq": "quarter", "period": "2026Q2", "segment": "enterprise",
+                                         "same_period": "both"}])
+def test_the_published_records_are_csa_measure_with_their_params(ds, subs, params):
+    P = V.periods(V.subscriptions(ds, segment=params.get("segment", "")), params.get("period", ""), "",
+                  params.get("freq", "month"))
+    h = V.headlines(ds, P, segment=params.get("segment", ""), same_period=params.get("same_period", "exclude"))
+    for k in V.HEADLINE_KPIS:
+        rec = h[k].record
+        r = csa.measure(k, ds, period=rec["period"], freq=P.freq, where=rec["where"], **rec["params"])
+        assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (r.value, r.low, r.high, r.n)
+        assert rec["key"] == r.key
+
+
+def test_a_period_outside_the_data_gives_no_estimate_but_a_sentence(ds):
     P = Periods(pd.Period("2024-11", "M"), pd.Period("2024-10", "M"))
-    h = V.headline(subs, P)
-    assert h["this"] is None and "No customer churn for 2024-11" in V.describe_customer(h, P)
-    recs = V.headline_records(h, P)
+    h = V.headlines(ds, P)
+    assert h["churn"].this.n == 0 and "No customer churn for 2024-11" in V.describe_customer(h, P)
+    assert "No revenue churn for 2024-11" in V.describe_revenue(h, P)
+    recs = [h[k].record for k in V.HEADLINE_KPIS]
     assert recs[0]["value"] is None and recs[0]["n"] == 0 and recs[1]["value"] is None
 
 
@@ -375,6 +393,24 @@ def test_waterfall_table_is_the_bridge(subs):
     assert wf["kind"].tolist() == ["total", "up", "up", "up", "down", "down", "total"]
     assert wf["value"].iloc[0] + wf["value"].iloc[1:6].sum() == pytest.approx(wf["value"].iloc[-1])
     assert wf["label"].iloc[0] == "期首MRR"
+    row = csa.measure("revenue_churn", ds_of(subs), period="2026-10").row  # the catalogue's sums feed it too
+    assert V.waterfall_table(row)["value"].tolist() == pytest.approx(V.waterfall_table(rc)["value"].tolist())
+    assert C.mrr_end(row) == pytest.approx(rc.mrr_end)
+
+
+def ds_of(subs):
+    return {"subscriptions": subs, "customers": pd.DataFrame({"customer_id": subs["customer_id"].unique()})}
+
+
+def test_trends_are_the_catalogues_months_up_to_the_period(ds, subs):
+    P = V.periods(subs, "2026-06")
+    tr = V.trends(ds, P)
+    by_month = C.churn_by_month(subs).set_index("month")
+    assert tr["churn"]["period"].iloc[-1] == "2026-06" and len(tr["churn"]) == len(tr["revenue_churn"])
+    for _, r in tr["churn"].iterrows():
+        assert r["value"] == pytest.approx(by_month.loc[pd.Period(r["period"], "M"), "value"])
+    g = tr["revenue_churn"].set_index("period")
+    assert g.loc["2026-03", "value"] == pytest.approx(by_month.loc[pd.Period("2026-03", "M"), "gross"])
 
 
 def test_detractors_churn_more_than_promoters(ds, subs):
@@ -413,38 +449,34 @@ def test_sbg_cohorts_of_the_sample(ds):
 
 # ------------------------------------------------------------------ the notebook
 
-def _run(tmp_path, **params):
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "06_churn.ipynb"), str(out), parameters=params,
-                               kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
-                     if "text/markdown" in o.get("data", {}))
-    return text, {r["kpi"]: r for r in headline.extract(nb)}
+def _run(run_notebook, **params):
+    nb = run_notebook("06_churn.ipynb", **params)
+    return "\n".join(helpers.markdown(nb)), {r["kpi"]: r for r in helpers.records(nb)}
 
 
 @pytest.mark.slow
-def test_notebook_quarter_for_one_segment_reports_the_right_numbers(tmp_path, ds):
-    text, recs = _run(tmp_path, freq="quarter", period="2026Q2", segment="enterprise", same_period="both")
+def test_notebook_quarter_for_one_segment_reports_the_right_numbers(run_notebook, ds):
+    text, recs = _run(run_notebook, freq="quarter", period="2026Q2", segment="enterprise", same_period="both")
     ent = set(ds.customers.loc[ds.customers["segment"] == "enterprise", "customer_id"])
     subs = ds.subscriptions[ds.subscriptions["customer_id"].isin(ent)]
     by_month = subs.groupby("month")["customer_id"].agg(set)
     start, end = by_month[pd.Period("2026-03", "M")], by_month[pd.Period("2026-06", "M")]
     joined = set().union(*by_month[pd.period_range("2026-04", "2026-06", freq="M")]) - start
     lost = len(start - end) + len(joined - end)
-    assert recs["churn_customer"]["period"] == "2026Q2"
-    assert recs["churn_customer"]["n"] == len(start) + len(joined)
-    assert recs["churn_customer"]["value"] == pytest.approx(100 * lost / (len(start) + len(joined)))
-    assert recs["churn_customer"]["change"]["vs"] == "2026Q1"
-    assert "Customer churn in 2026Q2" in text and "Enterprise" in text
+    assert recs["churn"]["period"] == "2026Q2"
+    assert recs["churn"]["n"] == len(start) + len(joined)
+    assert recs["churn"]["value"] == pytest.approx(100 * lost / (len(start) + len(joined)))
+    assert recs["churn"]["change"]["vs"] == "2026Q1"
+    assert recs["churn"]["key"] == "churn{same_period=both}[segment=enterprise]"
+    assert "Customer churn rate in 2026Q2" in text and "Enterprise" in text
 
 
 @pytest.mark.slow
-def test_notebook_for_an_early_month_uses_the_data_up_to_then(tmp_path, subs):
-    _text, recs = _run(tmp_path, period="2025-06", lang="ja")
+def test_notebook_for_an_early_month_uses_the_data_up_to_then(run_notebook, subs):
+    _text, recs = _run(run_notebook, period="2025-06", lang="ja")
     cc, rc = C.customer_churn(subs, "2025-06"), C.revenue_churn(subs, "2025-06")
-    assert (recs["churn_customer"]["value"], recs["churn_customer"]["n"]) == (pytest.approx(cc.value), cc.n)
-    assert recs["churn_gross_revenue"]["value"] == pytest.approx(rc.gross)
+    assert (recs["churn"]["value"], recs["churn"]["n"]) == (pytest.approx(cc.value), cc.n)
+    assert recs["revenue_churn"]["value"] == pytest.approx(rc.gross)
     assert recs["nrr"]["low"] == pytest.approx(rc.nrr_low)
 
 

@@ -208,11 +208,10 @@ def test_fits_do_not_depend_on_the_time_or_money_unit(bg, cdnow):
     assert yen.gamma == pytest.approx(150 * usd.gamma, rel=1e-4)
 
 
-def test_on_the_samples_one_off_purchases_p_alive_ranks_who_is_still_subscribed():
-    import csa
+def test_on_the_samples_one_off_purchases_p_alive_ranks_who_is_still_subscribed(sample_ds):
     from csa.views import ltv as VL
 
-    ds = csa.load(ROOT / "data" / "sample")
+    ds = sample_ds
     rfm, bg, gg = VL.one_off_clv(ds, pd.Period("2026-10", "M"))
     assert len(rfm) == 916 and int((rfm["frequency"] > 0).sum()) == 428 and bg.converged and gg.converged
     check = VL.alive_check(rfm)

@@ -7,6 +7,7 @@ pandas computation from the raw CSV files.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -19,15 +20,17 @@ from scipy import stats as st
 import csa
 from csa.metrics import ltv as LT
 from csa.views import ltv as VL
+from csa.views.common import headline
 
-from .conftest import ROOT, SAMPLE
+from . import helpers
+from .conftest import SAMPLE
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,16 @@ def cust(ds):
 # ------------------------------------------------------------------ independent computation from the raw files
 
 def independent_ltv(folder=SAMPLE, as_of="2026-10", cap=5.0, window=12) -> pd.DataFrame:
-    """LTV per customer with plain pandas and Python sets, from the CSV files (no csa code)."""
+    """LTV per customer with plain pandas and Python sets, from the CSV files (no csa code).
+
+    Computed once per arguments in a test process (about 1 s each; here and in test_tiers, 6 calls), a copy
+    for each caller; ``folder``'s files must not change during the session.
+    """
+    return _independent_ltv(folder, as_of, cap, window).copy()
+
+
+@functools.cache
+def _independent_ltv(folder, as_of, cap, window) -> pd.DataFrame:
     o = pd.read_csv(folder / "orders.csv")
     s = pd.read_csv(folder / "subscriptions.csv", dtype={"month": str})
     c = pd.read_csv(folder / "customers.csv").set_index("customer_id")
@@ -362,13 +374,62 @@ def test_view_numbers_on_the_sample(ds, cust):
     assert 75 < conc["top_share"] < 85  # the sample's long tail: about 80/20
     short = VL.shortcut_table(ds, cust, pd.Period("2026-10", "M"), months=3)
     assert short["infinite"].any() and short.loc[short["infinite"], "shortcut"].isna().all()
-    rec = VL.headline_record(overall, pd.Period("2026-10", "M"))
-    assert (rec["kpi"], rec["unit"], rec["n"]) == ("ltv_average", "JPY", 1261)
+    P = VL.periods(ds)
+    hl = headline("ltv", ds, P, section="ltv")
+    rec = hl.record
+    assert (rec["kpi"], rec["unit"], rec["n"], rec["period"]) == ("ltv", "JPY", 1261, "2026-10")
+    # the catalogue's LTV is 07's average, interval and all (the same draws)
+    assert (rec["value"], rec["low"], rec["high"]) == pytest.approx((overall["mean"], overall["low"], overall["high"]),
+                                                                     rel=1e-12)
+    assert hl.this.row["median"] == pytest.approx(overall["median"])
+    for lang in ("en", "ja"):
+        text = VL.describe_average(hl, P.this, lang=lang)
+        assert VL.yen(overall["mean"], lang) in text and VL.yen(overall["median"], lang) in text
 
 
-def test_fmt_yen():
-    assert VL.fmt_yen(11_650_660) == "¥11.65M" and VL.fmt_yen(11_650_660, "ja") == "1,165万円"
-    assert VL.fmt_yen(float("nan")) == "—"
+def test_the_published_record_is_csa_measure_with_its_params(ds):
+    P = VL.periods(ds, "2026-04")
+    params = VL.ltv_params(by="segment", cap=4, churn_months=6, n_resamples=500, seed=3)
+    rec = headline("ltv", ds, P, section="ltv", **params).record
+    r = csa.measure("ltv", ds, period=rec["period"], **rec["params"])
+    assert rec["params"] == params and rec["key"] == r.key
+    assert (rec["value"], rec["low"], rec["high"], rec["n"]) == (r.value, r.low, r.high, r.n)
+
+
+def test_by_group_is_value_by_group_of_the_customers(ds, cust):
+    act = cust[cust["active"]]
+    got = VL.by_group(ds, VL.periods(ds), "plan")
+    want = LT.value_by_group(act, "ltv", "plan")
+    for col in ("n", "mean", "low", "high", "median", "total", "share", "share_n", "small_n"):
+        assert got[col].tolist() == pytest.approx(want[col].tolist(), rel=1e-12), col
+
+
+def test_customers_on_duckdb_are_the_pandas_customers(ds, cust):
+    duck = VL.customers_ltv(ds, pd.Period("2026-10", "M"), engine="duckdb")
+    assert duck["customer_id"].tolist() == cust["customer_id"].tolist()
+    np.testing.assert_allclose(duck["ltv"].to_numpy(), cust["ltv"].to_numpy(), rtol=1e-12)
+    assert (duck["active"] == cust["active"]).all()
+
+
+def test_top_twenty_percent_is_the_high_tier_of_the_tiers_notebook(ds, cust):
+    from csa.views import tiers as VT
+
+    act = cust[cust["active"]]
+    top = LT.top_share(act["ltv"], top=0.2)
+    t_act, tiers = VT.tiered(ds, pd.Period("2026-10", "M"))
+    shares = VT.value_shares(t_act).set_index("tier")
+    assert top["n_top"] == int(tiers.counts()["high"]) and top["threshold"] == tiers.thresholds[0]
+    assert top["share"] == shares.loc["high", "share"]  # one figure, one function (share_of_value)
+    assert round(top["share"], 1) == 80.5  # the Lorenz curve at exactly 20 % reads 80.4
+    assert round(LT.concentration(act["ltv"])["top_share"], 1) == 80.4
+    text = VL.describe_concentration(top, LT.concentration(act["ltv"]), lang="en")
+    assert "**80.5% of the total LTV**" in text
+
+
+def test_yen():
+    assert VL.yen(11_650_660) == "¥11,650,660" and VL.yen(11_650_660, "ja") == "11,650,660円"
+    assert VL.yen(-5) == "−¥5"
+    assert VL.yen(float("nan")) == "—"
 
 
 # ------------------------------------------------------------------ charts
@@ -411,37 +472,28 @@ def test_distribution_and_curves_charts():
 
 # ------------------------------------------------------------------ the notebook
 
-def _run(tmp_path, **params):
-    import nbformat
-    import papermill
-
-    from csa import headline
-
-    out = tmp_path / "ltv.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "07_ltv.ipynb"), str(out), parameters=params,
-                               kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    texts = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
-             if "text/markdown" in o.get("data", {})]
-    return "\n".join(texts), headline.extract(nb)
+def _run(run_notebook, **params):
+    nb = run_notebook("07_ltv.ipynb", **params)
+    return "\n".join(helpers.markdown(nb)), helpers.records(nb)
 
 
 @pytest.mark.slow
-def test_papermill_headline_is_the_independent_average(tmp_path):
-    text, (rec,) = _run(tmp_path)
+def test_papermill_headline_is_the_independent_average(run_notebook):
+    text, (rec,) = _run(run_notebook)
     exp = independent_ltv()
     exp = exp[exp["active"]]
-    assert (rec["kpi"], rec["period"], rec["n"]) == ("ltv_average", "2026-10", len(exp))
+    assert (rec["kpi"], rec["period"], rec["n"]) == ("ltv", "2026-10", len(exp))
     assert rec["value"] == pytest.approx(exp["ltv"].mean(), rel=1e-9)
     assert rec["low"] < rec["value"] < rec["high"]
-    assert f"**Average LTV of the {len(exp):,} active customers at 2026-10: ¥{exp['ltv'].mean() / 1e6:.2f}M**" in text
+    assert (f"**Customer lifetime value (LTV), the average of the {len(exp):,} customers subscribed at 2026-10: "
+            f"¥{exp['ltv'].mean():,.0f}**") in text
 
 
 @pytest.mark.slow
-def test_papermill_in_japanese_at_another_month(tmp_path):
-    text, (rec,) = _run(tmp_path, lang="ja", period="2026-04", cap=4.0)
+def test_papermill_in_japanese_at_another_month(run_notebook):
+    text, (rec,) = _run(run_notebook, lang="ja", period="2026-04", cap=4.0)
     exp = independent_ltv(as_of="2026-04", cap=4.0)
     exp = exp[exp["active"]]
     assert rec["period"] == "2026-04" and rec["value"] == pytest.approx(exp["ltv"].mean(), rel=1e-9)
-    assert f"**2026-04に契約中の {len(exp):,}社の平均LTV：{exp['ltv'].mean() / 1e4:,.0f}万円**" in text
+    assert f"**2026-04に契約中の {len(exp):,}社の顧客生涯価値（LTV）の平均：{exp['ltv'].mean():,.0f}円**" in text
     assert "Average LTV" not in text and re.search("ブートストラップ", text)

@@ -39,8 +39,8 @@ from .. import stats as S
 from ..errors import DataError, Problem
 
 __all__ = ["DEFINITIONS", "MOVEMENTS", "SAME_PERIOD", "CustomerChurn", "RevenueChurn", "churn_by", "churn_by_month",
-           "cohort_table", "compare", "customer_churn", "lifetimes", "months_of", "mrr_movements", "reconcile",
-           "revenue_churn", "same_period_customers"]
+           "churned_within", "cohort_table", "compare", "customer_churn", "lifetimes", "months_of", "mrr_movements",
+           "reconcile", "revenue_churn", "same_period_customers"]
 
 #: the MRR movements, in waterfall order (``mrr_start`` + the first four − the last two = ``mrr_end``)
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churned")
@@ -264,6 +264,36 @@ def mrr_movements(subscriptions: pd.DataFrame, *, customer: str = "customer_id",
                      int(mv["is_end"].sum())])
     cols = ["month", "mrr_start", *MOVEMENTS, "mrr_end", "n_start", *(f"n_{k}" for k in MOVEMENTS), "n_end"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def mrr_end(movements) -> float:
+    """The MRR at the end of a period from the MRR at its start and its movements (the bridge's identity).
+
+    Parameters
+    ----------
+    movements : mapping
+        ``mrr_start`` and the :data:`MOVEMENTS` (positive amounts): a row of :func:`mrr_movements`,
+        the aggregation of the catalogue's ``revenue_churn`` (``csa.measure(...).row``), or a dict.
+
+    Returns
+    -------
+    float
+        ``mrr_start + new + reactivation + expansion − contraction − churned``.
+
+    Notes
+    -----
+    Every customer's MRR at the end is their MRR at the start plus their movements, so the sums
+    obey the same identity (:func:`mrr_movements` checks it on every month). An engine that
+    sums the movements (:class:`csa.kpi.kernels.Revenue`) feeds this directly.
+
+    Examples
+    --------
+    >>> mrr_end({"mrr_start": 150, "new": 20, "reactivation": 10, "expansion": 5, "contraction": 20,
+    ...          "churned": 40})
+    125.0
+    """
+    m = {k: float(movements[k]) for k in ("mrr_start", *MOVEMENTS)}
+    return m["mrr_start"] + m["new"] + m["reactivation"] + m["expansion"] - m["contraction"] - m["churned"]
 
 
 def lifetimes(subscriptions: pd.DataFrame, *, customer: str = "customer_id", month: str = "month",
@@ -790,6 +820,74 @@ def churn_by(df: pd.DataFrame, by: str | list[str] | None = None, *, churned: st
     out["value"] = np.where(n > 0, 100 * x / np.maximum(n, 1), np.nan)
     out["low"], out["high"] = S.proportion_interval(x, n, level=level)
     out["small_n"] = S.small_n(n, min_n)
+    return out
+
+
+def churned_within(events: pd.DataFrame, subscriptions: pd.DataFrame, months: int, *, at: str = "month",
+                   customer: str = "customer_id", month: str = "month") -> pd.DataFrame:
+    """Whether the customer behind each event (an answer, a ticket) had left within ``months`` months of it.
+
+    Step 1 of a churn *after* something (article 001's chain: a CSAT answer, then churn within six
+    months); :func:`churn_by` or a rate table gives the share per group.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per event, with the customer and the event's month.
+    subscriptions : DataFrame
+        One row per subscribed customer-month (only ``customer`` and ``month`` are read).
+    months : int
+        The follow-up, in months (>= 1).
+    at : str
+        The events' month column (Periods, ``YYYY-MM`` text, dates or timestamps; timestamps in
+        the business time zone, whose wall-clock month is taken).
+    customer, month : str
+        Column names of the customer (in both tables) and of the subscriptions' month.
+
+    Returns
+    -------
+    DataFrame
+        The events whose follow-up is complete — their month at least ``months`` months before the
+        last month of ``subscriptions`` — in their order, with ``churned`` (nullable boolean):
+        ``True`` when the customer's last subscribed month comes before the event's month +
+        ``months`` (not subscribed then, and not again later in the data), ``False`` otherwise;
+        missing for a customer with no subscription at all (a rate table counts it as excluded).
+        Later events are left out: their follow-up is not over.
+
+    Notes
+    -----
+    With the event in month *m*, the customer churned within *k* months when they hold no
+    subscription in month *m + k* or after it. A customer who pauses and comes back within the
+    data did not churn.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c"],
+    ...                      "month": ["2026-01", "2026-02", "2026-05", "2026-01", "2026-05"]})
+    >>> ev = pd.DataFrame({"customer_id": ["a", "b", "x", "c", "a"],
+    ...                    "month": ["2026-01", "2026-01", "2026-02", "2026-02", "2026-04"]})
+    >>> churned_within(ev, subs, 2)
+      customer_id    month  churned
+    0           a  2026-01    False
+    1           b  2026-01     True
+    2           x  2026-02     <NA>
+    3           c  2026-02    False
+    """
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise ValueError(f"months is the follow-up in whole months >= 1 (e.g. 6); got {months!r}")
+    _need(events, customer, at)
+    _need(subscriptions, customer, month)
+    sub_months = _as_months(subscriptions[month], month)
+    last = pd.Series(sub_months.to_numpy(), index=subscriptions.index).groupby(subscriptions[customer]).max()
+    m = _as_months(events[at], at)
+    end = sub_months.max()
+    keep = (m.notna() & (m <= end - months)).to_numpy(dtype=bool) if pd.notna(end) else np.zeros(len(m), bool)
+    out = events[keep].copy()
+    lasts = out[customer].map(last)
+    known = lasts.notna().to_numpy()
+    gone = np.zeros(len(out), bool)
+    gone[known] = (lasts[known] < m[keep][known] + months).to_numpy(dtype=bool)
+    out["churned"] = pd.array(np.where(known, gone, None), dtype="boolean")
     return out
 
 

@@ -12,7 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import headline as H
+from .. import kpi as K
+from .. import numbers as num
 from ..joins import attach
 from ..labels import t
 from ..metrics import churn as C
@@ -20,14 +21,14 @@ from ..metrics import nps as N
 from ..metrics import sbg as B
 from ..metrics import survival as SV
 from ..periods import label, parse_period, period_of
-from .common import Periods, filters_phrase
+from .common import Headline, Periods, filters_phrase, headline, scope
 from .csat import p_text
 
-__all__ = ["DRIVER_ORDER", "TELCO_PUBLISHED", "cohort_matrix", "default_quarter", "describe_customer",
+__all__ = ["DRIVER_ORDER", "HEADLINE_KPIS", "TELCO_PUBLISHED", "cohort_matrix", "default_quarter", "describe_customer",
            "describe_drivers", "describe_km", "describe_reconciliation", "describe_revenue", "describe_sbg",
-           "describe_telco", "driver_frame", "drivers", "drivers_for_chart", "headline", "headline_records", "km",
+           "describe_telco", "driver_frame", "drivers", "drivers_for_chart", "headlines", "km",
            "km_table", "lifetimes", "periods", "reconciliation", "same_period_rows", "sbg_cohorts", "sbg_table",
-           "scope_sentence", "subscriptions", "telco", "telco_by_contract", "telco_km", "trend", "upto",
+           "scope_sentence", "subscriptions", "telco", "telco_by_contract", "telco_km", "trends", "upto",
            "waterfall_table", "yes_no"]
 
 NS = "churn"
@@ -102,68 +103,98 @@ def scope_sentence(P: Periods, subs: pd.DataFrame, *, segment: str = "", plan: s
 
 # ------------------------------------------------------------------------------- this period
 
-def _safe(fn, *args, **kw):
-    try:
-        return fn(*args, **kw)
-    except ValueError:
-        return None
+#: the section's headline KPIs (catalogue ids): customer churn, gross revenue churn, net revenue retention
+HEADLINE_KPIS = ("churn", "revenue_churn", "nrr")
 
 
-def headline(subs: pd.DataFrame, P: Periods, *, same_period: str = "exclude", level: float = 0.95) -> dict:
-    """Customer and revenue churn of the report period and of the comparison period (``None`` when
-    a period cannot be computed from the data)."""
-    out = {}
-    for key, p in (("this", P.this), ("prev", P.prev)):
-        text = label(p, P.freq)
-        out[key] = _safe(C.customer_churn, subs, text, same_period=same_period, level=level)
-        out[f"{key}_revenue"] = _safe(C.revenue_churn, subs, text, level=level)
-    return out
+def headlines(ds, P: Periods, *, engine: str = "pandas", level: float = 0.95, min_n: int = 30, segment: str = "",
+              plan: str = "", same_period: str = "exclude") -> dict[str, Headline]:
+    """The section's headline KPIs of the catalogue in the report period and the comparison period.
+
+    Returns
+    -------
+    dict
+        ``"churn"`` (customer churn, with ``same_period``), ``"revenue_churn"`` (gross) and ``"nrr"``
+        (net revenue retention: 100 − net revenue churn): each a
+        :class:`csa.views.common.Headline` of :func:`csa.measure` on ``engine``, with the record
+        the section publishes. A period that cannot be computed has ``n == 0``.
+    """
+    common = dict(section="churn", engine=engine, level=level, min_n=min_n, where=scope(segment=segment, plan=plan))
+    return {"churn": headline("churn", ds, P, same_period=same_period, **common),
+            "revenue_churn": headline("revenue_churn", ds, P, **common),
+            "nrr": headline("nrr", ds, P, **common)}
 
 
-def describe_customer(h: dict, P: Periods, *, lang: str = "en", level: float = 0.95, min_n: int = 30) -> str:
+def _pct(x, lang: str, digits: int = 2) -> str:
+    return num.value(x, "%", lang, digits=digits)
+
+
+def describe_customer(h: dict[str, Headline], P: Periods, *, lang: str = "en", level: float = 0.95,
+                      min_n: int = 30) -> str:
     """The period's customer churn in one Markdown sentence, with the change against the comparison period."""
-    cc, prev = h["this"], h["prev"]
-    if cc is None or not cc.n:
+    hl = h["churn"]
+    cc, prev = hl.this, hl.prev
+    if not cc.n:
         return t("churn_none", lang, NS, period=P.this_label)
-    text = t("churn_headline", lang, NS, period=P.this_label, value=cc.value, level=level, low=cc.low,
-             high=cc.high, churned=cc.churned, n=cc.n)
-    if cc.partial:
+    text = t("churn_headline", lang, NS, name=K.KPIS["churn"].name[lang], period=P.this_label,
+             value=_pct(cc.value, lang), level=level, interval=num.interval(cc.low, cc.high, "%", lang, digits=2),
+             churned=int(cc.row["successes"]), n=cc.n)
+    if cc.row.get("partial"):
         text += t("partial", lang, NS, period=P.this_label)
     if cc.excluded:
         text += t("same_period_note", lang, NS, k=cc.excluded)
     if cc.n < min_n:
         text += t("small", lang, NS, n=cc.n, min_n=min_n)
-    if prev is None or not prev.n:
+    d = hl.change
+    if d is None or d["low"] is None:
         return text + t("change_none", lang, NS, prev=P.prev_label)
-    d = C.compare(cc, prev, level=level)
-    real = d.low > 0 or d.high < 0
-    return text + t("change", lang, NS, prev=P.prev_label, before=prev.value, diff=d.diff, level=level, low=d.low,
-                    high=d.high, p=d.p_value) + t("change_real" if real else "change_noise", lang, NS)
+    real = d["low"] > 0 or d["high"] < 0
+    return text + t("change", lang, NS, prev=P.prev_label, before=_pct(prev.value, lang),
+                    diff=num.change(d["diff"], "%", lang, digits=2), level=level,
+                    interval=num.interval(d["low"], d["high"], "%", lang, digits=2, signed=True),
+                    p=num.p_value(d["p_value"])) + t("change_real" if real else "change_noise", lang, NS)
 
 
-def describe_revenue(h: dict, P: Periods, *, lang: str = "en", level: float = 0.95, min_n: int = 30) -> str:
-    """The period's revenue churn, NRR and GRR in Markdown, against the customer churn."""
-    rc, prev = h["this_revenue"], h["prev_revenue"]
-    if rc is None or not rc.mrr_start:
+def describe_revenue(h: dict[str, Headline], P: Periods, *, lang: str = "en", level: float = 0.95,
+                     min_n: int = 30) -> str:
+    """The period's revenue churn (gross and net), NRR and GRR in Markdown, against the customer churn.
+
+    Net revenue churn is ``100 − NRR`` (the catalogue's NRR: 100 % − net revenue churn) and GRR is
+    ``100 − gross revenue churn``: the same results, read the other way round.
+    """
+    rc, nrr = h["revenue_churn"].this, h["nrr"].this
+    start = rc.row.get("mrr_start") or 0
+    if not rc.n or not start:
         return t("revenue_none", lang, NS, period=P.this_label)
-    ok = all(math.isfinite(v) for v in (rc.gross_low, rc.gross_high, rc.net_low, rc.net_high))
-    text = t("revenue_headline" if ok else "revenue_headline_noci", lang, NS, period=P.this_label, gross=rc.gross,
-             glow=rc.gross_low, ghigh=rc.gross_high, net=rc.net, nlow=rc.net_low, nhigh=rc.net_high, nrr=rc.nrr,
-             grr=rc.grr, level=level, start=rc.mrr_start / 1e6)
+    net, nlow, nhigh = 100 - nrr.value, 100 - nrr.high, 100 - nrr.low
+    ok = all(math.isfinite(v) for v in (rc.low, rc.high, nlow, nhigh))
+    text = t("revenue_headline" if ok else "revenue_headline_noci", lang, NS, period=P.this_label,
+             gross=_pct(rc.value, lang), gross_ci=num.interval(rc.low, rc.high, "%", lang, digits=2),
+             net=_pct(net, lang), net_ci=num.interval(nlow, nhigh, "%", lang, digits=2), level=level,
+             nrr=_pct(nrr.value, lang, 1), nrr_ci=num.interval(nrr.low, nrr.high, "%", lang, digits=1),
+             grr=_pct(100 - rc.value, lang, 1), start=num.value(start, "JPY", lang),
+             churn=K.KPIS["revenue_churn"].name[lang], nrr_name=K.KPIS["nrr"].title(lang),
+             grr_name=K.KPIS["grr"].title(lang))
     if rc.n < min_n:
         text += t("small", lang, NS, n=rc.n, min_n=min_n)
-    if prev is not None and prev.mrr_start:
-        text += t("revenue_prev", lang, NS, prev=P.prev_label, gross=prev.gross, net=prev.net)
-    cc = h["this"]
-    if cc is not None and cc.n and rc.gross > cc.value:
+    prev_rc, prev_nrr = h["revenue_churn"].prev, h["nrr"].prev
+    if prev_rc.n and (prev_rc.row.get("mrr_start") or 0):
+        text += t("revenue_prev", lang, NS, prev=P.prev_label, gross=_pct(prev_rc.value, lang),
+                  net=_pct(100 - prev_nrr.value, lang))
+    cc = h["churn"].this
+    if cc.n and rc.value > cc.value:
         text += t("revenue_bigger", lang, NS)
-    elif cc is not None and cc.n and rc.gross < cc.value:
+    elif cc.n and rc.value < cc.value:
         text += t("revenue_smaller", lang, NS)
     return text
 
 
-def waterfall_table(rc: C.RevenueChurn, *, lang: str = "en", unit: float = 1e6) -> pd.DataFrame:
+def waterfall_table(movements, *, lang: str = "en", unit: float = 1e6) -> pd.DataFrame:
     """The MRR bridge of the period for :func:`csa.display.lifecycle.waterfall` (amounts in millions).
+
+    ``movements``: anything with the MRR at the start and the movements (the ``row`` of the
+    catalogue's ``revenue_churn``, a :class:`csa.metrics.churn.RevenueChurn`); the end is
+    :func:`csa.metrics.churn.mrr_end` of them.
 
     Returns
     -------
@@ -172,19 +203,29 @@ def waterfall_table(rc: C.RevenueChurn, *, lang: str = "en", unit: float = 1e6) 
         contraction and churned; levels for the start and the end) and ``kind`` (``total``,
         ``up``, ``down``).
     """
-    rows = [(t("mrr_start", lang, NS), rc.mrr_start / unit, "total")]
+    get = movements.get if isinstance(movements, dict) else (lambda k: getattr(movements, k))
+    rows = [(t("mrr_start", lang, NS), get("mrr_start") / unit, "total")]
     for key in C.MOVEMENTS:
         sign = -1 if key in ("contraction", "churned") else 1
-        rows.append((t(f"mv_{key}", lang, NS), sign * getattr(rc, key) / unit, "up" if sign > 0 else "down"))
-    rows.append((t("mrr_end", lang, NS), rc.mrr_end / unit, "total"))
+        rows.append((t(f"mv_{key}", lang, NS), sign * get(key) / unit, "up" if sign > 0 else "down"))
+    rows.append((t("mrr_end", lang, NS), C.mrr_end({k: get(k) for k in ("mrr_start", *C.MOVEMENTS)}) / unit,
+                 "total"))
     return pd.DataFrame(rows, columns=["label", "value", "kind"])
 
 
-def trend(subs: pd.DataFrame, *, level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
-    """Monthly customer and revenue churn with intervals (:func:`csa.metrics.churn.churn_by_month`),
-    with a text ``period`` column for charts."""
-    out = C.churn_by_month(subs, level=level, min_n=min_n)
-    return out.assign(period=out["month"].astype(str))
+def trends(ds, P: Periods, *, engine: str = "pandas", level: float = 0.95, min_n: int = 30, segment: str = "",
+           plan: str = "", same_period: str = "exclude") -> dict[str, pd.DataFrame]:
+    """Monthly customer churn and gross revenue churn up to the report period's end, through the catalogue
+    (:func:`csa.kpi.table` on ``engine``): ``{"churn": …, "revenue_churn": …}``, each with a text
+    ``period`` column for charts, ``value``, ``low``, ``high``, ``n`` and ``small_n``."""
+    end = P.this.end_time.to_period("M")
+    where = scope(segment=segment, plan=plan)
+    out = {}
+    for kpi, params in (("churn", {"same_period": same_period}), ("revenue_churn", {})):
+        tab = K.table(kpi, ds, freq="month", engine=engine, level=level, min_n=min_n, where=where, **params)
+        tab = tab[tab["period"] <= end].reset_index(drop=True)
+        out[kpi] = tab.assign(period=tab["period"].astype(str))
+    return out
 
 
 # ------------------------------------------------------------------------------- cohorts
@@ -505,29 +546,3 @@ def describe_telco(overall: pd.DataFrame, subset: SV.SurvivalResult, *, lang: st
     return t("telco_headline", lang, NS, n=int(r["n"]), churned=int(r["churned"]), value=r["value"],
              low=r["low"], high=r["high"], sub_n=subset.n, sub_events=subset.events, median=subset.median,
              **{f"pub_{k}": v for k, v in TELCO_PUBLISHED.items()})
-
-
-# ------------------------------------------------------------------------------- headline
-
-def headline_records(h: dict, P: Periods, *, level: float = 0.95, min_n: int = 30) -> list[dict]:
-    """The four headline records of the report index: customer churn, gross and net revenue churn, NRR."""
-    cc, prev, rc = h["this"], h["prev"], h["this_revenue"]
-    title = {k: {"en": t(k, "en", NS), "ja": t(k, "ja", NS)} for k in ("hl_customer", "hl_gross", "hl_net", "hl_nrr")}
-    change = None
-    if cc is not None and prev is not None and cc.n and prev.n:
-        d = C.compare(cc, prev, level=level)
-        change = {"vs": P.prev_label, "diff": d.diff, "low": d.low, "high": d.high, "p_value": d.p_value}
-    nan = float("nan")
-    n = cc.n if cc is not None else 0
-    recs = [H.record("churn_customer", title["hl_customer"], P.this_label, value=cc.value if cc else nan,
-                     low=cc.low if cc else nan, high=cc.high if cc else nan, n=n, unit="%", direction="lower",
-                     level=level, min_n=min_n, change=change)]
-    ok = rc is not None and rc.mrr_start > 0
-    for kpi, key, v, lo, hi, direction in (
-            ("churn_gross_revenue", "hl_gross", "gross", "gross_low", "gross_high", "lower"),
-            ("churn_net_revenue", "hl_net", "net", "net_low", "net_high", "lower"),
-            ("nrr", "hl_nrr", "nrr", "nrr_low", "nrr_high", "higher")):
-        recs.append(H.record(kpi, title[key], P.this_label, value=getattr(rc, v) if ok else nan,
-                             low=getattr(rc, lo) if ok else nan, high=getattr(rc, hi) if ok else nan,
-                             n=rc.n if ok else 0, unit="%", direction=direction, level=level, min_n=min_n))
-    return recs

@@ -1,47 +1,43 @@
 """The LTV notebook's view of a Dataset: LTV per customer and per group, the churn behind
 "years retained", the subscription shortcut, probabilistic CLV on one-off purchases, and the
-sentences and headline record of the report (English or Japanese).
+sentences of the report (English or Japanese).
 
-Every number comes from :mod:`csa.metrics.ltv` or :mod:`csa.metrics.clv`; this module only
-selects rows and words.
+The headline (the average LTV of the active customers) and the LTV per customer come from the
+KPI catalogue's ``ltv`` (:class:`csa.kpi.kernels.LTV`: the orders and subscriptions aggregated per
+customer on the chosen engine, the formula by :mod:`csa.metrics.ltv`); every other number from
+:mod:`csa.metrics.ltv` or :mod:`csa.metrics.clv`. This module only selects rows and words, and
+writes numbers with :mod:`csa.numbers`.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from .. import headline as H
+from .. import kpi as K
+from .. import numbers as num
 from ..labels import t
 from ..metrics import clv as C
 from ..metrics import ltv as LT
-from ..periods import label, parse_period
+from ..periods import label, pandas_freq, parse_period
+from .common import Periods
 
-__all__ = ["CUSTOMER_COLUMNS", "alive_check", "as_of_month", "checkmarks", "churn_table", "customers_ltv",
-           "describe_alive", "describe_average", "describe_concentration", "describe_no_clv",
-           "describe_product", "describe_sensitivity", "describe_shortcut", "fmt_yen", "headline_record",
-           "in_thousands", "likely_active", "list_sentence", "one_off_clv", "scope_sentence",
-           "shortcut_table"]
+__all__ = ["CUSTOMER_COLUMNS", "alive_check", "as_of_month", "by_group", "checkmarks", "churn_table",
+           "customers_ltv", "describe_alive", "describe_average", "describe_concentration", "describe_no_clv",
+           "describe_product", "describe_sensitivity", "describe_shortcut", "in_thousands", "likely_active",
+           "list_sentence", "ltv_params", "one_off_clv", "periods", "scope_sentence", "shortcut_table", "yen"]
 
 NS = "ltv"
 CUSTOMER_COLUMNS = ["customer_id", "name", "plan", "segment", "region", "csm"]
 
 
-def fmt_yen(value: float, lang: str = "en") -> str:
-    """An amount of yen for a sentence: ``¥11.65M`` / ``¥394,412``; ``1,165万円`` / ``39万円`` in Japanese.
+def yen(value: float, lang: str = "en") -> str:
+    """An amount of yen for a sentence or a chart label (:func:`csa.numbers.value` in JPY).
 
-    Examples
-    --------
-    >>> fmt_yen(11_650_660), fmt_yen(11_650_660, "ja"), fmt_yen(394_412), fmt_yen(394_412, "ja")
-    ('¥11.65M', '1,165万円', '¥394,412', '39.4万円')
+    >>> yen(11_650_660.4), yen(394_412, "ja"), yen(float("nan"))
+    ('¥11,650,660', '394,412円', '—')
     """
-    if value is None or not math.isfinite(value):
-        return "—"
-    if lang == "ja":
-        return f"{value / 1e4:,.0f}万円" if abs(value) >= 1e6 else f"{value / 1e4:,.1f}万円"
-    return f"¥{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"¥{value:,.0f}"
+    return num.value(value, "JPY", lang)
 
 
 def in_thousands(table: pd.DataFrame, columns, *, divisor: float = 1000) -> pd.DataFrame:
@@ -70,6 +66,16 @@ def checkmarks(table: pd.DataFrame, columns) -> pd.DataFrame:
     return out
 
 
+def periods(ds, period: str = "", freq: str = "month") -> Periods:
+    """The report period (``period``, or the one holding the orders' last month) and the one before it.
+
+    The catalogue's ``ltv`` of a period is computed at its last month, at most the orders' last
+    month: the month :func:`as_of_month` gives.
+    """
+    this = parse_period(period, freq) if period else as_of_month(ds).asfreq(pandas_freq(freq), "end")
+    return Periods(this, this - 1, freq)
+
+
 def as_of_month(ds, as_of: str = "", freq: str = "month") -> pd.Period:
     """The month LTV is computed at: the last month of period ``as_of`` (``2026-10``, ``2026Q3``,
     ``FY2026`` with the matching ``freq``), or the orders' last month (never the clock)."""
@@ -81,18 +87,52 @@ def as_of_month(ds, as_of: str = "", freq: str = "month") -> pd.Period:
         ts.dt.to_period("M").max()
 
 
-def customers_ltv(ds, as_of: pd.Period, *, by: str = "plan", cap: float = 5.0, churn_months: int = 12) -> pd.DataFrame:
-    """LTV per customer (:func:`csa.metrics.ltv.customer_ltv`) with the customer's name, plan, segment, region and CSM.
+def ltv_params(*, by: str = "plan", cap: float = 5.0, churn_months: int = 12, n_resamples: int = 2000,
+               seed: int = 0) -> dict:
+    """The notebook's parameters as the catalogue's ``ltv`` takes them (``by`` is its ``churn_by``; checked).
 
-    Returns every customer with an order up to ``as_of``; ``active`` marks those subscribed
-    in ``as_of`` (the current base, which the notebooks analyse).
+    >>> ltv_params(cap=4)
+    {'churn_by': 'plan', 'cap': 4.0, 'churn_months': 12, 'n_resamples': 2000, 'seed': 0}
+    """
+    return K.KPIS["ltv"].resolve({"churn_by": by, "cap": float(cap), "churn_months": int(churn_months),
+                                  "n_resamples": int(n_resamples), "seed": int(seed)})
+
+
+def customers_ltv(ds, as_of: pd.Period, *, by: str = "plan", cap: float = 5.0, churn_months: int = 12,
+                  engine: str = "pandas") -> pd.DataFrame:
+    """LTV per customer as the catalogue's ``ltv`` computes it, with the name, plan, segment, region and CSM.
+
+    The orders and subscriptions are aggregated per customer on ``engine``
+    (:class:`csa.kpi.kernels.LTV`) and the formula applied by :func:`csa.metrics.ltv.ltv_from_sums`:
+    the same table as :func:`csa.metrics.ltv.customer_ltv`. Returns every customer with an order
+    up to ``as_of``; ``active`` marks those subscribed in ``as_of`` (the current base, which the
+    notebooks analyse: their mean LTV is the catalogue's ``ltv``).
     """
     ds.require("orders", "subscriptions")
-    out = LT.customer_ltv(ds.orders, ds.subscriptions, as_of=as_of, customers=ds.customers, by=by, cap=cap,
-                          churn_months=churn_months)
+    p = ltv_params(by=by, cap=cap, churn_months=churn_months)
+    out = K.KPIS["ltv"].kernel.customers(K.open_tables(ds, engine=engine), p, as_of.ordinal)
     cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
     out = out.drop(columns=[c for c in cust.columns if c in out.columns and c != "customer_id"])
     return out.merge(cust, on="customer_id", how="left", validate="one_to_one")
+
+
+def by_group(ds, P, group: str, *, engine: str = "pandas", level: float = 0.95, min_n: int = 30,
+             **params) -> pd.DataFrame:
+    """The catalogue's ``ltv`` per ``group`` (plan, segment, …) in the report period (:func:`csa.kpi.table`).
+
+    ``params``: the catalogue's ``ltv`` parameters (:func:`ltv_params`), defaults when left out.
+
+    Returns
+    -------
+    DataFrame
+        The ``group`` column, ``n``, ``mean``, ``low``, ``high`` (BCa bootstrap), ``median``, ``total``,
+        ``share`` and ``share_n`` (percent of the value and of the customers) and ``small_n``: the
+        columns of :func:`csa.metrics.ltv.value_by_group`, with the same numbers.
+    """
+    tab = K.table("ltv", ds, by=group, period=P.this, freq=P.freq, engine=engine, level=level, min_n=min_n,
+                  **params)
+    tab = tab.rename(columns={"value": "mean"})
+    return tab[[group, "n", "mean", "low", "high", "median", "total", "share", "share_n", "small_n"]]
 
 
 def churn_table(ds, as_of: pd.Period, by="plan", *, months: int = 12, cap: float = 5.0, level: float = 0.95,
@@ -214,23 +254,31 @@ def scope_sentence(as_of: pd.Period, cust: pd.DataFrame, *, by: str, cap: float,
              by=t(f"by_{by}", lang, NS), cap=cap, months=churn_months)
 
 
-def describe_average(row, as_of: pd.Period, *, lang: str = "en", level: float = 0.95) -> str:
-    """The average LTV of the active customers, with its bootstrap interval and the median."""
-    if not row["n"]:
+def describe_average(hl, as_of: pd.Period, *, lang: str = "en", level: float = 0.95) -> str:
+    """The average LTV of the active customers, with its bootstrap interval and the median.
+
+    ``hl``: the section's headline of the catalogue's ``ltv`` (:func:`csa.views.common.headline`),
+    the figure the report's front page shows.
+    """
+    r = hl.this
+    if not r.n:
         return t("average_none", lang, NS, as_of=label(as_of))
-    return t("average", lang, NS, as_of=label(as_of), n=int(row["n"]), mean=fmt_yen(row["mean"], lang),
-             low=fmt_yen(row["low"], lang), high=fmt_yen(row["high"], lang), level=level,
-             median=fmt_yen(row["median"], lang))
+    return t("average", lang, NS, name=K.KPIS["ltv"].title(lang), as_of=label(as_of), n=r.n, mean=yen(r.value, lang),
+             interval=num.interval(r.low, r.high, "JPY", lang), level=level, median=yen(r.row["median"], lang))
 
 
-def describe_concentration(conc: dict, *, lang: str = "en") -> str:
-    return t("concentration", lang, NS, top=100 * conc["top"], share=conc["top_share"], gini=conc["gini"])
+def describe_concentration(top: dict, conc: dict, *, lang: str = "en") -> str:
+    """The share of the value the top customers hold (:func:`csa.metrics.ltv.top_share`: the high tier of
+    the LTV-tiers notebook, the same figure) and the Gini coefficient (:func:`csa.metrics.ltv.concentration`)."""
+    return t("concentration", lang, NS, top=num.value(100 * top["top"], "%", lang, digits=0),
+             share=num.value(top["share"], "%", lang), n_top=top["n_top"], n=top["n"],
+             threshold=yen(top["threshold"], lang), gini=num.number(conc["gini"], 2))
 
 
 def describe_product(row, *, lang: str = "en") -> str:
     """The product-of-averages trap on the data's own numbers (overall row of product_of_averages)."""
-    return t("product", lang, NS, product=fmt_yen(row["product_of_means"], lang), mean=fmt_yen(row["mean_ltv"], lang),
-             gap=row["gap"])
+    return t("product", lang, NS, product=yen(row["product_of_means"], lang), mean=yen(row["mean_ltv"], lang),
+             gap=num.number(row["gap"], 1, signed=True))
 
 
 def describe_shortcut(table: pd.DataFrame, months: int, *, span_years: float | None = None, lang: str = "en") -> str:
@@ -288,14 +336,8 @@ def describe_sensitivity(row, curve: pd.DataFrame, *, small: float = 0.5, lang: 
     :func:`csa.metrics.ltv.ltv_curve` (its row nearest to ``small`` percent gives the uncapped LTV).
     """
     near = curve.iloc[(curve["monthly_churn"] - small).abs().argmin()]
-    return t("sensitivity", lang, NS, churn=row["monthly_churn"], level=level, low=row["low"], high=row["high"],
-             profit=fmt_yen(row["annual_profit"], lang), ltv=fmt_yen(row["ltv"], lang), years=row["years"],
-             ltv_low=fmt_yen(row["ltv_low"], lang), ltv_high=fmt_yen(row["ltv_high"], lang),
-             small=near["monthly_churn"], uncapped=fmt_yen(near["ltv_uncapped"], lang))
-
-
-def headline_record(row, as_of: pd.Period, *, level: float = 0.95, min_n: int = 30) -> dict:
-    """Average LTV of the active customers (JPY) for the report index."""
-    return H.record("ltv_average", {"en": t("record_average", "en", NS), "ja": t("record_average", "ja", NS)},
-                    label(as_of), value=row["mean"], low=row["low"], high=row["high"], n=int(row["n"]), unit="JPY",
-                    direction="higher", level=level, min_n=min_n)
+    return t("sensitivity", lang, NS, churn=num.value(row["monthly_churn"], "%", lang, digits=2), level=level,
+             interval=num.interval(row["low"], row["high"], "%", lang, digits=2),
+             profit=yen(row["annual_profit"], lang), ltv=yen(row["ltv"], lang), years=row["years"],
+             ltv_low=yen(row["ltv_low"], lang), ltv_high=yen(row["ltv_high"], lang),
+             small=num.value(near["monthly_churn"], "%", lang), uncapped=yen(near["ltv_uncapped"], lang))

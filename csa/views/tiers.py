@@ -2,8 +2,11 @@
 value shares, the service model and cost to serve per tier, KPIs per tier, tier migration
 between two dates, the action lists, and the sentences and headline records of the report.
 
-Every number comes from :mod:`csa.metrics.ltv` or :mod:`csa.metrics.nps`; this module only
-selects rows and words.
+Every number comes from :mod:`csa.metrics.ltv` or :mod:`csa.metrics.nps` (the LTV per customer
+from the KPI catalogue's ``ltv``, as in the LTV notebook: :func:`csa.views.ltv.customers_ltv`);
+this module only selects rows and words, and writes numbers with :mod:`csa.numbers`. The
+section's figures (the high tier's share of value, high-tier customers without a CSM) are facts,
+not catalogue KPIs: :func:`headline_records` makes them with :func:`csa.headline.record`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import headline as H
+from .. import numbers as num
 from ..labels import t
 from ..metrics import ltv as LT
 from ..metrics import nps as N
@@ -48,7 +52,7 @@ TIER_ORDER = list(LT.TIERS)
 
 
 def tiered(ds, as_of: pd.Period, *, method: str = "quantile", cuts=(0.8, 0.5), by: str = "plan", cap: float = 5.0,
-           churn_months: int = 12) -> tuple[pd.DataFrame, LT.Tiers]:
+           churn_months: int = 12, engine: str = "pandas") -> tuple[pd.DataFrame, LT.Tiers]:
     """The active customers at ``as_of`` with their LTV and tier, and the tier rule.
 
     Returns
@@ -57,7 +61,7 @@ def tiered(ds, as_of: pd.Period, *, method: str = "quantile", cuts=(0.8, 0.5), b
         :func:`csa.views.ltv.customers_ltv` rows of the customers subscribed in ``as_of``, plus
         ``tier``; then the :class:`~csa.metrics.ltv.Tiers` result (the rule in money).
     """
-    cust = VL.customers_ltv(ds, as_of, by=by, cap=cap, churn_months=churn_months)
+    cust = VL.customers_ltv(ds, as_of, by=by, cap=cap, churn_months=churn_months, engine=engine)
     act = cust[cust["active"]].reset_index(drop=True)
     tiers = LT.ltv_tiers(act.set_index("customer_id")["ltv"], method=method, cuts=cuts)
     act["tier"] = tiers.tier.astype(object).to_numpy()
@@ -87,7 +91,7 @@ def service_model(lang: str = "en") -> pd.DataFrame:
 
 
 def migration(ds, as_of: pd.Period, tiers: LT.Tiers, act_b: pd.DataFrame, *, months_back: int = 12, by: str = "plan",
-              cap: float = 5.0, churn_months: int = 12) -> tuple[pd.DataFrame, pd.Period]:
+              cap: float = 5.0, churn_months: int = 12, engine: str = "pandas") -> tuple[pd.DataFrame, pd.Period]:
     """Tier migration from ``as_of − months_back`` to ``as_of``, with the later date's thresholds at both dates.
 
     Returns
@@ -100,7 +104,7 @@ def migration(ds, as_of: pd.Period, tiers: LT.Tiers, act_b: pd.DataFrame, *, mon
     before = as_of - months_back
     if before <= ds.subscriptions["month"].min():
         return None, before
-    cust_a = VL.customers_ltv(ds, before, by=by, cap=cap, churn_months=churn_months)
+    cust_a = VL.customers_ltv(ds, before, by=by, cap=cap, churn_months=churn_months, engine=engine)
     act_a = cust_a[cust_a["active"]]
     tier_a = LT.ltv_tiers(act_a.set_index("customer_id")["ltv"], method="threshold", cuts=tiers.thresholds).tier
     tier_b = act_b.set_index("customer_id")["tier"]
@@ -142,9 +146,9 @@ def kpi_table(nps: pd.DataFrame, tickets: pd.DataFrame, churn: pd.DataFrame | No
     def cell(row, digits, sign=False):
         if pd.isna(row.get("value")) or not row["n"]:
             return "—"
-        f = f"{{:{'+' if sign else ''}.{digits}f}}"
         warn = " ⚠" if row["n"] < min_n else ""
-        return f"{f.format(row['value'])} [{f.format(row['low'])}, {f.format(row['high'])}] (n={int(row['n']):,}){warn}"
+        return (f"{num.number(row['value'], digits, signed=sign)} "
+                f"{num.interval(row['low'], row['high'], digits=digits, signed=sign)} (n={num.count(row['n'])}){warn}")
 
     out = pd.DataFrame({"tier": TIER_ORDER})
     if churn is None:  # no earlier date to look back from
@@ -267,16 +271,20 @@ def describe_rule(tiers: LT.Tiers, *, lang: str = "en") -> str:
     c = tiers.counts()
     if tiers.method == "quantile":
         return t("rule_quantile", lang, NS, top=100 * (1 - tiers.cuts[0]), next=100 * (tiers.cuts[0] - tiers.cuts[1]),
-                 hi=VL.fmt_yen(hi, lang), mid=VL.fmt_yen(mid, lang), n_high=int(c["high"]), n_mid=int(c["mid"]),
+                 hi=VL.yen(hi, lang), mid=VL.yen(mid, lang), n_high=int(c["high"]), n_mid=int(c["mid"]),
                  n_low=int(c["low"]))
-    return t("rule_threshold", lang, NS, hi=VL.fmt_yen(hi, lang), mid=VL.fmt_yen(mid, lang), n_high=int(c["high"]),
+    return t("rule_threshold", lang, NS, hi=VL.yen(hi, lang), mid=VL.yen(mid, lang), n_high=int(c["high"]),
              n_mid=int(c["mid"]), n_low=int(c["low"]))
 
 
 def describe_shares(shares: pd.DataFrame, as_of: pd.Period, *, lang: str = "en") -> str:
     s = shares.set_index("tier")
-    return t("shares", lang, NS, as_of=label(as_of), n_share=s.loc["high", "share_n"], share=s.loc["high", "share"],
-             low_n=s.loc["low", "share_n"], low_share=s.loc["low", "share"])
+    def pct(x, digits=1):
+        return num.value(x, "%", lang, digits=digits)
+
+    return t("shares", lang, NS, as_of=label(as_of), n_share=pct(s.loc["high", "share_n"], 0),
+             share=pct(s.loc["high", "share"]), low_n=pct(s.loc["low", "share_n"], 0),
+             low_share=pct(s.loc["low", "share"]))
 
 
 def describe_migration(mig: pd.DataFrame | None, before: pd.Period, after: pd.Period, *, first: pd.Period | None = None,
@@ -297,7 +305,11 @@ def describe_actions(no_csm: int, low_csm: int, hours: float, up: int, down: int
 
 
 def headline_records(shares: pd.DataFrame, n_no_csm: int, n_high: int, as_of: pd.Period) -> list[dict]:
-    """Share of value in the high tier (%) and high-tier customers without a CSM (count)."""
+    """Share of value in the high tier (%) and high-tier customers without a CSM (count): the section's facts.
+
+    The share is :func:`value_shares`' (:func:`csa.metrics.ltv.share_of_value`): with the default
+    rule the same figure as the LTV notebook's "top 20 %" (:func:`csa.metrics.ltv.top_share`).
+    """
     s = shares.set_index("tier")
     n = int(s["n"].sum())
     share = H.record("tiers_high_value_share", {"en": t("record_share", "en", NS), "ja": t("record_share", "ja", NS)},
