@@ -67,6 +67,8 @@ class Evaluation:
         The column the standard errors are clustered by (``"period"`` for a time series).
     controls : tuple of str
         The columns adjusted for.
+    engine : str
+        Where the KPI's rows were read (``"pandas"``, ``"duckdb"``, ``"spark"``).
     """
 
     action: R.Action
@@ -80,6 +82,7 @@ class Evaluation:
     reason: str = ""
     cluster: str | None = None
     controls: tuple[str, ...] = ()
+    engine: str = "pandas"
 
     @property
     def effect(self) -> D.Effect | None:
@@ -237,7 +240,7 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     """
     e = registry.entry(kpi)
     if e.spec is None or not isinstance(e.spec.kernel, K.kernels.Rows):
-        return Evaluation(action, e, "none", reason="no_rows")
+        return Evaluation(action, e, "none", reason="no_rows", engine=engine)
     target = replace(e, where={k: v for k, v in e.where.items() if k not in action.scope})
     cluster = action.cluster or CLUSTERS.get(e.spec.table)
     wanted = [*action.scope, *([cluster] if cluster else []),
@@ -246,20 +249,21 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
         rows = K.rows(target.measure, ds, freq="month", where=target.where, columns=wanted, absent="skip",
                       engine=engine, **target.params)
     except Exception as exc:  # a missing table: said, not raised
-        return Evaluation(action, e, "none", reason=_problem(exc))
+        return Evaluation(action, e, "none", reason=_problem(exc), engine=engine)
     if action.end is not None:
         rows = rows[rows["period"] <= action.end]
     if until is not None:
         rows = rows[rows["period"] <= until.asfreq("M", "end")]
     months_after = rows.loc[rows["period"] >= action.start, "period"].nunique()
     if months_after < (1 if action.scope else 2):
-        return Evaluation(action, e, "none", reason="too_early")
+        return Evaluation(action, e, "none", reason="too_early", engine=engine)
     log = isinstance(e.spec.kernel.statistic, (K.estimate.Mean, K.estimate.Time))
     cluster = cluster if cluster in rows.columns else None
     controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
     missing = [k for k in action.scope if k not in rows.columns]
     if missing:
-        return Evaluation(action, e, "none", reason=f"scope column {missing[0]!r} not in the rows of {e.id}")
+        return Evaluation(action, e, "none", reason=f"scope column {missing[0]!r} not in the rows of {e.id}",
+                          engine=engine)
     after = rows["period"] >= action.start
     if action.scope:
         treated = np.ones(len(rows), dtype=bool)
@@ -267,19 +271,20 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
             treated &= rows[k].astype(str).isin(vals).to_numpy()
         rows = rows.assign(_treated=treated, _after=after.to_numpy())
         if treated.all() or not treated.any():
-            return Evaluation(action, e, "none", reason="no_comparison")
+            return Evaluation(action, e, "none", reason="no_comparison", engine=engine)
         common = dict(outcome="y", treated="_treated", log=log, level=level, cluster=cluster, controls=controls)
         res = D.did(rows, after="_after", **common)
         if not details:
-            return Evaluation(action, e, "did", log, res, cluster=cluster, controls=controls)
+            return Evaluation(action, e, "did", log, res, cluster=cluster, controls=controls, engine=engine)
         pre = D.pretrend(rows, time="period", before=action.start, **common)
         ev = D.event_study(rows, time="period", ref=action.start - 1, **common)
         y = np.log(rows["y"].where(rows["y"] > 0)).to_numpy() if log else rows["y"].to_numpy(dtype=float)
         names = {True: scope_name(action, "treated"), False: scope_name(action, "comparison")}
         trends = group_means(rows, y, rows["_treated"], level, names)
-        return Evaluation(action, e, "did", log, res, pre, ev, trends, cluster=cluster, controls=controls)
+        return Evaluation(action, e, "did", log, res, pre, ev, trends, cluster=cluster, controls=controls,
+                          engine=engine)
     res = D.its(rows, outcome="y", time="period", start=action.start, log=log, level=level, controls=controls)
-    return Evaluation(action, e, "its", log, res, cluster="period", controls=controls)
+    return Evaluation(action, e, "its", log, res, cluster="period", controls=controls, engine=engine)
 
 
 def _problem(exc: Exception) -> str:

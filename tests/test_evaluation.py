@@ -138,6 +138,14 @@ def test_a_kpi_without_rows_and_a_missing_table_are_said(ds, reg):
 
 def test_duckdb_gives_the_pandas_evaluations(ds, reg, evals):
     duck = E.evaluations(ds, reg, until=OCT, engine="duckdb")
+    assert {e.engine for e in duck} == {"duckdb"}
+    c = V.cycle(ds, reg, period="2026-10")
+    recs = V.headline_records(c, duck)
+    assert {r["engine"] for r in recs} == {"duckdb"}
+    for got, want in zip(recs, V.headline_records(c, evals), strict=True):  # the pandas numbers
+        assert (got["kpi"], got["n"]) == (want["kpi"], want["n"])
+        assert [got[k] for k in ("value", "low", "high")] == pytest.approx([want[k] for k in ("value", "low", "high")],
+                                                                            rel=1e-9)
     for a, b in zip(evals, duck, strict=True):
         assert (a.action.id, a.entry.id, a.design, a.cluster, a.controls) == \
             (b.action.id, b.entry.id, b.design, b.cluster, b.controls)
@@ -234,6 +242,7 @@ def test_headline_records(ds, reg, evals):
         r = by[f"kpi_cycle_effect_{ev.action.id}_{ev.entry.id}"]
         assert (r["value"], r["low"], r["high"]) == pytest.approx(ev.reported) and r["n"] == ev.effect.n
         assert r["unit"] == ev.unit and not H.is_kpi(r), "a fact of this section, not a catalogue KPI"
+        assert r["engine"] == "pandas"
     frt = by["kpi_cycle_effect_osaka_training_frt"]
     assert frt["unit"] == "%" and frt["high"] < 0
     assert all(r["title"]["ja"] for r in recs)

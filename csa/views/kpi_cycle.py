@@ -550,9 +550,10 @@ def headline_records(c: Cycle, evals: list[Evaluation], *, level: float = 0.95) 
         value, low, high = ev.reported
         title = {lang: t("record_effect", lang, NS, action=ev.action.title(lang), kpi=ev.entry.title(lang),
                          design=t(f"design_short_{ev.design}", lang, NS)) for lang in ("en", "ja")}
-        recs.append(H.record(f"kpi_cycle_effect_{ev.action.id}_{ev.entry.id}", title, c.label, value=value, low=low,
-                             high=high, n=ev.effect.n, unit=ev.unit, direction=ev.entry.direction,
-                             level=ev.effect.level, min_n=0))
+        rec = H.record(f"kpi_cycle_effect_{ev.action.id}_{ev.entry.id}", title, c.label, value=value, low=low,
+                       high=high, n=ev.effect.n, unit=ev.unit, direction=ev.entry.direction, level=ev.effect.level,
+                       min_n=0)
+        recs.append({**rec, "engine": ev.engine})  # where the rows behind it were read
     return recs
 
 
