@@ -13,20 +13,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import csa
 from csa import labels
 from csa.display import charts, format_table
 from csa.metrics import nps as N
 from csa.views import nps as V
 
-from .conftest import SAMPLE
-
 SHARES = ["pct_detractors", "pct_passives", "pct_promoters"]
 
 
 @pytest.fixture(scope="module")
-def resp():
-    return V.responses(csa.load(SAMPLE))
+def resp(sample_ds):
+    return V.responses(sample_ds)
 
 
 @pytest.fixture(scope="module")

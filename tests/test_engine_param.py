@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 import csa
-from csa import headline
 from csa.report import build_parameters
 from csa.views import nps as V
+
+from . import helpers
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_nps.ipynb"
@@ -28,8 +27,8 @@ SAMPLE = csa.datasets.sample_dir()
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # the bundled sample, loaded once per session (tests/conftest.py); read only
 
 
 @pytest.mark.parametrize("segment,plan,freq", [("", "", "month"), ("enterprise", "", "month"),
@@ -67,22 +66,19 @@ def test_engine_refusals(ds):
     assert build_parameters(NOTEBOOK, {"engine": "duckdb"}) == {"engine": "duckdb"}
 
 
-def _run(tmp_path: Path, **params):
-    out = tmp_path / f"nps-{params.get('engine', 'pandas')}.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
-                               cwd=str(NOTEBOOK.parent), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
+def _run(run_notebook, **params):
+    nb = run_notebook(NOTEBOOK.name, **params)
     texts = [o.get("text") or {k: v for k, v in o.get("data", {}).items() if not k.startswith("image/")}
              for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
              for o in c.get("outputs", [])]
-    (record,) = headline.extract(nb)
+    (record,) = helpers.records(nb)
     return record, texts
 
 
 @pytest.mark.slow
-def test_nps_notebook_with_duckdb_shows_the_pandas_numbers(tmp_path):
-    want, want_texts = _run(tmp_path, period="2026-10")
-    got, got_texts = _run(tmp_path, period="2026-10", engine="duckdb")
+def test_nps_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
+    want, want_texts = _run(run_notebook, period="2026-10")
+    got, got_texts = _run(run_notebook, period="2026-10", engine="duckdb")
     assert got == want
     assert (got["period"], got["n"]) == ("2026-10", 787) and got["value"] == pytest.approx(-24.26937738, abs=1e-8)
     assert got_texts == want_texts  # every sentence and table of the notebook

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from csa import engines as E
-from csa.datasets import load_sample, sample_dir
+from csa.datasets import sample_dir
 from csa.errors import DataError
 from csa.metrics import churn as CH
 from csa.metrics import frames as F
@@ -37,9 +37,9 @@ BY_MONTH = [E.period("responded_at"), "touchpoint"]
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    """The bundled sample, as csa.load returns it."""
-    return load_sample()
+def dataset(sample_ds):
+    """The bundled sample, as csa.load returns it (loaded once per session: tests/conftest.py; read only)."""
+    return sample_ds
 
 
 @pytest.fixture(scope="module")

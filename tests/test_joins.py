@@ -7,15 +7,12 @@ import pandas as pd
 import pytest
 from pandas.errors import MergeError
 
-import csa
 from csa.joins import attach, positions
-
-from .conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 def test_attributes_are_joined_as_a_many_to_one_merge(ds):

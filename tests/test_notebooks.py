@@ -19,10 +19,10 @@ import pandas as pd
 import papermill
 import pytest
 
-import csa
 from csa import catalog, headline
 
-from .conftest import ROOT, SAMPLE
+from . import helpers
+from .conftest import ROOT
 
 ENTRIES = catalog.notebooks(ROOT / "notebooks")
 NOTEBOOKS = [e.ipynb for e in ENTRIES]
@@ -130,8 +130,8 @@ def test_no_long_logic_in_notebooks():
 # ------------------------------------------------------------------ papermill runs
 
 @pytest.fixture(scope="module")
-def nps_rows():
-    ds = csa.load(SAMPLE)
+def nps_rows(sample_ds):
+    ds = sample_ds
     s = ds.surveys[ds.surveys["survey"] == "nps"].merge(ds.customers, on="customer_id")
     return s.assign(month=s["responded_at"].dt.tz_localize(None).dt.to_period("M"))
 
@@ -147,17 +147,12 @@ def _expected(rows, period, segment="", plan=""):
     return len(r), 100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean())
 
 
-def _execute(tmp_path, path, **params):
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(path), str(out), parameters=params, kernel_name="python3",
-                               cwd=str(path.parent), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
+# the Japanese run of each notebook is shared with the tests of its module that read one (test_ces…)
 @pytest.mark.slow
-@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
-def test_every_notebook_runs_in_japanese_and_report_sections_publish_a_headline(tmp_path, entry):
-    nb = _execute(tmp_path, entry.ipynb, lang="ja")
+@pytest.mark.parametrize("entry", [pytest.param(e, marks=helpers.same_run(e.ipynb.name, lang="ja")) for e in ENTRIES],
+                         ids=lambda e: e.id)
+def test_every_notebook_runs_in_japanese_and_report_sections_publish_a_headline(run_notebook, entry):
+    nb = run_notebook(entry.ipynb.name, lang="ja")
     records = headline.extract(nb)
     if entry.report:
         assert records and all(r["title"]["ja"] for r in records)
@@ -169,9 +164,9 @@ def test_every_notebook_runs_in_japanese_and_report_sections_publish_a_headline(
         assert not records, "a lesson-only notebook publishes no headline"
 
 
-def _run(tmp_path, **params):
+def _run(run_notebook, **params):
     """Texts shown by the NPS notebook and its headline record (period, value, n)."""
-    nb = _execute(tmp_path, ROOT / "notebooks" / "01_nps.ipynb", **params)
+    nb = run_notebook("01_nps.ipynb", **params)
     texts = []
     for c in nb.cells:
         for o in c.get("outputs", []):
@@ -191,8 +186,8 @@ def _run(tmp_path, **params):
     ({"segment": "enterprise", "period": "2026-10"}, "2026-10", "enterprise", ""),
     ({"segment": "enterprise", "plan": "starter", "period": "2026-09"}, "2026-09", "enterprise", "starter"),  # few
 ], ids=["defaults", "ja", "enterprise", "few-responses"])
-def test_papermill_runs_report_the_right_numbers(tmp_path, nps_rows, params, period, segment, plan):
-    text, rec = _run(tmp_path, **params)
+def test_papermill_runs_report_the_right_numbers(run_notebook, nps_rows, params, period, segment, plan):
+    text, rec = _run(run_notebook, **params)
     n_exp, v_exp = _expected(nps_rows, period, segment, plan)
     assert (rec["period"], rec["n"]) == (period, n_exp)
     assert rec["value"] == pytest.approx(v_exp, abs=1e-9)
@@ -209,8 +204,8 @@ def test_papermill_runs_report_the_right_numbers(tmp_path, nps_rows, params, per
 
 
 @pytest.mark.slow
-def test_papermill_period_without_responses_says_so(tmp_path):
-    text, rec = _run(tmp_path, period="2030-01")
+def test_papermill_period_without_responses_says_so(run_notebook):
+    text, rec = _run(run_notebook, period="2030-01")
     assert "No NPS responses in 2030-01" in text
     assert "**0 detractors** to call back in 2030-01" in text  # every section ran, empty but clear
     assert "Fewer than two relationship-survey waves" not in text  # earlier waves still exist
@@ -218,8 +213,8 @@ def test_papermill_period_without_responses_says_so(tmp_path):
 
 
 @pytest.mark.slow
-def test_papermill_quarter(tmp_path, nps_rows):
-    _text, rec = _run(tmp_path, freq="quarter", period="2026Q3")
+def test_papermill_quarter(run_notebook, nps_rows):
+    _text, rec = _run(run_notebook, freq="quarter", period="2026Q3")
     r = nps_rows[nps_rows["month"].between(pd.Period("2026-07", "M"), pd.Period("2026-09", "M"))]
     assert (rec["period"], rec["n"]) == ("2026Q3", len(r))
     assert rec["value"] == pytest.approx(100 * ((r["score"] >= 9).mean() - (r["score"] <= 6).mean()), abs=1e-9)

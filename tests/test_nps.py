@@ -17,8 +17,6 @@ from csa.periods import label, parse_period, period_of
 from csa.views import nps as V
 from csa.views.common import periods, resolve_period
 
-from .conftest import SAMPLE
-
 TEN = [10, 9, 9, 10, 9, 8, 7, 8, 3, 6]
 
 
@@ -160,8 +158,8 @@ def test_sample_size_matches_statsmodels_power():
 # ------------------------------------------------------------------ on the sample
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")

@@ -117,8 +117,8 @@ def test_generated_data_passes_the_loader(small_source):
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ from scipy import stats as st
 from csa.businesstime import BusinessCalendar, closed_dates, holiday_dates
 from csa.metrics import support as M
 
+from . import helpers
+
 TZ = "Asia/Tokyo"
 
 
@@ -307,12 +309,8 @@ def test_naive_reference_agrees_with_the_hand_table(hand):
 # ------------------------------------------------------------------ the notebook (papermill)
 
 @pytest.fixture(scope="module")
-def sample():
-    import csa
-
-    from .conftest import SAMPLE
-
-    return csa.load(SAMPLE)
+def sample(sample_ds):
+    return sample_ds  # the bundled sample, loaded once per session (tests/conftest.py); read only
 
 
 def _expected(ds, period="2026-10", closed="12-29..01-03"):
@@ -337,27 +335,14 @@ def _expected(ds, period="2026-10", closed="12-29..01-03"):
             "support_sla": (sla, int(measured.sum())), "support_csat": (100 * (s["score"] >= 4).mean(), len(s))}
 
 
-def _run(tmp_path, **params):
-    import nbformat
-    import papermill
-
-    from csa import headline
-
-    from .conftest import ROOT
-
-    nb = ROOT / "notebooks" / "05_support.ipynb"
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(nb), str(out), parameters=params, kernel_name="python3", cwd=str(nb.parent),
-                               progress_bar=False)
-    run = nbformat.read(out, as_version=4)
-    texts = [o["data"]["text/markdown"] for c in run.cells for o in c.get("outputs", [])
-             if "text/markdown" in o.get("data", {})]
-    return {r["kpi"]: r for r in headline.extract(run)}, "\n".join(texts)
+def _run(run_notebook, **params):
+    nb = run_notebook("05_support.ipynb", **params)
+    return {r["kpi"]: r for r in helpers.records(nb)}, "\n".join(helpers.markdown(nb))
 
 
 @pytest.mark.slow
-def test_notebook_headlines_match_an_independent_computation(tmp_path, sample):
-    recs, text = _run(tmp_path)
+def test_notebook_headlines_match_an_independent_computation(run_notebook, sample):
+    recs, text = _run(run_notebook)
     exp = _expected(sample)
     csat = exp.pop("support_csat")  # published once, by the CSAT section (csat_support): the same figure
     assert "support_csat" not in recs and f"{csat[0]:.1f}" in text
@@ -383,8 +368,8 @@ def test_notebook_headlines_match_an_independent_computation(tmp_path, sample):
 
 
 @pytest.mark.slow
-def test_notebook_in_japanese(tmp_path, sample):
-    recs, text = _run(tmp_path, lang="ja", period="2026-04", business_clock="")
+def test_notebook_in_japanese(run_notebook, sample):
+    recs, text = _run(run_notebook, lang="ja", period="2026-04", business_clock="")
     assert recs["support_fcr"]["period"] == "2026-04"
     assert recs["support_art"]["title"]["ja"] == "平均応答時間（ART・初回応答の平均、暦時間）"
     assert "定義の違いだけで" in text and "営業時間" not in recs["support_art"]["title"]["ja"]
