@@ -31,9 +31,11 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# lint, unit tests and doctests, papermill runs of every notebook, strict nbval on every notebook
+# lint, unit tests and doctests, papermill runs of every notebook, strict nbval on every notebook;
+# two processes share the tests out longest first (tests/scheduling.py: a notebook's nbval cells, the tests of a
+# module, a slow test alone, tests that read the same notebook run together)
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests csa $(NOTEBOOKS) --doctest-modules \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests csa $(NOTEBOOKS) --doctest-modules \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # sync each notebook's .md source and .ipynb (the newer wins), re-execute it, strip run metadata

@@ -14,6 +14,17 @@ from csa import sample
 
 from . import helpers
 
+# how `pytest -n 2 --dist loadgroup` (make test) shares the tests out between its processes: see tests/scheduling.py
+from .scheduling import (  # noqa: F401
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_configure_node,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_unconfigure,
+    pytest_xdist_make_scheduler,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
