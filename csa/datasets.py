@@ -15,6 +15,16 @@ from pathlib import Path
 __all__ = ["load_sample", "load_telco", "sample_dir", "telco_path"]
 
 
+def _bundled(beside: str, in_repo: str, missing: str, found=Path.is_file) -> Path:
+    """A bundled file or folder: ``csa/<beside>`` (a copy shipped in the package) or ``<in_repo>`` of the csa
+    checkout the package runs from, the first for which ``found(path)`` holds; else FileNotFoundError(``missing``)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / beside, here.parent / in_repo):
+        if found(candidate):
+            return candidate
+    raise FileNotFoundError(missing)
+
+
 def sample_dir() -> Path:
     """Folder of the bundled sample (``data/sample`` of the csa checkout this package runs from).
 
@@ -23,13 +33,10 @@ def sample_dir() -> Path:
     FileNotFoundError
         When csa was installed without its repository (the sample is not part of the wheel).
     """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_sample", here.parent / "data" / "sample"):
-        if (candidate / "customers.csv").is_file():
-            return candidate
-    raise FileNotFoundError(
-        "the bundled sample was not found: it lives in data/sample of the csa repository. Install csa "
-        "from a checkout (pip install -e .) or generate one with `csa sample --out DIR` and use csa.load(DIR)")
+    return _bundled("_sample", "data/sample",
+                    "the bundled sample was not found: it lives in data/sample of the csa repository. Install csa "
+                    "from a checkout (pip install -e .) or generate one with `csa sample --out DIR` and use "
+                    "csa.load(DIR)", found=lambda folder: (folder / "customers.csv").is_file())
 
 
 def load_sample(*, tz: str = "Asia/Tokyo"):
@@ -60,15 +67,11 @@ def telco_path() -> Path:
     Raises
     ------
     FileNotFoundError
-        When csa was installed without its repository.
+        When csa was installed without its repository: only a checkout holds the CSV.
     """
-    here = Path(__file__).resolve().parent
-    for folder in (here / "_public" / "telco_customer_churn", here.parent / "data" / "public" / "telco_customer_churn"):
-        if (folder / TELCO_FILE).is_file():
-            return folder / TELCO_FILE
-    raise FileNotFoundError(
-        "the bundled Telco data set was not found: it lives in data/public/telco_customer_churn of the csa "
-        "repository. Install csa from a checkout (pip install -e .)")
+    return _bundled(f"_public/telco_customer_churn/{TELCO_FILE}", f"data/public/telco_customer_churn/{TELCO_FILE}",
+                    "the bundled Telco data set was not found: it lives in data/public/telco_customer_churn of the "
+                    "csa repository. Install csa from a checkout (pip install -e .)")
 
 
 def load_telco():

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .datasets import _bundled
+
 __all__ = ["cdnow_dir", "load_cdnow"]
 
 _CDNOW_FILES = ("cdnow_customers_summary.csv", "cdnow_customers_summary_with_transactions.csv")
@@ -25,15 +27,13 @@ def cdnow_dir() -> Path:
     Raises
     ------
     FileNotFoundError
-        When csa was installed without its repository.
+        When csa was installed without its repository; :func:`load_cdnow` then takes ``folder=``.
     """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_public" / "cdnow", here.parent / "data" / "public" / "cdnow"):
-        if all((candidate / f).is_file() for f in _CDNOW_FILES):
-            return candidate
-    raise FileNotFoundError("the bundled CDNOW data was not found: it lives in data/public/cdnow of the csa "
-                            "repository. Install csa from a checkout (pip install -e .), or pass folder= to "
-                            "load_cdnow() (a folder holding " + " and ".join(_CDNOW_FILES) + ")")
+    return _bundled("_public/cdnow", "data/public/cdnow",
+                    "the bundled CDNOW data was not found: it lives in data/public/cdnow of the csa repository. "
+                    "Install csa from a checkout (pip install -e .), or pass folder= to load_cdnow() (a folder "
+                    "holding " + " and ".join(_CDNOW_FILES) + ")",
+                    found=lambda folder: all((folder / f).is_file() for f in _CDNOW_FILES))
 
 
 def load_cdnow(folder: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

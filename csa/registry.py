@@ -48,6 +48,7 @@ import yaml
 from scipy import stats as _st
 
 from . import stats as S
+from .datasets import _bundled
 from .errors import DataError, Problem
 from .kpi import KPI, KPIS
 from .kpi import estimate as KE
@@ -89,8 +90,18 @@ class RegistryError(DataError):
 
 # ------------------------------------------------------------------------------------- entries
 
+class _Named:
+    """A KPI, KGI or action of the registry: its ``name`` and ``owner`` (dicts by language) in one language."""
+
+    def title(self, lang: str = "en") -> str:
+        return self.name.get(lang) or self.name["en"]
+
+    def owner_in(self, lang: str = "en") -> str:
+        return self.owner.get(lang) or self.owner.get("en", "")
+
+
 @dataclass(frozen=True)
-class Entry:
+class Entry(_Named):
     """A KPI or a KGI of the registry (see the module docstring for the fields)."""
 
     id: str
@@ -110,12 +121,6 @@ class Entry:
     record: str | None = None
     section: str | None = None
     description: dict[str, str] = field(default_factory=dict)
-
-    def title(self, lang: str = "en") -> str:
-        return self.name.get(lang) or self.name["en"]
-
-    def owner_in(self, lang: str = "en") -> str:
-        return self.owner.get(lang) or self.owner.get("en", "")
 
     @property
     def spec(self) -> KPI | None:
@@ -144,7 +149,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Action:
+class Action(_Named):
     """An action of the registry: what was done, from when, to whom, and which KPIs it should move."""
 
     id: str
@@ -157,12 +162,6 @@ class Action:
     controls: tuple[str, ...] = ()
     cluster: str | None = None
     description: dict[str, str] = field(default_factory=dict)
-
-    def title(self, lang: str = "en") -> str:
-        return self.name.get(lang) or self.name["en"]
-
-    def owner_in(self, lang: str = "en") -> str:
-        return self.owner.get(lang) or self.owner.get("en", "")
 
     @property
     def has_comparison(self) -> bool:
@@ -218,15 +217,12 @@ def example_path() -> Path:
     Raises
     ------
     FileNotFoundError
-        When csa was installed without its repository.
+        When csa was installed without its repository: write your own registry then.
     """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_registry.yaml", here.parent / "data" / "registry.yaml"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("the example KPI registry was not found: it lives in data/registry.yaml of the csa "
-                            "repository. Install csa from a checkout (pip install -e .) or write your own "
-                            "registry (see data/registry.yaml for the format)")
+    return _bundled("_registry.yaml", "data/registry.yaml",
+                    "the example KPI registry was not found: it lives in data/registry.yaml of the csa repository. "
+                    "Install csa from a checkout (pip install -e .) or write your own registry (see "
+                    "data/registry.yaml for the format)")
 
 
 class _Reader:
