@@ -124,6 +124,15 @@ def erlang_c(agents, load):
     return _out(out, scalar)
 
 
+def _queue(agents, load, aht):
+    """(all inputs scalars, ``C(N, A)``, ``N``, ``A``, ``AHT``), the arrays broadcast together."""
+    scalar = np.ndim(agents) == 0 and np.ndim(load) == 0 and np.ndim(aht) == 0
+    c = np.asarray(erlang_c(agents, load), dtype=float)
+    n, a, h = np.broadcast_arrays(np.asarray(agents, float), np.asarray(load, float),
+                                  _arr("aht", aht, positive=True))
+    return scalar, c, n, a, h
+
+
 def service_level(agents, load, *, aht, target):
     """Share of contacts answered within ``target``, in percent (Erlang C).
 
@@ -149,10 +158,7 @@ def service_level(agents, load, *, aht, target):
     >>> round(service_level(14, 10.0, aht=3, target=0.33), 1)    # pyworkforce: 0.888
     88.8
     """
-    scalar = np.ndim(agents) == 0 and np.ndim(load) == 0 and np.ndim(aht) == 0
-    c = np.asarray(erlang_c(agents, load), dtype=float)
-    n, a, h = np.broadcast_arrays(np.asarray(agents, float), np.asarray(load, float),
-                                  _arr("aht", aht, positive=True))
+    scalar, c, n, a, h = _queue(agents, load, aht)
     t = float(_arr("target", target))
     with np.errstate(invalid="ignore", over="ignore"):
         sl = np.where(n > a, 1 - c * np.exp(-(n - a) * t / h), 0.0)
@@ -166,12 +172,8 @@ def asa(agents, load, *, aht):
 
     Parameters
     ----------
-    agents : int or array-like of int
-        Agents answering the queue.
-    load : float or array-like
-        Offered load in Erlangs.
-    aht : float or array-like
-        Average handle time.
+    agents, load, aht
+        As in :func:`service_level`.
 
     Returns
     -------
@@ -183,10 +185,7 @@ def asa(agents, load, *, aht):
     >>> round(asa(14, 10.0, aht=3) * 60, 1)    # seconds
     7.8
     """
-    scalar = np.ndim(agents) == 0 and np.ndim(load) == 0 and np.ndim(aht) == 0
-    c = np.asarray(erlang_c(agents, load), dtype=float)
-    n, a, h = np.broadcast_arrays(np.asarray(agents, float), np.asarray(load, float),
-                                  _arr("aht", aht, positive=True))
+    scalar, c, n, a, h = _queue(agents, load, aht)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(n > a, c * h / (n - a), np.inf)
     w = np.where(a == 0, 0.0, w)
