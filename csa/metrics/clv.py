@@ -22,7 +22,7 @@ The likelihoods are closed-form; scipy fits them in well under a second.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -142,8 +142,21 @@ def _bgnbd_ll(r, alpha, a, b, x, t_x, T, counts=None):
     return gam[at] + np.logaddexp(a1, a2)
 
 
+class _Fitted:
+    """A fitted model whose fields are its parameters, then ``log_likelihood``, ``n`` and ``converged``."""
+
+    def params(self) -> dict[str, float]:
+        """The parameters by name (e.g. ``{"p": …, "q": …, "gamma": …}``)."""
+        names = [f.name for f in fields(self)]
+        return {k: getattr(self, k) for k in names[:names.index("log_likelihood")]}
+
+
+def _scalar_or_array(v: np.ndarray):
+    return float(v) if v.ndim == 0 else v
+
+
 @dataclass(frozen=True)
-class BGNBD:
+class BGNBD(_Fitted):
     """A fitted BG/NBD model: parameters, fit statistics and the model's predictions.
 
     Attributes
@@ -170,10 +183,6 @@ class BGNBD:
     n: int = 0
     converged: bool = True
 
-    def params(self) -> dict[str, float]:
-        """``{"r": …, "alpha": …, "a": …, "b": …}``."""
-        return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
-
     def p_alive(self, frequency, recency, T):
         """Probability that a customer with this history has not dropped out.
 
@@ -187,7 +196,7 @@ class BGNBD:
             ratio = np.log(self.a) - np.log(self.b + np.maximum(x, 1) - 1) + (self.r + x) * (
                 np.log(self.alpha + T_) - np.log(self.alpha + t_x))
             p = np.where(x > 0, 1 / (1 + np.exp(ratio)), 1.0)
-        return float(p) if p.ndim == 0 else p
+        return _scalar_or_array(p)
 
     def expected_purchases(self, t):
         """Expected purchases of a new customer in the first ``t`` units after the first one.
@@ -199,7 +208,7 @@ class BGNBD:
         r, al, a, b = self.r, self.alpha, self.a, self.b
         with np.errstate(invalid="ignore", divide="ignore"):
             v = (a + b - 1) / (a - 1) * (1 - (al / (al + t_)) ** r * special.hyp2f1(r, b, a + b - 1, t_ / (al + t_)))
-        return float(v) if v.ndim == 0 else v
+        return _scalar_or_array(v)
 
     def conditional_expected_purchases(self, t, frequency, recency, T):
         """Expected purchases in the next ``t`` units of a customer with history (x, t_x, T).
@@ -217,7 +226,7 @@ class BGNBD:
             num = (a + b + x - 1) / (a - 1) * (1 - ((al + T_) / (al + T_ + t_)) ** (r + x) * hyp)
             den = 1 + np.where(x > 0, a / (b + np.maximum(x, 1) - 1) * ((al + T_) / (al + t_x)) ** (r + x), 0.0)
             v = num / den
-        return float(v) if v.ndim == 0 else v
+        return _scalar_or_array(v)
 
     def __str__(self) -> str:
         return (f"BG/NBD r = {self.r:.3f}, alpha = {self.alpha:.3f}, a = {self.a:.3f}, b = {self.b:.3f} "
@@ -327,7 +336,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBD:
 # ------------------------------------------------------------------------------- Gamma-Gamma
 
 @dataclass(frozen=True)
-class GammaGamma:
+class GammaGamma(_Fitted):
     """A fitted Gamma-Gamma spend model.
 
     Attributes
@@ -352,10 +361,6 @@ class GammaGamma:
     n: int = 0
     converged: bool = True
 
-    def params(self) -> dict[str, float]:
-        """``{"p": …, "q": …, "gamma": …}``."""
-        return {"p": self.p, "q": self.q, "gamma": self.gamma}
-
     def mean_spend(self) -> float:
         """Population mean spend per transaction, ``p·γ/(q − 1)`` (NaN when q <= 1)."""
         return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("nan")
@@ -369,7 +374,7 @@ class GammaGamma:
         """
         x, m = _arrays(frequency=frequency, monetary_value=monetary_value)
         v = (self.gamma + x * m) * self.p / (self.p * x + self.q - 1)
-        return float(v) if v.ndim == 0 else v
+        return _scalar_or_array(v)
 
     def __str__(self) -> str:
         return (f"Gamma-Gamma p = {self.p:.2f}, q = {self.q:.2f}, gamma = {self.gamma:.2f} "
