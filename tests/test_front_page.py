@@ -29,8 +29,8 @@ def report(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(SAMPLE)
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 def _close(a, b) -> bool:

@@ -23,8 +23,8 @@ CAL = BusinessCalendar(hours=("09:00", "18:00"), holidays="JP", closed="12-29..0
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return csa.load(csa.datasets.sample_dir())
+def ds(sample_ds):
+    return sample_ds  # loaded once per session (tests/conftest.py); read only
 
 
 def _periods(frame: pd.DataFrame, col: str) -> pd.DataFrame:
