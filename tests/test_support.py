@@ -328,11 +328,12 @@ def _expected(ds, period="2026-10", closed="12-29..01-03"):
     breached_open = ~answered & (so_far > target)
     measured = answered | breached_open
     sla = 100 * ((frt <= target) & answered).sum() / measured.sum()
+    complaints = 100 * now["is_complaint"].astype(bool).mean()
     s = ds.surveys
     s = s[(s["survey"] == "csat") & (s["touchpoint"] == "support_contact")]
     s = s[s["responded_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period(period, "M")]
-    return {"support_art": (frt.mean(), int(answered.sum())), "support_fcr": (fcr, len(solved)),
-            "support_sla": (sla, int(measured.sum())), "support_csat": (100 * (s["score"] >= 4).mean(), len(s))}
+    return {"frt": (frt.mean(), int(answered.sum())), "fcr": (fcr, len(solved)), "sla": (sla, int(measured.sum())),
+            "complaints": (complaints, len(now)), "csat": (100 * (s["score"] >= 4).mean(), len(s))}
 
 
 def _run(run_notebook, **params):
@@ -342,60 +343,195 @@ def _run(run_notebook, **params):
 
 @pytest.mark.slow
 def test_notebook_headlines_match_an_independent_computation(run_notebook, sample):
+    from csa import numbers as num
+
     recs, text = _run(run_notebook)
     exp = _expected(sample)
-    csat = exp.pop("support_csat")  # published once, by the CSAT section (csat_support): the same figure
-    assert "support_csat" not in recs and f"{csat[0]:.1f}" in text
+    csat = exp.pop("csat")  # shown, but published once, by the CSAT section: the same figure
+    assert "csat" not in recs and f"{csat[0]:.1f}%" in text
     costs = getattr(sample, "support_costs", None)
-    if costs is None:  # the sample has no cost table yet: the notebook says so and publishes no CPI
+    if costs is None:  # no cost table: the notebook says so and publishes no CPI
         assert "CPI needs a `support_costs` table" in text
     else:  # CPI = the month's costs ÷ the tickets created in it (MetricNet/HDI)
         t = sample.tickets
         month = t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-10", "M")
         in_month = costs["month"].astype(str).str[:7] == "2026-10"
-        exp["support_cpi"] = (costs.loc[in_month, "amount"].sum() / month.sum(), int(month.sum()))
-    assert set(recs) == set(exp)
+        exp["cpi"] = (costs.loc[in_month, "amount"].sum() / month.sum(), int(month.sum()))
+    assert list(recs) == [k for k in ("frt", "fcr", "sla", "complaints", "cpi") if k in exp]  # each KPI once
     for kpi, (value, n) in exp.items():
-        assert recs[kpi]["period"] == "2026-10"
+        assert recs[kpi]["period"] == "2026-10" and recs[kpi]["section"] == "support"
         assert recs[kpi]["n"] == n, kpi
         assert recs[kpi]["value"] == pytest.approx(value, abs=1e-9), kpi
-    assert recs["support_art"]["unit"] == "minutes" and recs["support_art"]["direction"] == "lower"
-    art = recs["support_art"]
-    assert f"**ART (mean first response, business hours): {art['value']:.1f} min** (95% interval " \
-           f"{art['low']:.1f} min to {art['high']:.1f} min); n = {art['n']:,} tickets answered." in text
-    assert re.search(r"On the same tickets, FCR ranges from \*\*\d+\.\d %\*\*", text)
+    assert recs["frt"]["unit"] == "minutes" and recs["frt"]["direction"] == "lower"
+    frt = recs["frt"]
+    assert f"**First response time (FRT; mean, business hours): {num.value(frt['value'], 'minutes')}** (95% " \
+           f"interval {num.value(frt['low'], 'minutes')} to {num.value(frt['high'], 'minutes')}); " \
+           f"n = {frt['n']:,} tickets answered." in text
+    assert re.search(r"On the same tickets, FCR ranges from \*\*\d+\.\d%\*\*", text)
     assert "**Osaka**, the 3 months before 2026-04" in text
+
+
+@pytest.mark.slow
+def test_published_records_are_the_catalogues_and_the_registrys(run_notebook, sample):
+    """Each record is csa.measure with the record's parameters; with the default parameters the keys of the
+    example registry's entries, so that the front page takes these figures from this section."""
+    import csa
+    from csa import registry
+
+    recs, _ = _run(run_notebook)
+    for kpi, rec in recs.items():
+        assert rec["kpi"] == kpi and rec["engine"] == "pandas" and rec["where"] == {}
+        r = csa.measure(kpi, sample, period=rec["period"], **rec["params"])
+        assert r.params == rec["params"] and rec["n"] == r.n, kpi  # (JSON gives the SLA targets sorted)
+        assert (rec["value"], rec["low"], rec["high"]) == pytest.approx(
+            (r.value, None if np.isnan(r.low) else r.low, None if np.isnan(r.high) else r.high), nan_ok=True), kpi
+    reg = registry.load(registry.example_path())
+    for kpi in ("frt", "fcr", "sla", "complaints"):
+        assert recs[kpi]["key"] == reg.entry(kpi).key, kpi
+    assert recs["frt"]["params"]["statistic"] == "mean" and recs["fcr"]["params"]["definition"] == "one_touch"
+
+
+@pytest.mark.slow
+def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
+    """engine="duckdb": the records say where they were counted and carry the pandas run's figures; every text and
+    table the notebook shows is the pandas run's."""
+    def shown(nb):
+        return [o.get("text") or {k: v for k, v in o.get("data", {}).items() if not k.startswith("image/")
+                                  and k != "application/vnd.csa.headline+json"}
+                for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+                for o in c.get("outputs", [])]
+
+    want_nb, got_nb = run_notebook("05_support.ipynb"), run_notebook("05_support.ipynb", engine="duckdb")
+    want, got = helpers.records(want_nb), helpers.records(got_nb)
+    assert [r["key"] for r in got] == [r["key"] for r in want]
+    for a, b in zip(want, got):
+        assert b["engine"] == "duckdb" and a["engine"] == "pandas" and b["n"] == a["n"], a["kpi"]
+        for k in ("value", "low", "high"):  # the same up to the order of the sums (CPI has no interval: None)
+            assert b[k] == (None if a[k] is None else pytest.approx(a[k], rel=1e-12)), (a["kpi"], k)
+    assert shown(got_nb) == shown(want_nb)
 
 
 @pytest.mark.slow
 def test_notebook_in_japanese(run_notebook, sample):
     recs, text = _run(run_notebook, lang="ja", period="2026-04", business_clock="")
-    assert recs["support_fcr"]["period"] == "2026-04"
-    assert recs["support_art"]["title"]["ja"] == "平均応答時間（ART・初回応答の平均、暦時間）"
-    assert "定義の違いだけで" in text and "営業時間" not in recs["support_art"]["title"]["ja"]
+    assert recs["fcr"]["period"] == "2026-04"
+    assert recs["frt"]["title"]["ja"] == "初回応答時間（FRT・平均・暦時間）"
+    assert "定義の違いだけで" in text and "営業時間" not in recs["frt"]["title"]["ja"]
     assert "Against" not in text and "ranges from" not in text
+    assert recs["frt"]["params"]["clock"] == recs["sla"]["params"]["clock"] == "calendar"
     t = sample.tickets
     now = t[t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-04", "M")]
     frt = (now["first_response_at"] - now["created_at"]).dt.total_seconds() / 60
-    assert recs["support_art"]["value"] == pytest.approx(frt.mean(), abs=1e-9)
+    assert recs["frt"]["value"] == pytest.approx(frt.mean(), abs=1e-9)
 
 
-def test_kpis_with_a_cost_table(sample):
-    """The CPI headline when a support_costs table is given (the loader does not read one yet)."""
+def test_headlines_with_a_cost_table(sample):
+    """The CPI headline with another support_costs table: the catalogue's cost ÷ tickets created."""
     from csa.views import support as V
     from csa.views.common import periods
 
-    tk = V.tickets(sample)
-    P = periods(tk["created_at"])
+    P = periods(sample.tickets["created_at"])
     months = pd.period_range("2026-01", "2026-10", freq="M").astype(str)
     costs = pd.DataFrame({"month": np.repeat(months, 3), "team": ["tokyo", "osaka", "fukuoka"] * len(months),
                           "amount": 1_000_000})
-    k = V.kpis(tk, P, costs=costs)
-    n_oct = int((tk["period"] == P.this).sum())
-    assert k["cpi"].n == n_oct and k["cpi"].value == pytest.approx(3_000_000 / n_oct)
-    rec = {r["kpi"]: r for r in V.headline_records(k, P, clock="business", definition="one_touch")}["support_cpi"]
+    hl = V.headlines({"customers": sample.customers, "tickets": sample.tickets, "support_costs": costs}, P)
+    n_oct = int((sample.tickets["created_at"].dt.tz_localize(None).dt.to_period("M") == P.this).sum())
+    assert hl["cpi"].this.n == n_oct and hl["cpi"].this.value == pytest.approx(3_000_000 / n_oct)
+    rec = {r["kpi"]: r for r in V.records(hl)}["cpi"]
     assert rec["unit"] == "JPY" and rec["low"] is None and rec["change"]["diff"] is not None
-    assert "¥" in V.describe_kpis(k, P, clock="business", definition="one_touch")
+    assert "csat" not in hl  # no surveys among these tables
+    assert "¥" in V.describe_kpis(hl, P) and "円" in V.describe_kpis(hl, P, lang="ja")
+
+
+def test_tables_are_the_catalogues(sample):
+    """The section's tables of a KPI: the catalogue's, equal to the metric functions on the same tickets."""
+    import csa
+    from csa.views import support as V
+
+    cal, _ = V.business_clock("09:00-18:00, JP, 12-29..01-03")
+    tk = V.tickets(sample, calendar=cal)
+    now = tk[tk["period"] == pd.Period("2026-10", "M")]
+    got = V.time_table("frt", sample, "channel", period="2026-10", **V.clock_params("09:00-18:00, JP, 12-29..01-03"))
+    want = M.mean_table(now, "frt_business_min", "channel")
+    cols = ["n", "mean", "low", "high", "median", "median_low", "median_high"]
+    pd.testing.assert_frame_equal(got[cols], want[cols], check_dtype=False, atol=1e-9)
+    side = V.fcr_side_by_side(sample, "2026-10")
+    for row in side.itertuples():
+        r = csa.measure("fcr", sample, period="2026-10", definition=row.definition)
+        assert (row.n, row.value, row.low, row.high) == (r.n, r.value, r.low, r.high)
+    assert side.set_index("definition").loc["one_touch", "successes"] == 694
+    clocks = V.clock_comparison(sample, "channel", period="2026-10", clock={"clock": "calendar"})
+    assert clocks["median_business"].tolist() == pytest.approx(want["median"].tolist())
+    duck = V.clock_comparison(sample, "channel", period="2026-10", engine="duckdb")  # the calendar half in pandas
+    pd.testing.assert_frame_equal(duck, clocks)
+    cal = M.mean_table(now, "frt_calendar_min", "channel")
+    assert clocks["median_calendar"].tolist() == pytest.approx(cal["median"].tolist())
+    cat = V.category_table(sample, "2026-10")
+    assert cat["tickets"].sum() == len(now) and cat["tickets"].is_monotonic_decreasing
+    cp = V.cpi_table(sample, until=pd.Period("2026-10", "M"))
+    ref = M.cpi(tk, sample.support_costs)
+    ref = ref[ref["period"] <= pd.Period("2026-10", "M")].reset_index(drop=True)
+    assert cp["cpi"].tolist() == pytest.approx(ref["cpi"].tolist())
+    assert cp["tickets"].tolist() == ref["tickets"].tolist()
+
+
+def test_highlight_is_the_catalogues_figure_of_the_team(sample):
+    """The osaka team's FCR and first response time over the three months before and from 2026-04: the
+    catalogue's measure of that team (where team = osaka) for the quarters 2026Q1 and 2026Q2."""
+    import csa
+    from csa import numbers as num
+    from csa.views import support as V
+
+    clock = V.clock_params("09:00-18:00, JP, 12-29..01-03")
+    frt, fcr = V.team_trends(sample, clock=clock)
+    text = V.describe_highlight(frt, fcr, "osaka", "2026-04", clock=clock)
+    for q in ("2026Q1", "2026Q2"):
+        f = csa.measure("fcr", sample, period=q, freq="quarter", where={"team": "osaka"})
+        r = csa.measure("frt", sample, period=q, freq="quarter", where={"team": "osaka"}, **clock)
+        assert num.value(f.value, "%") in text and num.value(r.value, "minutes") in text
+    assert text.startswith("**Osaka**, the 3 months before 2026-04")
+    tab = csa.kpi.table("fcr", sample, by="team", period="2026-10")
+    osaka = fcr[(fcr["team"] == "osaka") & (fcr["period"] == pd.Period("2026-10", "M"))]
+    assert osaka["value"].item() == tab.loc[tab["team"] == "osaka", "value"].item()
+
+
+def test_churned_within_by_hand():
+    from csa.metrics import churn as CH
+
+    subs = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"],
+                         "month": ["2026-01", "2026-02", "2026-06", "2026-01", "2026-02", "2026-06"]})
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "x", "c"],
+                       "responded_at": ts("2026-01-31 23:30", "2026-03-01 09:00", "2026-01-15 10:00",
+                                          "2026-02-01 00:10", "2026-01-05 12:00", "2026-06-01 09:00")})
+    out = CH.churned_within(ev, subs, 3, at="responded_at")
+    # last month 2026-06: answers up to 2026-03 are followed; a came back in 06 (not churned), b's last month
+    # 02 is before 01 + 3 and before 02 + 3 (churned), x has no subscription (unknown), c's answer is too recent
+    assert out["customer_id"].tolist() == ["a", "a", "b", "b", "x"]
+    assert out["churned"].tolist() == [False, False, True, True, pd.NA]
+    assert CH.churned_within(ev, subs, 5, at="responded_at")["customer_id"].tolist() == ["a", "b", "x"]
+    with pytest.raises(ValueError, match="whole months"):
+        CH.churned_within(ev, subs, 0, at="responded_at")
+    with pytest.raises(KeyError, match="answered_at"):
+        CH.churned_within(ev, subs, 3, at="answered_at")
+
+
+def test_chain_churn_is_the_metric_and_the_former_rule(sample):
+    """The chain's churn after a CSAT answer (now csa.metrics.churn.churned_within) against the rule the view
+    applied before: the customer's last subscribed month before the answer's month + 6."""
+    from csa.metrics import churn as CH
+    from csa.views import support as V
+
+    s = V.csat_answers(sample)
+    sub = sample.subscriptions
+    months = pd.PeriodIndex(sub["month"])
+    last = pd.Series(months, index=sub.index).groupby(sub["customer_id"]).max()
+    m = s["responded_at"].dt.tz_localize(None).dt.to_period("M")
+    followed = s[m <= months.max() - 6]
+    want = (followed["customer_id"].map(last) < (m[m <= months.max() - 6] + 6)).to_numpy()
+    got = CH.churned_within(s, sub, 6, at="responded_at")
+    assert got.index.equals(followed.index) and (got["churned"].to_numpy(dtype=bool) == want).all()
+    ch = V.chain(sample, V.tickets(sample))
+    assert ch["csat_churn"]["n"].sum() == len(got) and ch["csat_churn"]["successes"].sum() == want.sum()
 
 
 # ------------------------------------------------------------------ the view's parameters and sentences
@@ -414,6 +550,13 @@ def test_view_parameters_are_parsed_or_explained():
     with pytest.raises(ValueError, match="priority:hours"):
         V.parse_targets("urgent=1")
     assert V.parse_highlight("") == ("", "") and V.parse_highlight("team a from 2026-04") == ("team a", "2026-04")
+    assert V.target_hours("urgent: 0.5, low:24") == {"urgent": 0.5, "low": 24.0}
+    assert V.clock_params("") == {"clock": "calendar"}
+    assert V.clock_params("9:30-17:00, none, 08-13..08-16") == {"clock": "business", "hours": "09:30-17:00",
+                                                                 "holidays": "", "closed": "08-13..08-16"}
+    assert V.clock_params("09:00-18:00, JP", "duckdb")["clock"] == "business"
+    with pytest.raises(ValueError, match=r"calendar clock.*engine='pandas' only"):
+        V.clock_params("", "duckdb")
     with pytest.raises(ValueError, match="TEAM from YYYY-MM"):
         V.parse_highlight("osaka 2026-04")
 
@@ -424,9 +567,10 @@ def test_sentences_in_both_languages(hand):
     assert "Talkdesk" in V.describe_abandonment(0) and "5 seconds" in V.describe_abandonment(5)
     assert "5秒未満" in V.describe_abandonment(5, lang="ja")
     assert "`support_costs`" in V.describe_cpi(None, lang="ja")
-    side = V.fcr_side_by_side(hand, lang="ja")
+    tickets = {"tickets": hand}  # the catalogue counts them; fiscal year 2026 holds all six
+    side = V.fcr_side_by_side(tickets, "FY2026", freq="fiscal_year", lang="ja")
     assert side["rule"].iloc[0].startswith("解決・返信1回以下")
     spread = V.describe_fcr_spread(side, lang="ja")
     assert "**33.3%**" in spread and "**41.7ポイント**" in spread
-    assert V.describe_highlight(hand.assign(month=hand["created_at"].dt.tz_localize(None).dt.to_period("M")),
-                                "c", "2026-05") == "Team c is not in the data (teams: a, b)."
+    frt, fcr = V.team_trends(tickets)
+    assert V.describe_highlight(frt, fcr, "c", "2026-05") == "Team c is not in the data (teams: a, b)."

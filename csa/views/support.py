@@ -1,41 +1,53 @@
-"""The support notebook's view (``05_support``): tickets with their two clocks, the KPI tables, the
-KPI → KGI chain, the staffing view, and the sentences and headline records of the report.
+"""The support notebook's view (``05_support``): the KPIs of the catalogue the section shows and publishes,
+tickets with their two clocks for the KPI → KGI chain and the staffing view, and the report's sentences.
 
-Every number comes from :mod:`csa.metrics.support` and :mod:`csa.metrics.queue`; this module
-selects rows, derives row flags (a ticket's time band, a customer's churn after an answer) and
-picks words (:mod:`csa.labels`, namespace ``support``).
+The headline KPIs — first response time, first contact resolution, SLA achievement, the complaint
+rate and the cost per incident — are the catalogue's (:func:`csa.views.common.headline`,
+:func:`headlines`), and so are the section's tables of a KPI (:func:`csa.kpi.table` on the
+notebook's engine: :func:`time_table`, :func:`fcr_side_by_side`, :func:`team_trends`,
+:func:`cpi_table`, …). Churn after a CSAT answer comes from :func:`csa.metrics.churn.churned_within`,
+the staffing from :mod:`csa.metrics.queue`. This module selects rows, derives row flags (a ticket's
+first-response band) and picks words (:mod:`csa.labels`, namespace ``support``); numbers in
+sentences are written by :mod:`csa.numbers`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import headline as H
+from .. import kpi as K
+from .. import numbers as num
 from ..businesstime import BusinessCalendar
 from ..joins import attach
 from ..labels import check_lang, t
+from ..metrics import churn as CH
 from ..metrics import queue as Q
 from ..metrics import support as M
 from ..periods import period_of
+from .common import Headline, headline
 
-__all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "KPI", "TIME_KINDS", "band_of", "band_table", "business_clock",
-           "calendar_sentence", "chain", "clock_column", "clock_comparison", "cpi_table", "csat_answers",
-           "describe_abandonment", "describe_chain", "describe_cpi", "describe_fcr_spread", "describe_highlight",
-           "describe_kpis", "describe_staffing", "fcr_side_by_side", "headline_records", "kpis", "parse_channels",
-           "parse_highlight", "parse_targets", "queue_view", "scope_sentence", "show", "sla_targets_table",
-           "team_trends", "tickets", "translate_values", "weekday_names"]
+__all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PUBLISHED", "SHOWN", "TIME_KINDS", "band_of", "band_table",
+           "business_clock", "calendar_sentence", "category_table", "chain", "clock_column", "clock_comparison",
+           "clock_params", "cpi_table", "csat_answers", "describe_abandonment", "describe_chain", "describe_cpi",
+           "describe_fcr_spread", "describe_highlight", "describe_kpis", "describe_staffing", "fcr_side_by_side",
+           "headlines", "parse_channels", "parse_highlight", "parse_targets", "queue_view", "records",
+           "scope_sentence", "show", "sla_targets_table", "target_hours", "team_trends", "tickets", "time_table",
+           "translate_values", "upto", "weekday_names"]
 
 NS = "support"
 TIME_KINDS = {"frt": ("created_at", "first_response_at"), "resolution": ("created_at", "resolved_at")}
 #: first-response bands of the KPI → KGI chain, in minutes (the last band is open-ended)
 BAND_EDGES = (0, 5, 60, 240, 1440, math.inf)
 BAND_KEYS = ("band_5m", "band_1h", "band_4h", "band_24h", "band_more")
+#: the catalogue KPIs the section publishes for the front page, in order (each at most once)
+PUBLISHED = ("frt", "fcr", "sla", "complaints", "cpi")
+#: the headline KPIs the section shows, in order: CSAT after support too, which the CSAT section publishes
+SHOWN = ("frt", "fcr", "csat", "sla", "complaints", "cpi")
 
 
 # =============================================================================== inputs
@@ -74,6 +86,34 @@ def business_clock(text: str, tz: str = "Asia/Tokyo") -> tuple[BusinessCalendar,
     return BusinessCalendar(hours=(m[1], m[2]), holidays=holidays, closed=", ".join(parts[2:]), tz=tz), "business"
 
 
+def clock_params(text: str, engine: str = "pandas") -> dict[str, str]:
+    """The ``business_clock`` parameter as the catalogue's clock parameters (of ``frt``, ``resolution_time``, ``sla``).
+
+    Empty: the calendar clock. Otherwise the business clock with its working hours, the country
+    of the public holidays (``""`` for none) and the closing days, as :func:`business_clock` reads them.
+
+    The catalogue counts the calendar clock in pandas only for now (on DuckDB and Spark its
+    elapsed minutes ask for a time-zone conversion the engines refuse): with another ``engine`` an
+    empty ``business_clock`` is a ``ValueError`` saying so, before anything is counted.
+
+    Examples
+    --------
+    >>> clock_params("9:00-18:00, JP, 12-29..01-03")
+    {'clock': 'business', 'hours': '09:00-18:00', 'holidays': 'JP', 'closed': '12-29..01-03'}
+    >>> clock_params("10:00-19:00, none"), clock_params("")
+    ({'clock': 'business', 'hours': '10:00-19:00', 'holidays': '', 'closed': ''}, {'clock': 'calendar'})
+    """
+    cal, clock = business_clock(text)
+    if clock == "calendar":
+        if engine != "pandas":
+            raise ValueError(f"business_clock is empty (the calendar clock), which the KPI catalogue counts with "
+                             f"engine='pandas' only for now; got engine={engine!r}: use engine='pandas' or give "
+                             "the working hours, e.g. business_clock='09:00-18:00, JP, 12-29..01-03'")
+        return {"clock": "calendar"}
+    hours = "-".join(f"{int(h):02d}:{m}" for h, m in (x.split(":") for x in cal.hours))
+    return {"clock": "business", "hours": hours, "holidays": cal.holidays or "", "closed": cal.closed or ""}
+
+
 def parse_highlight(text: str) -> tuple[str, str]:
     """``"osaka from 2026-04"`` → ``("osaka", "2026-04")``; empty → ``("", "")``.
 
@@ -88,11 +128,11 @@ def parse_highlight(text: str) -> tuple[str, str]:
     return m[1], m[2]
 
 
-def parse_targets(text: str) -> dict[str, float]:
-    """``"urgent:1, high:4, normal:8, low:24"`` (business hours) → ``{priority: minutes}``.
+def target_hours(text: str) -> dict[str, float]:
+    """``"urgent:1, high:4, normal:8, low:24"`` → ``{priority: hours}``, as the catalogue's ``sla`` takes them.
 
-    >>> parse_targets("urgent:1, high:4.5")
-    {'urgent': 60.0, 'high': 270.0}
+    >>> target_hours("urgent:1, high:4.5")
+    {'urgent': 1.0, 'high': 4.5}
     """
     out = {}
     for part in [p.strip() for p in str(text).split(",") if p.strip()]:
@@ -100,10 +140,19 @@ def parse_targets(text: str) -> dict[str, float]:
         if m is None or float(m[2]) <= 0:
             raise ValueError(f"SLA targets are 'priority:hours' pairs separated by commas, e.g. "
                              f"'urgent:1, high:4, normal:8, low:24'; got {part!r}")
-        out[m[1]] = float(m[2]) * 60
+        out[m[1]] = float(m[2])
     if not out:
         raise ValueError("sla_targets is empty; give one 'priority:hours' pair per priority")
     return out
+
+
+def parse_targets(text: str) -> dict[str, float]:
+    """``"urgent:1, high:4, normal:8, low:24"`` (hours of the clock) → ``{priority: minutes}``.
+
+    >>> parse_targets("urgent:1, high:4.5")
+    {'urgent': 60.0, 'high': 270.0}
+    """
+    return {k: h * 60 for k, h in target_hours(text).items()}
 
 
 def parse_channels(text: str) -> list[str]:
@@ -177,12 +226,13 @@ def _value(col: str, v, lang: str):
 
 
 def show(table: pd.DataFrame, by, *, value: str, cols=("n", "value", "low", "high", "small_n"),
-         lang: str = "en", median: bool = False) -> pd.DataFrame:
-    """The columns a reader needs from a rate or time table, named after the KPI (``value``).
+         lang: str = "en", median: bool = False, mean: bool = False) -> pd.DataFrame:
+    """The columns a reader needs from a KPI table (:func:`csa.kpi.table`, :func:`time_table`), named after the KPI.
 
     ``median=True`` shows a time table's mean and median with their intervals; otherwise the
-    columns ``cols``, where ``value`` (a rate) or ``mean`` (a score) become ``<value>`` or
-    ``<value>_mean``, and a quality table's ``n`` becomes ``reviewed``.
+    columns ``cols``, where ``value`` becomes ``<value>`` (a rate) or, with ``mean=True`` (a mean
+    score or time), ``<value>_mean`` with ``low``/``high`` as the mean's bounds. A quality table's
+    ``n`` becomes ``reviewed`` and its ``excluded`` ``not_reviewed``.
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     if median:
@@ -190,158 +240,159 @@ def show(table: pd.DataFrame, by, *, value: str, cols=("n", "value", "low", "hig
         out = table[sel].rename(columns={"mean": f"{value}_mean", "median": f"{value}_median", "low": "mean_low",
                                          "high": "mean_high"})
     else:
-        names = {"value": value, "mean": f"{value}_mean"}
-        if "mean" in cols:
+        names = {"value": f"{value}_mean" if mean else value}
+        if mean:
             names.update(low="mean_low", high="mean_high")
         if value == "quality":
-            names["n"] = "reviewed"
+            names.update(n="reviewed", excluded="not_reviewed")
         out = table[[*keys, *cols]].rename(columns=names)
     return translate_values(out, [k for k in keys if k not in ("channel",)], lang)
 
 
+def upto(table: pd.DataFrame, period) -> pd.DataFrame:
+    """The rows of a monthly KPI table up to the end of ``period``, with ``month`` as text (for a trend chart)."""
+    last = period.asfreq("M", "end")
+    out = table[table["period"] <= last]
+    return out.assign(month=out["period"].astype(str)).reset_index(drop=True)
+
+
+def time_table(kpi: str, data, by, *, period, freq: str = "month", engine: str = "pandas", level: float = 0.95,
+               min_n: int = 30, **params) -> pd.DataFrame:
+    """A time KPI's mean and median per group, with their intervals: one catalogue table, both statistics.
+
+    Parameters
+    ----------
+    kpi : {"frt", "resolution_time"}
+        The catalogue's time KPI.
+    data, by, period, freq, engine, level, min_n
+        As in :func:`csa.kpi.table`.
+    **params
+        The KPI's clock (``clock``, ``hours``, ``holidays``, ``closed``: :func:`clock_params`).
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``n``, ``mean``, ``low``, ``high`` (the mean's interval), ``median``,
+        ``median_low``, ``median_high``, ``small_n``: the catalogue's ``statistic="median"`` table,
+        whose sums give the catalogue's mean (``statistic="mean"``) of the same tickets.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> tab = time_table("frt", ds, "channel", period="2026-10")
+    >>> tab[["channel", "n", "mean", "median"]].round(1)
+        channel    n   mean  median
+    0      chat  346    2.6     1.2
+    1     email  400  121.9    73.2
+    2     phone  299    0.8     0.3
+    3  web_form  168  145.7    77.2
+    """
+    params = {k: v for k, v in params.items() if k != "statistic"}
+    med = K.table(kpi, data, by=by, period=period, freq=freq, engine=engine, level=level, min_n=min_n,
+                  statistic="median", **params)
+    e = K.get(kpi)
+    mean = e.kernel.statistic.estimate(med.drop(columns=["value", "low", "high"]),
+                                       e.resolve({**params, "statistic": "mean"}), level)
+    keys = [by] if isinstance(by, str) else list(by)
+    out = med[[*keys, "n"]].assign(mean=mean["value"], low=mean["low"], high=mean["high"], median=med["value"],
+                                    median_low=med["low"], median_high=med["high"], small_n=med["small_n"])
+    return out.reset_index(drop=True)
+
+
 # =============================================================================== the headline KPIs
 
-@dataclass(frozen=True)
-class KPI:
-    """One headline KPI: this period's result, the comparison period's and their difference."""
+def headlines(data, periods, *, clock: dict | None = None, definition: str = "one_touch",
+              targets: dict[str, float] | None = None, engine: str = "pandas", level: float = 0.95,
+              min_n: int = 30) -> dict[str, Headline]:
+    """The section's headline KPIs from the catalogue, this period against the comparison period.
 
-    key: str
-    unit: str
-    direction: str
-    this: Any
-    prev: Any
-    diff: Any = None
+    Parameters
+    ----------
+    data : Dataset or tables
+        As :func:`csa.measure` takes them (opened once with :func:`csa.kpi.open_tables`).
+    periods : Periods
+        The report period and the comparison period.
+    clock : dict
+        The clock of the first response time and of SLA achievement (:func:`clock_params`);
+        default the catalogue's (business hours).
+    definition : str
+        FCR's rule.
+    targets : dict, optional
+        SLA targets per priority in hours (:func:`target_hours`); default the catalogue's.
+    engine, level, min_n
+        As in :func:`csa.views.common.headline`.
 
-    @property
-    def value(self) -> float:
-        return self.this.mean if isinstance(self.this, M.MeanResult) else self.this.value
+    Returns
+    -------
+    dict of str to Headline
+        ``frt`` (mean), ``fcr``, ``csat`` (after a support contact: shown, published by the CSAT
+        section; with surveys), ``sla``, ``complaints``, ``cpi`` (with ``support_costs``).
 
-    @property
-    def n(self) -> int:
-        return self.this.n
-
-
-def _rate_kpi(key, now_table, prev_table, *, level, direction="higher") -> KPI:
-    a = M.RateResult.from_row(now_table.iloc[0], level=level)
-    b = M.RateResult.from_row(prev_table.iloc[0], level=level)
-    diff = M.compare_rates(a, b, level=level) if a.n and b.n else None
-    return KPI(key, "%", direction, a, b, diff)
-
-
-def kpis(tk: pd.DataFrame, periods, *, clock: str = "business", definition: str = "one_touch",
-         targets: dict[str, float] | None = None, calendar: BusinessCalendar | None = None,
-         csat: pd.DataFrame | None = None, costs: pd.DataFrame | None = None, freq: str = "month",
-         level: float = 0.95) -> dict[str, KPI]:
-    """ART, FCR, SLA attainment, CSAT after support (with surveys) and CPI (with costs), this period vs the other.
-
-    ``tk`` is :func:`tickets`; ``csat`` is :func:`csat_answers`; ``costs`` a ``support_costs`` table.
-    Tickets are assigned to the period they were created in; CSAT answers to the period they
-    were given in.
+    Examples
+    --------
+    >>> import csa
+    >>> from csa.views.common import Periods
+    >>> P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
+    >>> hl = headlines(csa.load(csa.datasets.sample_dir()), P)
+    >>> list(hl), [r["key"] for r in records(hl)][1:]
+    (['frt', 'fcr', 'csat', 'sla', 'complaints', 'cpi'], ['fcr{definition=one_touch}', \
+'sla{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,targets={urgent:1,high:4,normal:8,low:24}}', \
+'complaints{}', 'cpi{definition=all}'])
     """
-    now, prev = (tk[tk["period"] == p] for p in (periods.this, periods.prev))
-    col = clock_column("frt", clock)
-    a, b = (M.MeanResult.from_row(M.mean_table(x, col, level=level).iloc[0], level=level) for x in (now, prev))
-    out = {"art": KPI("art", "minutes", "lower", a, b, M.compare_means(a, b, level=level) if a.n > 1 and b.n > 1
-                      else None)}
-    out["fcr"] = _rate_kpi("fcr", *(M.fcr_table(x, definition=definition, level=level) for x in (now, prev)),
-                           level=level)
-    as_of = pd.concat([tk["created_at"], tk["first_response_at"]]).max()
-    sla = [M.sla_table(x, targets=targets, calendar=calendar, as_of=as_of, level=level) for x in (now, prev)]
-    out["sla"] = _rate_kpi("sla", *sla, level=level)
-    if csat is not None:
-        cp = period_of(csat["responded_at"], freq)
-        out["csat"] = _rate_kpi("csat", *(M.rate_table(csat[cp == p], "satisfied", level=level)
-                                          for p in (periods.this, periods.prev)), level=level)
-    if costs is not None:
-        table = cpi_table(tk, costs, freq_code=periods.this.freqstr)
-        rows = [table[table["period"] == p] for p in (periods.this, periods.prev)]
-        vals = [float(r["cpi"].iloc[0]) if len(r) and pd.notna(r["cpi"].iloc[0]) else float("nan") for r in rows]
-        ns = [int(r["tickets"].iloc[0]) if len(r) else 0 for r in rows]
-        out["cpi"] = KPI("cpi", "JPY", "lower", _Plain(vals[0], ns[0]), _Plain(vals[1], ns[1]),
-                         vals[0] - vals[1] if not any(map(math.isnan, vals)) else None)
+    tables = K.open_tables(data, engine=engine)
+    clock = dict(clock or {})
+    common = dict(section=NS, engine=engine, level=level, min_n=min_n)
+    out = {"frt": headline("frt", tables, periods, statistic="mean", **clock, **common),
+           "fcr": headline("fcr", tables, periods, definition=definition, **common)}
+    if tables.has("surveys"):
+        out["csat"] = headline("csat", tables, periods, touchpoint="support_contact", **common)
+    out["sla"] = headline("sla", tables, periods, **({} if targets is None else {"targets": targets}), **clock,
+                          **common)
+    out["complaints"] = headline("complaints", tables, periods, **common)
+    if tables.has("support_costs"):
+        out["cpi"] = headline("cpi", tables, periods, **common)
     return out
 
 
-@dataclass(frozen=True)
-class _Plain:
-    """A total-based figure without a sampling interval (CPI)."""
-
-    value: float
-    n: int
-    low: float = float("nan")
-    high: float = float("nan")
+def records(hl: dict[str, Headline]) -> list[dict]:
+    """The records the section publishes (:data:`PUBLISHED`): each catalogue KPI once; CSAT is the CSAT section's."""
+    return [hl[k].record for k in PUBLISHED if k in hl]
 
 
-def _num(x: float, unit: str, lang: str, *, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    sep = " " if lang == "en" else ""
-    if unit == "JPY":  # ¥1,234 in English, 1,234円 in Japanese; a change with its sign in front
-        sign = ("+" if x >= 0 else "−") if signed else ("−" if x < 0 else "")
-        return f"{sign}¥{abs(x):,.0f}" if lang == "en" else f"{sign}{abs(x):,.0f}円"
-    if unit == "minutes":
-        return f"{x:{'+' if signed else ''}.1f}{sep}{t('min', lang, NS)}"
-    if signed:
-        return f"{x:+.1f}{sep}{t('points', lang, NS)}"
-    return f"{x:.1f}{sep}%"
-
-
-def describe_kpis(k: dict[str, KPI], periods, *, clock: str, definition: str, lang: str = "en",
-                  min_n: int = 30, level: float = 0.95) -> str:
-    """One bullet per headline KPI: value, interval, n, change against the comparison period."""
+def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: int = 30) -> str:
+    """One bullet per headline KPI: its catalogue name and parameters, value, interval, n, change."""
     check_lang(lang)
     lines = []
-    for key, kpi in k.items():
-        name = t(f"kpi_{key}", lang, NS, clock=t(f"clock_{clock}", lang, NS), definition=t(definition, lang, NS))
-        if not kpi.n or kpi.value is None or math.isnan(kpi.value):
+    for key in [k for k in SHOWN if k in hl]:
+        r, c = hl[key].this, hl[key].change
+        e, unit = r.entry, r.unit
+        d = e.fmt.digits
+        name = e.label(r.params, lang)
+        if not r.n or math.isnan(r.value):
             lines.append(t("kpi_none", lang, NS, name=name, period=periods.this_label))
             continue
-        interval = "" if key == "cpi" else t("kpi_interval", lang, NS, level=level,
-                                             low=_num(kpi.this.low, kpi.unit, lang),
-                                             high=_num(kpi.this.high, kpi.unit, lang))
-        text = t("kpi_line", lang, NS, name=name, value=_num(kpi.value, kpi.unit, lang), interval=interval,
-                 n=kpi.n, what=t(f"n_{key}", lang, NS))
-        if kpi.diff is None:
+        interval = "" if math.isnan(r.low) else t("kpi_interval", lang, NS, level=r.level,
+                                                  low=num.value(r.low, unit, lang, digits=d),
+                                                  high=num.value(r.high, unit, lang, digits=d))
+        text = t("kpi_line", lang, NS, name=name, value=num.value(r.value, unit, lang, digits=d), interval=interval,
+                 n=num.number(r.n, 0), what=t(f"n_{key}", lang, NS))
+        if c is None:
             text += t("kpi_no_change", lang, NS, prev=periods.prev_label)
-        elif key == "cpi":
-            text += t("kpi_change_cpi", lang, NS, prev=periods.prev_label,
-                      diff=_num(kpi.diff, "JPY", lang, signed=True))
+        elif c["low"] is None:  # a ratio of totals (CPI): no sampling interval, no test
+            text += t("kpi_change_total", lang, NS, prev=periods.prev_label, diff=num.change(c["diff"], unit, lang,
+                                                                                         digits=d))
         else:
-            d = kpi.diff
-            real = d.low > 0 or d.high < 0
-            text += t("kpi_change", lang, NS, prev=periods.prev_label, diff=_num(d.diff, kpi.unit, lang, signed=True),
-                      low=_num(d.low, kpi.unit, lang, signed=True), high=_num(d.high, kpi.unit, lang, signed=True),
-                      p=d.p_value, verdict=t("change_real" if real else "change_noise", lang, NS))
-        if kpi.n < min_n:
-            text += t("kpi_small", lang, NS, n=kpi.n, min_n=min_n)
+            real = c["low"] > 0 or c["high"] < 0
+            text += t("kpi_change", lang, NS, prev=periods.prev_label, diff=num.change(c["diff"], unit, lang, digits=d),
+                      low=num.change(c["low"], unit, lang, digits=d), high=num.change(c["high"], unit, lang, digits=d),
+                      p=num.p_value(c["p_value"]), verdict=t("change_real" if real else "change_noise", lang, NS))
+        if r.n < min_n:
+            text += t("kpi_small", lang, NS, n=num.number(r.n, 0), min_n=min_n)
+        if key not in PUBLISHED:
+            text += t("kpi_elsewhere", lang, NS)
         lines.append(text)
     return "\n".join(lines)
-
-
-def headline_records(k: dict[str, KPI], periods, *, clock: str, definition: str, min_n: int = 30,
-                     level: float = 0.95) -> list[dict]:
-    """The headline records of the report index (``support_art``, ``support_fcr``, …).
-
-    CSAT after support is left out: the CSAT section publishes the same figure (``csat_support``),
-    and the report's front page shows each KPI once.
-    """
-    recs = []
-    for key, kpi in k.items():
-        if key == "csat":
-            continue
-        title = {lang: t(f"kpi_{key}", lang, NS, clock=t(f"clock_{clock}", lang, NS),
-                         definition=t(definition, lang, NS)) for lang in ("en", "ja")}
-        change = None
-        if kpi.diff is not None and key == "cpi":
-            change = {"vs": periods.prev_label, "diff": kpi.diff}
-        elif kpi.diff is not None:
-            change = {"vs": periods.prev_label, "diff": kpi.diff.diff, "low": kpi.diff.low, "high": kpi.diff.high,
-                      "p_value": kpi.diff.p_value}
-        low, high = (None, None) if key == "cpi" else (kpi.this.low, kpi.this.high)
-        recs.append(H.record(f"support_{key}", title, periods.this_label, value=kpi.value, low=low, high=high,
-                             n=kpi.n, unit=kpi.unit, direction=kpi.direction, level=level, min_n=min_n,
-                             change=change))
-    return recs
 
 
 def scope_sentence(periods, tk: pd.DataFrame, cal: BusinessCalendar, *, clock: str, lang: str = "en") -> str:
@@ -363,11 +414,24 @@ def calendar_sentence(cal: BusinessCalendar, clock: str, *, lang: str = "en") ->
 
 # =============================================================================== FCR, SLA, CPI, abandonment
 
-def fcr_side_by_side(tickets: pd.DataFrame, *, level: float = 0.95, min_n: int = 30, lang: str = "en") -> pd.DataFrame:
-    """FCR under the four definitions on the same tickets, with what each counts (in ``lang``)."""
-    out = M.fcr_definitions(tickets, level=level, min_n=min_n)
-    out["rule"] = [t(f"rule_{d}", lang, NS) for d in out["definition"]]
-    return out
+def fcr_side_by_side(data, period, *, freq: str = "month", engine: str = "pandas", level: float = 0.95,
+                     min_n: int = 30, lang: str = "en") -> pd.DataFrame:
+    """The catalogue's FCR under its four definitions on the same tickets, with what each counts (in ``lang``).
+
+    Returns
+    -------
+    DataFrame
+        ``definition``, ``rule`` (what it counts, in words), ``n``, ``successes``, ``value``,
+        ``low``, ``high``, ``small_n``: :func:`csa.measure` of ``fcr`` with each ``definition``.
+    """
+    tables = K.open_tables(data, engine=engine)
+    rows = []
+    for d in K.KPIS["fcr"].params["definition"].choices:
+        r = K.measure("fcr", tables, period=period, freq=freq, engine=engine, level=level, definition=d)
+        rows.append({"definition": d, "rule": t(f"rule_{d}", lang, NS), "n": r.n,
+                     "successes": int(r.row.get("successes", 0) or 0), "value": r.value, "low": r.low,
+                     "high": r.high, "small_n": r.small_n(min_n)})
+    return pd.DataFrame(rows)
 
 
 def describe_fcr_spread(side: pd.DataFrame, *, lang: str = "en") -> str:
@@ -376,35 +440,70 @@ def describe_fcr_spread(side: pd.DataFrame, *, lang: str = "en") -> str:
     if ok.empty:
         return t("fcr_none", lang, NS)
     lo, hi = ok.loc[ok["value"].idxmin()], ok.loc[ok["value"].idxmax()]
-    return t("fcr_spread", lang, NS, low=lo["value"], low_def=t(lo["definition"], lang, NS), high=hi["value"],
-             high_def=t(hi["definition"], lang, NS), spread=hi["value"] - lo["value"])
+    word = K.KPIS["fcr"].params["definition"].word
+    return t("fcr_spread", lang, NS, low=num.value(lo["value"], "%", lang), low_def=word(lo["definition"], lang),
+             high=num.value(hi["value"], "%", lang), high_def=word(hi["definition"], lang),
+             spread=num.number(hi["value"] - lo["value"], 1))
 
 
-def clock_comparison(tickets: pd.DataFrame, by: str = "channel", *, kind: str = "frt", level: float = 0.95,
-                     min_n: int = 30) -> pd.DataFrame:
-    """Median (with interval) of ``kind`` on both clocks per group, side by side, in minutes."""
+def clock_comparison(data, by: str = "channel", *, period, clock: dict | None = None, kind: str = "frt",
+                     freq: str = "month", engine: str = "pandas", level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """Median (with interval) of a time KPI on the calendar and the business clock per group, side by side.
+
+    ``clock`` gives the business clock (:func:`clock_params`); when it is the calendar clock (or
+    missing), the catalogue's default business clock (09:00–18:00, Japanese holidays, 年末年始).
+    The business clock is counted on ``engine``, the calendar clock in pandas (the catalogue's
+    calendar clock does not run on DuckDB or Spark yet: :func:`clock_params`), so ``data`` is a
+    Dataset (or pandas tables).
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``n``, ``median_calendar``, ``median_low_calendar``, ``median_high_calendar`` and the
+        same three on ``business`` (minutes): :func:`csa.kpi.table` of ``kind`` with
+        ``statistic="median"`` on each clock.
+    """
+    business = dict(clock or {}) if (clock or {}).get("clock") == "business" else {"clock": "business"}
     parts = []
-    for clock in M.CLOCKS:
-        x = M.mean_table(tickets, clock_column(kind, clock), by, level=level, min_n=min_n)
-        parts.append(x[[by, "n", "median", "median_low", "median_high"]].rename(
-            columns={c: f"{c}_{clock}" for c in ("median", "median_low", "median_high")}))
-    return parts[0].merge(parts[1].drop(columns="n"), on=by)
+    for name, params, on in (("calendar", {"clock": "calendar"}, "pandas"), ("business", business, engine)):
+        x = K.table(kind, data, by=by, period=period, freq=freq, engine=on, level=level, min_n=min_n,
+                    statistic="median", **params)
+        parts.append(x[[by, "n", "value", "low", "high"]].rename(
+            columns={"value": f"median_{name}", "low": f"median_low_{name}", "high": f"median_high_{name}"}))
+    return parts[0].merge(parts[1].drop(columns="n"), on=by).reset_index(drop=True)
 
 
 def sla_targets_table(targets: dict[str, float], *, lang: str = "en") -> pd.DataFrame:
-    """The SLA targets per priority in business hours."""
-    out = pd.DataFrame({"priority": list(targets), "target_h": [v / 60 for v in targets.values()]})
+    """The SLA targets per priority, in hours of the clock (:func:`target_hours`)."""
+    out = pd.DataFrame({"priority": list(targets), "target_h": [float(v) for v in targets.values()]})
     return translate_values(out, "priority", lang)
 
 
-def cpi_table(tk: pd.DataFrame, costs: pd.DataFrame, *, freq_code: str = "M", by: str | None = None) -> pd.DataFrame:
-    """CPI under both definitions (÷ all tickets, ÷ resolved tickets) per period, side by side."""
-    a = M.cpi(tk, costs, by=by, definition="all", freq=freq_code)
-    b = M.cpi(tk, costs, by=by, definition="resolved", freq=freq_code)
-    keys = ["period"] + ([by] if by else [])
-    out = a.merge(b[[*keys, "tickets", "cpi"]], on=keys, how="outer", suffixes=("", "_resolved"))
+def cpi_table(data, *, freq: str = "month", engine: str = "pandas", until=None) -> pd.DataFrame:
+    """The catalogue's CPI under both definitions (÷ tickets created, ÷ tickets solved) per period, side by side.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``cost`` (JPY), ``tickets`` (created), ``cpi``, ``tickets_resolved`` (solved in
+        the period), ``cpi_resolved``; periods up to ``until`` when given.
+    """
+    a, b = (K.table("cpi", data, freq=freq, engine=engine, definition=d) for d in ("all", "resolved"))
+    out = a[["period", "cost", "tickets", "value"]].rename(columns={"value": "cpi"}).merge(
+        b[["period", "tickets", "value"]].rename(columns={"tickets": "tickets_resolved", "value": "cpi_resolved"}),
+        on="period", how="outer")
     out["tickets_resolved"] = out["tickets_resolved"].fillna(0).astype("int64")
-    return out.drop(columns="definition").rename(columns={"cpi": "cpi", "cpi_resolved": "cpi_resolved"})
+    if until is not None:
+        out = out[out["period"] <= until]
+    return out.reset_index(drop=True)
+
+
+def category_table(data, period, *, freq: str = "month", engine: str = "pandas", lang: str = "en") -> pd.DataFrame:
+    """The catalogue's inquiry volume of ``period`` per category, largest first (categories in ``lang``)."""
+    x = K.table("volume", data, by="category", period=period, freq=freq, engine=engine)
+    out = x[["category", "value"]].rename(columns={"value": "tickets"}).astype({"tickets": "int64"})
+    out = out.sort_values(["tickets", "category"], ascending=[False, True], kind="stable")
+    return translate_values(out.reset_index(drop=True), "category", lang)
 
 
 def describe_cpi(costs, *, lang: str = "en") -> str:
@@ -419,38 +518,65 @@ def describe_abandonment(short_abandon: float, *, lang: str = "en") -> str:
 
 # =============================================================================== teams
 
-def team_trends(tk: pd.DataFrame, *, clock: str = "business", definition: str = "one_touch",
-                level: float = 0.95, min_n: int = 30, until=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ART (mean first response, with its interval) and FCR per team and month, up to the end of ``until``."""
-    t_ = tk if until is None else tk[tk["month"] <= until.asfreq("M", "end")]
-    frt = M.mean_table(t_, clock_column("frt", clock), ["team", "month"], level=level, min_n=min_n)
-    fcr = M.fcr_table(t_, ["team", "month"], definition=definition, level=level, min_n=min_n)
-    for x in (frt, fcr):
-        x["month"] = x["month"].astype(str)
+def team_trends(data, *, clock: dict | None = None, definition: str = "one_touch", engine: str = "pandas",
+                level: float = 0.95, min_n: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The catalogue's first response time (mean) and FCR per team and month, every month of the data.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        :func:`csa.kpi.table` of ``frt`` (``statistic="mean"`` on ``clock``) and of ``fcr`` (rule
+        ``definition``) by ``team`` with ``freq="month"``: ``period``, ``team``, ``n``, ``value``,
+        ``low``, ``high``, ``small_n`` and their counts and sums; :func:`upto` cuts them for a chart.
+    """
+    common = dict(by="team", freq="month", engine=engine, level=level, min_n=min_n)
+    frt = K.table("frt", data, statistic="mean", **dict(clock or {}), **common)
+    fcr = K.table("fcr", data, definition=definition, **common)
     return frt, fcr
 
 
-def describe_highlight(tk: pd.DataFrame, team: str, mark: str, *, clock: str = "business",
+def _pooled(kpi: str, rows: pd.DataFrame, params: dict, level: float) -> tuple[float, int]:
+    """The catalogue's statistic of ``kpi`` on the counts and sums of several rows of its table, added up."""
+    e = K.get(kpi)
+    cols = [c for c in ("n", "successes", "total", "total_sq", "excluded") if c in rows.columns]
+    sums = pd.DataFrame([rows[cols].sum()]) if len(rows) else pd.DataFrame({c: [0] for c in cols})
+    est = e.kernel.statistic.estimate(sums, e.resolve(params), level)
+    return float(est["value"].iloc[0]), int(est["n"].iloc[0])
+
+
+def describe_highlight(frt: pd.DataFrame, fcr: pd.DataFrame, team: str, mark: str, *, clock: dict | None = None,
                        definition: str = "one_touch", window: int = 3, level: float = 0.95,
                        lang: str = "en") -> str:
-    """The highlighted team in the ``window`` months before ``mark`` and from it: a picture, not an evaluation."""
+    """The highlighted team in the ``window`` months before ``mark`` and from it: a picture, not an evaluation.
+
+    ``frt`` and ``fcr`` are :func:`team_trends`; the team's figures over each window are the
+    catalogue's statistic on the team's monthly counts added up (what :func:`csa.measure` with
+    ``where={"team": team}`` gives for a period of those months).
+    """
     if not team or not mark:
         return t("highlight_none", lang, NS)
-    known = sorted(map(str, tk["team"].dropna().unique()))
+    known = sorted(set(map(str, frt["team"].dropna())) | set(map(str, fcr["team"].dropna())))
     if team not in known:
         return t("highlight_unknown", lang, NS, team=team, teams=", ".join(known))
     m = pd.Period(mark, "M")
-    mine = tk[tk["team"] == team]
-    before = mine[(mine["month"] >= m - window) & (mine["month"] < m)]
-    after = mine[(mine["month"] >= m) & (mine["month"] < m + window)]
-    if before.empty or after.empty:
+    params = {"frt": {"statistic": "mean", **dict(clock or {})}, "fcr": {"definition": definition}}
+    vals = {}
+    for kpi, tab in (("frt", frt), ("fcr", fcr)):
+        mine = tab[tab["team"] == team]
+        before = mine[(mine["period"] >= m - window) & (mine["period"] < m)]
+        after = mine[(mine["period"] >= m) & (mine["period"] < m + window)]
+        vals[kpi] = [_pooled(kpi, x, params[kpi], level) for x in (before, after)]
+    if any(n == 0 for pair in vals.values() for _, n in pair):
         return t("highlight_no_data", lang, NS, team=_value("team", team, lang), mark=mark)
-    med = [M.MeanResult.from_row(M.mean_table(x, clock_column("frt", clock), level=level).iloc[0]) for x in
-           (before, after)]
-    fcr = [M.fcr(x, definition=definition, level=level) for x in (before, after)]
-    return t("highlight", lang, NS, team=_value("team", team, lang), mark=mark, window=window,
-             clock=t(f"clock_{clock}", lang, NS), a=med[0].mean, b=med[1].mean, c=fcr[0].value,
-             d=fcr[1].value, definition=t(definition, lang, NS))
+    (a, _), (b, _) = vals["frt"]
+    (c, _), (d, _) = vals["fcr"]
+    name = {k: K.KPIS[k].label(params[k], lang) for k in params}
+    if lang == "en":  # inside a sentence: "first response time (FRT; …)"
+        name = {k: v[:1].lower() + v[1:] for k, v in name.items()}
+    return t("highlight", lang, NS, team=_value("team", team, lang), mark=mark, window=window, frt=name["frt"],
+             fcr=name["fcr"],
+             a=num.value(a, "minutes", lang), b=num.value(b, "minutes", lang), c=num.value(c, "%", lang),
+             d=num.value(d, "%", lang))
 
 
 # =============================================================================== KPI → KGI
@@ -482,7 +608,7 @@ def chain(ds, tk: pd.DataFrame, *, follow: int = 6, level: float = 0.95,
         answering customers who left within ``follow`` months, per CSAT score; ``frt_churn``: the
         same churn per first-response band (the direct link). ``None`` without surveys; the two
         churn tables are missing without subscriptions. Only answers given at least ``follow``
-        months before the data's last month are followed.
+        months before the data's last month are followed (:func:`csa.metrics.churn.churned_within`).
     """
     s = csat_answers(ds, tk)
     if s is None or s.empty:
@@ -491,15 +617,7 @@ def chain(ds, tk: pd.DataFrame, *, follow: int = 6, level: float = 0.95,
     out = {"frt_csat": band_table(s, "satisfied", col, level=level, min_n=min_n)}
     if ds.subscriptions is None or ds.subscriptions.empty:
         return out
-    sub = ds.subscriptions
-    months = pd.PeriodIndex(sub["month"].astype(str), freq="M") if not isinstance(sub["month"].dtype, pd.PeriodDtype) \
-        else pd.PeriodIndex(sub["month"])
-    last = pd.Series(months, index=sub.index).groupby(sub["customer_id"]).max()
-    end = months.max()
-    m = period_of(s["responded_at"], "month")
-    followed = s[m <= end - follow].copy()
-    mf = m[m <= end - follow]
-    followed["churned"] = (followed["customer_id"].map(last) < (mf + follow)).to_numpy()
+    followed = CH.churned_within(s, ds.subscriptions, follow, at="responded_at")
     out["csat_churn"] = M.rate_table(followed, "churned", "score", level=level, min_n=min_n)
     out["frt_churn"] = band_table(followed, "churned", col, level=level, min_n=min_n)
     return out
@@ -514,8 +632,9 @@ def describe_chain(ch: dict[str, pd.DataFrame] | None, *, follow: int = 6, min_n
     fc = ch["frt_csat"][ch["frt_csat"]["n"] >= min_n]
     if len(fc) < 2:
         return t("chain_few", lang, NS, min_n=min_n)
-    text = t("chain_frt_csat", lang, NS, fast=t(fc["band"].iloc[0], lang, NS), a=fc["value"].iloc[0],
-             slow=t(fc["band"].iloc[-1], lang, NS), b=fc["value"].iloc[-1])
+    pct = lambda x: num.value(x, "%", lang, digits=0)
+    text = t("chain_frt_csat", lang, NS, fast=t(fc["band"].iloc[0], lang, NS), a=pct(fc["value"].iloc[0]),
+             slow=t(fc["band"].iloc[-1], lang, NS), b=pct(fc["value"].iloc[-1]))
     if "csat_churn" not in ch:
         return text + sep + t("chain_no_churn", lang, NS)
     cc = ch["csat_churn"][ch["csat_churn"]["n"] >= min_n]
@@ -523,18 +642,21 @@ def describe_chain(ch: dict[str, pd.DataFrame] | None, *, follow: int = 6, min_n
     if len(cc) < 2 or len(fr) < 2:
         return text + sep + t("chain_few", lang, NS, min_n=min_n)
     text += sep + t("chain_csat_churn", lang, NS, follow=follow, low_score=int(cc["score"].iloc[0]),
-                    a=cc["value"].iloc[0], high_score=int(cc["score"].iloc[-1]), b=cc["value"].iloc[-1])
+                    a=pct(cc["value"].iloc[0]), high_score=int(cc["score"].iloc[-1]), b=pct(cc["value"].iloc[-1]))
     overlap = fr["low"].max() <= fr["high"].min()
     text += sep + t("chain_direct_flat" if overlap else "chain_direct", lang, NS, follow=follow,
-                    lo=fr["value"].min(), hi=fr["value"].max())
+                    lo=num.number(fr["value"].min(), 0), hi=pct(fr["value"].max()))
     return text
 
 
 # =============================================================================== staffing
 
-def queue_view(tk: pd.DataFrame, periods, cal: BusinessCalendar, *, channels=("phone", "chat"), agents: int = 2,
-               target_s: float = 20, goal: float = 80.0) -> dict[str, Any]:
+def queue_view(tk: pd.DataFrame, periods, cal: BusinessCalendar, *, aht: float, channels=("phone", "chat"),
+               agents: int = 2, target_s: float = 20, goal: float = 80.0) -> dict[str, Any]:
     """Arrivals per weekday and hour against agents on shift, and the Erlang C service level.
+
+    ``aht`` is the handle time of the queue's contacts in minutes: the catalogue's AHT of the
+    period with ``where={"channel": channels}`` (:func:`csa.measure`).
 
     Agents answer the queue (``channels``) during business hours on working weekdays (an hour only
     partly inside them, e.g. 09:00–10:00 with a 09:30 opening, counts as closed); contacts arriving
@@ -545,15 +667,14 @@ def queue_view(tk: pd.DataFrame, periods, cal: BusinessCalendar, *, channels=("p
     dict
         ``arrivals`` (average contacts per hour, weekday × hour), ``service_level`` (percent
         answered within ``target_s``; missing in closed hours), ``needed`` (agents for ``goal``
-        percent, also in closed hours: what opening them would take), ``aht``
-        (minutes, mean over the period's queue contacts), ``after_hours`` (percent of the
+        percent, also in closed hours: what opening them would take), ``aht`` (as given),
+        ``after_hours`` (percent of the
         period's queue contacts arriving while closed), ``n`` (queue contacts), ``table`` (the
         long table of :func:`csa.metrics.queue.staffing_table`).
     """
     q = tk[(tk["period"] == periods.this) & tk["channel"].isin(list(channels))]
     first, last = periods.this.start_time, periods.this.end_time
     arrivals = M.weekday_hour(q, per_day=True, first=first, last=last)
-    aht = float(M.aht_table(q).iloc[0]["mean"]) if len(q) else float("nan")
     hours = [h for h in arrivals.columns if arrivals[h].sum() > 0] or list(range(9, 18))
     long = arrivals[hours].stack().rename("arrivals").reset_index()
     o, c = (int(x.split(":")[0]) * 60 + int(x.split(":")[1]) for x in cal.hours)
@@ -568,7 +689,7 @@ def queue_view(tk: pd.DataFrame, periods, cal: BusinessCalendar, *, channels=("p
     pivot = lambda c_: long.pivot(index="weekday", columns="hour", values=c_)
     is_open = cal.is_open(q["created_at"]) if len(q) else np.array([], bool)
     return {"arrivals": arrivals[hours], "service_level": pivot("service_level"), "needed": pivot("agents_needed"),
-            "aht": aht, "after_hours": 100 * float((~is_open).mean()) if len(q) else float("nan"), "n": len(q),
+            "aht": float(aht), "after_hours": 100 * float((~is_open).mean()) if len(q) else float("nan"), "n": len(q),
             "table": long}
 
 
@@ -579,10 +700,12 @@ def describe_staffing(qv: dict[str, Any], *, agents: int, target_s: float, goal:
     tab = qv["table"]
     open_ = tab[(tab["agents"] > 0) & (tab["arrivals"] > 0)]
     below = open_[open_["service_level"] < goal]
-    text = t("staffing", lang, NS, n=qv["n"], aht=qv["aht"], after=qv["after_hours"], agents=agents,
-             target=target_s, goal=goal, below=len(below), slots=len(open_))
+    text = t("staffing", lang, NS, n=num.number(qv["n"], 0), aht=num.value(qv["aht"], "minutes", lang),
+             after=num.value(qv["after_hours"], "%", lang, digits=0), agents=agents, target=target_s,
+             goal=num.value(goal, "%", lang, digits=0),
+             below=len(below), slots=len(open_))
     if len(below):
         worst = below.sort_values("service_level").iloc[0]
         text += t("staffing_worst", lang, NS, day=weekday_names(lang)[int(worst["weekday"])], hour=int(worst["hour"]),
-                  sl=worst["service_level"], need=int(worst["agents_needed"]))
+                  sl=num.value(worst["service_level"], "%", lang, digits=0), need=int(worst["agents_needed"]))
     return text
