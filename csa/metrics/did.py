@@ -247,6 +247,22 @@ def _controls(df: pd.DataFrame, controls) -> tuple[pd.DataFrame, np.ndarray]:
     return out, known
 
 
+def _rows(df: pd.DataFrame, outcome: str, log: bool, flags: tuple[str, ...], controls, cluster: str | None):
+    """(outcome, the true/false columns ``flags``, the controls, ``keep``) of each row; ``keep``: the rows where
+    all of them (and the cluster, when there is one) are known."""
+    y, keep = _outcome(df, outcome, log)
+    values = []
+    for col in flags:
+        v, known = _flag(df, col)
+        values.append(v)
+        keep = keep & known
+    ctrl, ctrl_known = _controls(df, controls)
+    keep = keep & ctrl_known
+    if cluster is not None:
+        keep &= df[cluster].notna().to_numpy()
+    return y, values, ctrl, keep
+
+
 def _cov_args(df: pd.DataFrame, cov: str | None, cluster: str | None, keep: np.ndarray,
               hac_lags: int | None = None) -> tuple[str, dict, bool, np.ndarray | None]:
     if cov is None:
@@ -391,6 +407,12 @@ def _cluster_ols(y: np.ndarray, exog: np.ndarray, groups: np.ndarray, *,
     return _ClusterFit(beta, np.sqrt(np.diag(cov)), float(g - 1))
 
 
+def _fit_facts(keep: np.ndarray, groups: np.ndarray | None, cov: str, level: float, log: bool) -> dict:
+    """What every :class:`Effect` of one fit shares: rows used and left out, clusters, covariance, level, log."""
+    return dict(n=int(keep.sum()), excluded=int((~keep).sum()),
+                clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
+
+
 def _effect(res, names: list[str], term: str, *, n: int, excluded: int, clusters: int | None, cov: str,
             level: float, log: bool) -> Effect:
     j = names.index(term)
@@ -498,13 +520,7 @@ def did(df: pd.DataFrame, *, outcome: str, treated: str, after: str, log: bool =
     """
     level = _level(level)
     _need(df, outcome, treated, after, cluster)
-    y, ok = _outcome(df, outcome, log)
-    tr, tr_known = _flag(df, treated)
-    af, af_known = _flag(df, after)
-    ctrl, ctrl_known = _controls(df, controls)
-    keep = ok & tr_known & af_known & ctrl_known
-    if cluster is not None:
-        keep &= df[cluster].notna().to_numpy()
+    y, (tr, af), ctrl, keep = _rows(df, outcome, log, (treated, after), controls, cluster)
     cells = pd.DataFrame({"treated": tr[keep], "after": af[keep], "y": y[keep]})
     means = (cells.groupby(["treated", "after"]).agg(n=("y", "size"), mean=("y", "mean"))
              .reindex(pd.MultiIndex.from_product([[False, True], [False, True]], names=["treated", "after"]))
@@ -519,8 +535,7 @@ def did(df: pd.DataFrame, *, outcome: str, treated: str, after: str, log: bool =
     X = _design({"const": 1.0, "treated": tr, "after": af, "treated:after": tr & af}, ctrl, keep)
     cov, kwds, use_t, groups = _cov_args(df, cov, cluster, keep)
     res, names = _fit(y[keep], X, cov, kwds, use_t)
-    e = _effect(res, names, "treated:after", n=int(keep.sum()), excluded=int((~keep).sum()),
-                clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
+    e = _effect(res, names, "treated:after", **_fit_facts(keep, groups, cov, level, log))
     return DiD(**vars(e), means=means)
 
 
@@ -533,9 +548,7 @@ def event_study(df: pd.DataFrame, *, outcome: str, treated: str, time: str, ref,
 
     Parameters
     ----------
-    df : DataFrame
-        One row per observation.
-    outcome, treated, log, level, cluster, cov, controls
+    df, outcome, treated, log, level, cluster, cov, controls
         As in :func:`did`.
     time : str
         The period of each row (e.g. the month a ticket was created).
@@ -568,13 +581,9 @@ def event_study(df: pd.DataFrame, *, outcome: str, treated: str, time: str, ref,
     """
     level = _level(level)
     _need(df, outcome, treated, time, cluster)
-    y, ok = _outcome(df, outcome, log)
-    tr, tr_known = _flag(df, treated)
-    ctrl, ctrl_known = _controls(df, controls)
+    y, (tr,), ctrl, keep = _rows(df, outcome, log, (treated,), controls, cluster)
     tv = df[time]
-    keep = ok & tr_known & ctrl_known & tv.notna().to_numpy()
-    if cluster is not None:
-        keep &= df[cluster].notna().to_numpy()
+    keep &= tv.notna().to_numpy()
     periods = sorted(tv[keep].unique())
     if isinstance(tv.dtype, pd.PeriodDtype) and not isinstance(ref, pd.Period):
         try:
@@ -622,9 +631,7 @@ def pretrend(df: pd.DataFrame, *, outcome: str, treated: str, time: str, before,
 
     Parameters
     ----------
-    df : DataFrame
-        One row per observation.
-    outcome, treated, log, level, cluster, cov, controls
+    df, outcome, treated, log, level, cluster, cov, controls
         As in :func:`did`.
     time : str
         The period of each row (periods or numbers).
@@ -658,20 +665,14 @@ def pretrend(df: pd.DataFrame, *, outcome: str, treated: str, time: str, before,
     pre = df.loc[tnum < cut]
     if pre.empty:
         raise ValueError(f"no rows before {before!r}: the pre-action trend cannot be estimated")
-    y, ok = _outcome(pre, outcome, log)
-    tr, tr_known = _flag(pre, treated)
-    ctrl, ctrl_known = _controls(pre, controls)
+    y, (tr,), ctrl, keep = _rows(pre, outcome, log, (treated,), controls, cluster)
     t = tnum[tnum < cut] - cut
-    keep = ok & tr_known & ctrl_known
-    if cluster is not None:
-        keep &= pre[cluster].notna().to_numpy()
     if len(np.unique(t[keep & tr])) < 2 or len(np.unique(t[keep & ~tr])) < 2:
         raise ValueError("the pre-action trend needs at least two periods in each group before the action")
     X = _design({"const": 1.0, "treated": tr, "t": t, "treated:t": tr * t}, ctrl, keep)
     cov, kwds, use_t, groups = _cov_args(pre, cov, cluster, keep)
     res, names = _fit(y[keep], X, cov, kwds, use_t)
-    return _effect(res, names, "treated:t", n=int(keep.sum()), excluded=int((~keep).sum()),
-                   clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
+    return _effect(res, names, "treated:t", **_fit_facts(keep, groups, cov, level, log))
 
 
 # ----------------------------------------------------------------------------------- ITS
@@ -761,8 +762,7 @@ def its(df: pd.DataFrame, *, outcome: str, time: str, start, log: bool = False, 
     if groups is not None:
         kwds = {"groups": groups[order]}
     res, names = _fit(yk, Xk, cov, kwds, use_t)
-    common = dict(n=int(keep.sum()), excluded=int((~keep).sum()),
-                  clusters=None if groups is None else int(groups.max() + 1), cov=cov, level=level, log=log)
+    common = _fit_facts(keep, groups, cov, level, log)
     effects = {k: _effect(res, names, k, **common) for k in ("after", "t:after", "t")}
     b = dict(zip(names, res.params, strict=True))
     means = {nm: float(np.mean(v)) for nm, v in Xk.cols}
