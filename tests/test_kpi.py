@@ -168,6 +168,14 @@ def test_parameters_reach_the_kernels(ds, kpi, params):
     assert r.params == K.KPIS[kpi].resolve(params)
 
 
+def test_churn_counting_same_period_customers_in_the_numerator_only_has_no_interval(ds):
+    r = K.measure("churn", ds, period="2026Q3", freq="quarter", same_period="include")
+    ref = C.customer_churn(ds.subscriptions, "2026Q3", same_period="include")
+    assert _close(r.value, ref.value) and math.isnan(r.low) and math.isnan(ref.low)
+    prev = K.measure("churn", ds, period="2026Q2", freq="quarter", same_period="include")
+    assert K.compare(r, prev)["p_value"] is None, "no test for a ratio that is not a proportion"
+
+
 def test_quarters_and_fiscal_years(ds):
     q = K.measure("churn", ds, period="2026Q3", freq="quarter")
     ref = C.customer_churn(ds.subscriptions, "2026Q3")
@@ -336,6 +344,33 @@ def test_duckdb_gives_the_pandas_result_for_the_last_month(ds, duck, kpi):
     a = K.measure(kpi, ds, period="2026-10", **params)
     b = K.measure(kpi, duck, period="2026-10", engine="duckdb", **params)
     assert b.engine == "duckdb" and _same(a, b), (kpi, a, b)
+
+
+@pytest.mark.parametrize(("kpi", "params"), [("frt", {"clock": "calendar"}),
+                                             ("resolution_time", {"clock": "calendar", "statistic": "median"}),
+                                             ("sla", {"clock": "calendar"})])
+def test_duckdb_gives_the_pandas_result_on_the_calendar_clock(ds, duck, kpi, params):
+    a = K.measure(kpi, ds, period="2026-10", **params)
+    b = K.measure(kpi, duck, period="2026-10", engine="duckdb", **params)
+    assert _same(a, b), (kpi, a, b)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_time_zone_with_daylight_saving(engine):
+    # New York moved its clocks forward on 2026-03-08: Saturday 10:00 to Monday 10:00 is 47 hours, not 48;
+    # and a zone name with an underscore (narwhals cannot read it from a pandas dtype) still works
+    tz = "America/New_York"
+    tk = _tiny_tickets().iloc[:2].assign(
+        created_at=pd.to_datetime(["2026-03-07 10:00", "2026-03-31 23:30"]).tz_localize(tz),
+        first_response_at=pd.to_datetime(["2026-03-09 10:00", None]).tz_localize(tz))
+    data = {"tickets": tk, "customers": pd.DataFrame({"customer_id": ["a", "b"]})}
+    if engine == "duckdb":
+        con = csa.engines.connect(tz=tz)
+        data = {k: con.from_df(v) for k, v in data.items()}
+    t = K.open_tables(data, engine=engine, tz=tz)
+    r = K.measure("frt", t, period="2026-03", clock="calendar", engine=engine)
+    assert (r.n, r.value) == (1, SP.elapsed_minutes(tk, end="first_response_at").iloc[0]) == (1, 47 * 60)
+    assert K.measure("volume", t, period="2026-03", engine=engine).value == 2  # 23:30 local is in March
 
 
 def test_duckdb_reads_a_folder_of_exports_in_place(ds):

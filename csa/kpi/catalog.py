@@ -116,9 +116,9 @@ _add(KPI(
 _add(KPI(
     "gcr", {"en": "Goal completion rate", "ja": "目標達成率"}, "GCR",
     {"en": "Share of the customers who tried a goal (set-up, a download, a plan change) in the period that "
-           "completed it at least once (article 000); per attempt with unit = attempt.",
+           "completed it at least once (article 000); or, counted per attempt, the share of attempts.",
      "ja": "期間中に目的（初期設定、ダウンロード、プラン変更など）を試した顧客のうち、1回以上完了した顧客の割合"
-           "（記事000）。unit = attempt なら試行あたり。"},
+           "（記事000）。試行単位で数える場合は、完了した試行の割合。"},
     "kpi", "%", "higher", "customer", "goals", "started_at", "counts", _SHARE,
     {"goal": Param(None, kind="text", defining=True, titled=True, doc={"en": "the goal counted (empty: every goal)",
                                                           "ja": "集計する目的（空欄：すべて）"}),
@@ -155,9 +155,9 @@ _add(KPI(
 _add(KPI(
     "fcr", {"en": "First contact resolution", "ja": "一次解決率"}, "FCR",
     {"en": "Share of tickets solved at the first contact (one agent reply at most, not reopened by default), "
-           "out of the solved tickets (all tickets with the all_contacts rule).",
+           "out of the solved tickets (all tickets when every contact counts).",
      "ja": "最初の対応で解決したチケット（既定：担当者の返信が1回以下で再オープンなし）の割合。分母は解決済みのチケット"
-           "（all_contacts ではすべてのチケット）。"},
+           "（すべての問い合わせを分母とする定義では、すべてのチケット）。"},
     "kpi", "%", "higher", "ticket", "tickets", "created_at", "counts", _SHARE,
     {"definition": Param("one_touch", ("one_touch", "zendesk", "exactly_one", "all_contacts"), defining=True,
                          titled=True,

@@ -59,18 +59,28 @@ class Statistic:
 
 @dataclass(frozen=True)
 class Share(Statistic):
-    """``100 · successes / n`` with the Wilson interval; change: Newcombe's interval, pooled z test."""
+    """``100 · successes / n`` with the Wilson interval; change: Newcombe's interval, pooled z test.
+
+    A row whose ``no_interval`` is true is a ratio that is not a proportion (successes counted
+    among units outside ``n``): its value is given without an interval or a test.
+    """
 
     def estimate(self, c: pd.DataFrame, p: dict, level: float) -> pd.DataFrame:
         n, x = _f(c["n"]), _f(c["successes"])
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(n > 0, 100 * x / n, np.nan)
-        iv = S.proportion_interval(x, n, level=level)
-        return c.assign(value=value, low=_f(iv.low), high=_f(iv.high))
+        iv = S.proportion_interval(np.minimum(x, n), n, level=level)
+        low, high = _f(iv.low), _f(iv.high)
+        if "no_interval" in c.columns:
+            none = c["no_interval"].fillna(False).to_numpy(dtype=bool)
+            low, high = np.where(none, np.nan, low), np.where(none, np.nan, high)
+        return c.assign(value=value, low=low, high=high)
 
     def change(self, a, b, p, level):
         if not (a["n"] and b["n"]):
             return None
+        if a.get("no_interval") or b.get("no_interval"):
+            return Statistic.change(self, a, b, p, level)
         return _out(S.diff_proportions(int(a["successes"]), int(a["n"]), int(b["successes"]), int(b["n"]),
                                        level=level))
 

@@ -57,6 +57,31 @@ def months_of_period(ordinal: int, freq: str) -> tuple[int, int]:
     return a.ordinal, b.ordinal
 
 
+def _epoch_us(tables, frame, column: str):
+    """(frame, expression): microseconds since 1970 of a timestamp column, on any engine.
+
+    An instant (tz-aware) is counted as such; a naive timestamp as if it were UTC (its wall-clock
+    time: differences of two are wall-clock differences, as everywhere in csa). narwhals has no
+    epoch on DuckDB, and Spark and DuckDB refuse a time-zone conversion of instants, so those two
+    engines get a helper column from their own function (``epoch_us``, ``unix_micros``).
+    """
+    dtype = frame.collect_schema()[column]
+    if not isinstance(dtype, nw.Datetime):
+        raise TypeError(f"column {column!r} must hold timestamps; it holds {dtype}")
+    if tables.engine == "pandas":
+        return frame, nw.col(column).dt.timestamp("us").cast(nw.Float64)
+    helper = f"{_T}us_{column}"
+    native = frame.to_native()
+    if tables.engine == "duckdb":
+        native = native.project(f'*, CAST(epoch_us("{column}") AS DOUBLE) AS "{helper}"')
+    else:
+        from pyspark.sql import functions as F
+
+        ts = F.col(column) if dtype.time_zone is not None else F.to_utc_timestamp(F.col(column), "UTC")
+        native = native.withColumn(helper, F.unix_micros(ts.cast("timestamp")).cast("double"))
+    return nw.from_native(native), nw.col(helper)
+
+
 def _wall(frame, column: str, tz: str | None) -> nw.Expr:
     """The column as naive wall-clock time in ``tz`` (``None``: in UTC, for elapsed time)."""
     dtype = frame.collect_schema()[column]
@@ -139,16 +164,16 @@ def with_minutes(tables, frame, start: str, end: str, clock: Clock, name: str):
     """
     tz = tables.tz
     literal = not isinstance(end, str)
-    if clock.kind == "calendar":
-        s = _wall(frame, start, None)
-        ds, ms = day_number(s), _minute_of_day(s)
+    if clock.kind == "calendar":  # elapsed time: microseconds since the epoch, so a DST change counts right
+        frame, s_us = _epoch_us(tables, frame, start)
         if literal:
             e = pd.Timestamp(end)
-            e = e.tz_convert("UTC").tz_localize(None) if e.tzinfo else e
-            de, me = (e.date() - _EPOCH).days, e.hour * 60 + e.minute + e.second / 60 + e.microsecond / 6e7
-            return frame.with_columns(((de - ds) * 1440 + (me - ms)).alias(name))
-        e = _wall(frame, end, None)
-        return frame.with_columns(((day_number(e) - ds) * 1440 + (_minute_of_day(e) - ms)).alias(name))
+            e_us = (e.tz_convert("UTC").tz_localize(None) if e.tzinfo else e).value // 1000
+            return frame.with_columns(((e_us - s_us) / 60_000_000).alias(name))
+        frame, e_us = _epoch_us(tables, frame, end)
+        out = frame.with_columns(((e_us - s_us) / 60_000_000).alias(name))
+        helpers = [c for c in out.collect_schema().names() if c.startswith(f"{_T}us_")]
+        return out.drop(*helpers) if helpers else out
     if clock.kind != "business":
         raise ValueError(f"clock must be 'business' or 'calendar'; got {clock.kind!r}")
     s = _wall(frame, start, tz)

@@ -516,8 +516,10 @@ class CustomerChurn(Kernel):
             else:  # both
                 x, n, excl = lost + same, start + joined_n, 0
             rows.append({"period": per, "n": n, "successes": x, "excluded": excl, "churned": lost,
-                         "joined": joined_n, "same_period": same, "partial": partial})
-        cols = ["period", "n", "successes", "excluded", "churned", "joined", "same_period", "partial"]
+                         "joined": joined_n, "same_period": same, "partial": partial,
+                         # "include" counts churn among customers not in the denominator: not a proportion
+                         "no_interval": rule == "include" and not self.retention})
+        cols = ["period", "n", "successes", "excluded", "churned", "joined", "same_period", "partial", "no_interval"]
         return pd.DataFrame(rows, columns=cols)
 
 

@@ -20,6 +20,7 @@ alike; :data:`MONTH_COLUMNS` names them.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ TABLE_NAMES = ("customers", "subscriptions", "orders", "tickets", "surveys", "go
 #: month columns, carried as month ordinals: (table, column)
 MONTH_COLUMNS = {("subscriptions", "month"), ("support_costs", "month")}
 _MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_ZONE = re.compile(r"[a-zA-Z/]+")  # the zone names narwhals reads from a pandas dtype
 
 
 @dataclass
@@ -119,14 +121,24 @@ def month_ordinal(frame, col: str) -> nw.Expr:
 
 
 def _pandas_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Period columns as their integer ordinals (narwhals, DuckDB and Spark know no pandas Period)."""
+    """Period columns as their integer ordinals (narwhals, DuckDB and Spark know no pandas Period), and
+    instants in a time zone narwhals cannot name as the same instants in UTC.
+
+    narwhals reads a pandas dtype such as ``datetime64[ns, America/New_York]`` as Unknown (its
+    pattern for zone names has no underscore or digit), so the period and clock expressions would
+    refuse the column; ``UTC`` is the same instants, and every expression converts them to the
+    business time zone itself.
+    """
     out = {}
     for name, df in tables.items():
         if df is None:
             continue
         periods = [c for c in df.columns if isinstance(df[c].dtype, pd.PeriodDtype)]
-        if periods:
-            df = df.assign(**{c: df[c].array.asi8 for c in periods})
+        instants = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)
+                    and not _ZONE.fullmatch(str(df[c].dtype.tz))]
+        if periods or instants:
+            df = df.assign(**{c: df[c].array.asi8 for c in periods},
+                           **{c: df[c].dt.tz_convert("UTC") for c in instants})
         out[name] = df
     return out
 

@@ -243,6 +243,8 @@ class KPI:
         """
         p = self.resolve(params)
         shown = [self.params[k].word(v, lang) for k, v in p.items() if self.params[k].titled and v is not None]
+        if lang == "en":  # "after support", not "After support", inside the name (an acronym stays)
+            shown = [w[:1].lower() + w[1:] if w[:2] != w[:2].upper() else w for w in shown]
         parts = ([self.abbr] if self.abbr else []) + shown
         if not parts:
             return self.name[lang]
@@ -308,8 +310,8 @@ class KPI:
 
 
 def _show(v: Any) -> str:
-    if isinstance(v, dict):
-        return "{" + ",".join(f"{k}:{_show(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, dict):  # sorted: a registry that lists the priorities in another order is the same KPI
+        return "{" + ",".join(f"{k}:{_show(x)}" for k, x in sorted(v.items())) + "}"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).lower() if isinstance(v, bool) else str(v)
