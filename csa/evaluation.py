@@ -224,8 +224,10 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     The KPI's rows (monthly) are split into the action's scope (treated) and the rest
     (comparison); a KPI restricted to the scope (``where: {team: osaka}``) is evaluated on the
     same measure without that restriction, so that a comparison group exists. Times and means
-    are compared on the log scale; rows after the action's ``end``, or after ``until``, are left
-    out. Only the scope, cluster and control columns are read (at 12 M tickets the others are
+    are compared on the log scale when every value is positive (the effect is then a factor),
+    otherwise on their own scale (minutes: the effect on the mean, the KPI as the registry reads
+    it) — never by leaving the zeros out. Rows after the action's ``end``, or after ``until``,
+    are left out. Only the scope, cluster and control columns are read (at 12 M tickets the others are
     gigabytes). Too early to tell (no month from the start for a DiD, fewer than two for a time
     series) gives design ``"none"`` with the reason.
 
@@ -257,7 +259,10 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     months_after = rows.loc[rows["period"] >= action.start, "period"].nunique()
     if months_after < (1 if action.scope else 2):
         return Evaluation(action, e, "none", reason="too_early", engine=engine)
-    log = isinstance(e.spec.kernel.statistic, (K.estimate.Mean, K.estimate.Time))
+    # times and means on the log scale (a training that cuts waiting times does so by a factor), but only
+    # when every value is positive: a zero has no logarithm, and leaving those rows out would estimate
+    # the effect on another population (business minutes are 0 for a ticket answered before opening)
+    log = isinstance(e.spec.kernel.statistic, (K.estimate.Mean, K.estimate.Time)) and bool((rows["y"] > 0).all())
     cluster = cluster if cluster in rows.columns else None
     controls = tuple(c for c in (action.controls if controls is None else controls) if c in rows.columns)
     missing = [k for k in action.scope if k not in rows.columns]
