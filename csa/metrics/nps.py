@@ -65,8 +65,8 @@ def trinomial(scores) -> np.ndarray:
 
     Parameters
     ----------
-    scores : array-like
-        0–10 answers.
+    scores
+        As in :func:`classify`.
 
     Returns
     -------
@@ -241,16 +241,8 @@ def nps_table(df: pd.DataFrame, by: str | list[str] | None = None, *, score: str
 
     Parameters
     ----------
-    df : DataFrame
-        One row per response.
-    by : str or list of str, optional
-        Grouping column(s); ``None`` for one overall row.
-    score : str
-        The 0–10 score column.
-    level, method, min_n
-        As in :func:`nps_stats`.
-    exclude_invalid : bool
-        As in :func:`nps_counts`.
+    df, by, score, exclude_invalid, level, method, min_n
+        As in :func:`nps_counts` (the first four) and :func:`nps_stats` (the others).
 
     Returns
     -------
@@ -479,7 +471,7 @@ def compare_counts(ca: pd.DataFrame, cb: pd.DataFrame, by: str | None = None, *,
     Returns
     -------
     DataFrame
-        As :func:`compare_periods`.
+        The columns of :func:`compare_periods`.
 
     Examples
     --------
