@@ -266,7 +266,7 @@ def test_the_views_numbers_carry_the_handbooks_minus_sign(evals, lang):
     tab = V.by_hand_table(frt, lang=lang)
     text = " ".join(tab.to_numpy().ravel()) + V.describe_effect(frt, lang=lang) + V.describe_pretrend(frt, lang=lang)
     assert "\u2212" in text and not re.search(r"(?<![\d\w])-\d", text), "U+2212, never a hyphen"
-    assert tab.iloc[-1, -1] == V._signed(frt.result.by_hand, 3)
+    assert tab.iloc[-1, -1] == V._signed(frt.result.by_hand, 3 if frt.log else 1)
     effects = V.effects_table(evals, lang=lang)
     assert "\u2212" in effects.iloc[0, 1] and "-" not in "".join(effects.iloc[:, 1])
 

@@ -366,9 +366,10 @@ def describe_effect(ev: Evaluation, *, lang: str = "en") -> str:
     verdict = t("effect_real" if real else "effect_noise", lang, NS)
     common = dict(action=ev.action.title(lang), kpi=ev.entry.title(lang), level=eff.level, p=_p(eff.p),
                   n=eff.n, verdict=verdict, start=ev.action.start)
+    low, high = (_value(x, ev.unit, lang, signed=True) for x in (eff.low, eff.high))
     if ev.design == "its":
-        return t("effect_its", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=_signed(eff.low),
-                 high=_signed(eff.high), **common)
+        return t("effect_its", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=low, high=high,
+                 **common)
     if ev.log:
         text = t("effect_log", lang, NS, ratio=_num(eff.ratio), pct=_num(abs(eff.pct), 1),
                  faster=t("faster" if eff.effect < 0 else "slower", lang, NS), low=_num(eff.ratio_low),
@@ -380,8 +381,8 @@ def describe_effect(ev: Evaluation, *, lang: str = "en") -> str:
             if ev.entry.resolved.get("clock") == "business":
                 text += t("effect_excluded_business", lang, NS)
         return text
-    return t("effect_diff", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=_signed(eff.low),
-             high=_signed(eff.high), **common)
+    return t("effect_diff", lang, NS, effect=_value(eff.effect, ev.unit, lang, signed=True), low=low, high=high,
+             **common)
 
 
 def describe_truth(ev: Evaluation, *, lang: str = "en") -> str:
@@ -413,8 +414,9 @@ def describe_pretrend(ev: Evaluation, *, lang: str = "en") -> str:
         text = t("pretrend_log", lang, NS, slope=_signed(EV.percent(p.effect)), low=_signed(EV.percent(p.low)),
                  high=_signed(EV.percent(p.high)), level=p.level, start=ev.action.start, treated=treated)
     else:
-        text = t("pretrend_diff", lang, NS, slope=_signed(p.effect, 2), low=_signed(p.low, 2), high=_signed(p.high, 2),
-                 level=p.level, start=ev.action.start, treated=treated)
+        slope, low, high = (num.change(x, ev.unit, lang, digits=2) for x in (p.effect, p.low, p.high))
+        text = t("pretrend_diff", lang, NS, slope=slope, low=low, high=high, level=p.level, start=ev.action.start,
+                 treated=treated)
     return text + t("pretrend_flat" if flat else "pretrend_drift", lang, NS)
 
 
@@ -430,19 +432,21 @@ def describe_its(ev: Evaluation, *, lang: str = "en") -> str:
 
 
 def by_hand_table(ev: Evaluation, *, lang: str = "en") -> pd.DataFrame:
-    """The 2×2 table behind a difference in differences (:func:`csa.evaluation.four_means`): mean (log
-    minutes for times) and n per cell, each group's change, and the difference of the changes."""
+    """The 2×2 table behind a difference in differences (:func:`csa.evaluation.four_means`): mean (of the
+    log minutes for times on the log scale, three decimals; else on the KPI's scale) and n per cell, each
+    group's change, and the difference of the changes."""
     check_lang(lang)
     m = EV.four_means(ev)
+    d = 3 if ev.log else 1
     cols = [t("col_before", lang, NS, start=ev.action.start), t("col_after", lang, NS, start=ev.action.start),
             t("col_change", lang, NS)]
     out = {}
     for tr, r in m.iterrows():
         name = t(EV.scope_name(ev.action, "treated"), lang, NS) if tr else t("comparison_group", lang, NS)
-        out[name] = [f"{_num(r['before'])} (n = {num.number(r['n_before'], 0)})",
-                     f"{_num(r['after'])} (n = {num.number(r['n_after'], 0)})", _signed(r["change"], 3)]
+        out[name] = [f"{_num(r['before'], d)} (n = {num.number(r['n_before'], 0)})",
+                     f"{_num(r['after'], d)} (n = {num.number(r['n_after'], 0)})", _signed(r["change"], d)]
     tab = pd.DataFrame(out, index=cols).T
-    tab.loc[t("did_row", lang, NS)] = ["", "", _signed(ev.result.by_hand, 3)]
+    tab.loc[t("did_row", lang, NS)] = ["", "", _signed(ev.result.by_hand, d)]
     return tab
 
 
@@ -462,14 +466,16 @@ def trend_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
     """Title, axis labels and the action's mark for the parallel-trends chart, in ``lang``."""
     treated = t(EV.scope_name(ev.action, "treated"), lang, NS)
     return {"title": t("title_trends", lang, NS, kpi=ev.entry.title(lang), treated=treated),
-            "ylabel": t("ylabel_geo_minutes" if ev.log else "ylabel_pct", lang, NS), "xlabel": t("month", lang, NS),
+            "ylabel": t("ylabel_geo_minutes" if ev.log else "ylabel_minutes" if ev.unit == "minutes" else "ylabel_pct",
+                        lang, NS), "xlabel": t("month", lang, NS),
             **_mark(ev, lang)}
 
 
 def event_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
     """Title and axis labels of the event-study chart, in ``lang``."""
     return {"title": t("title_events", lang, NS, kpi=ev.entry.title(lang), ref=ev.action.start - 1),
-            "ylabel": t("ylabel_events_log" if ev.log else "ylabel_events_points", lang, NS),
+            "ylabel": t("ylabel_events_log" if ev.log else "ylabel_events_minutes" if ev.unit == "minutes" else
+                        "ylabel_events_points", lang, NS),
             "xlabel": t("month", lang, NS)}
 
 
