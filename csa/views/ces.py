@@ -11,8 +11,6 @@ numbers in sentences are written by :mod:`csa.numbers`.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -22,7 +20,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import Headline, filters_phrase
+from .common import Headline, change_numbers, change_sentence, filters_phrase
 
 __all__ = ["BANDS", "MEAN", "SCALE", "SHOWN", "answers", "band_names", "bands", "churn_table", "counts_table",
            "describe", "describe_change", "describe_churn", "describe_direction", "easy_scores", "later_churn",
@@ -266,20 +264,9 @@ def describe(result: M.CESResult, period_label: str, *, lang: str = "en", min_n:
     return text
 
 
-def _change(diff, low, high, p, lang: str) -> dict:
-    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
-            "p": num.p_value(p)}
-
-
 def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
     """The headline's change of % easy against the comparison period (the change the front page shows)."""
-    c = h.change
-    if c is None or c["diff"] is None or math.isnan(c["diff"]):
-        return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
-                                                                       c["p_value"], lang))
-    real = c["low"] > 0 or c["high"] < 0
-    return C.join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
+    return change_sentence(NS, h, prev_label, lang=lang, level=level)
 
 
 def describe_churn(tab: pd.DataFrame, horizon: int, *, lang: str = "en", level: float = 0.95) -> str:
@@ -290,5 +277,5 @@ def describe_churn(tab: pd.DataFrame, horizon: int, *, lang: str = "en", level: 
     d = M.rate_change(by.loc[["hard"]], by.loc[["easy"]], successes="left", value="pct_left", level=level).iloc[0]
     text = t("churn", lang, NS, horizon=horizon, hard=num.value(d["pct_left_a"], "%", lang), nh=int(d["n_a"]),
              easy=num.value(d["pct_left_b"], "%", lang), ne=int(d["n_b"]), level=level,
-             **_change(d["diff"], d["low"], d["high"], d["p_value"], lang))
+             **change_numbers(d["diff"], d["low"], d["high"], d["p_value"], lang))
     return C.join_sentences([text, t("churn_real" if d["low"] > 0 or d["high"] < 0 else "churn_noise", lang, NS)], lang)

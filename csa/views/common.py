@@ -1,7 +1,9 @@
-"""What every view shares: the report period, the comparison period, the scope sentence, a KPI's headline."""
+"""What every view shares: the report period, the comparison period, the customer filters and the scope
+sentence, a KPI's headline and the sentence of its change."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,10 +11,12 @@ import pandas as pd
 
 from .. import headline as H
 from .. import kpi as K
+from .. import numbers as num
 from ..labels import t
 from ..periods import label, latest, parse_period
 
-__all__ = ["Headline", "Periods", "filters_phrase", "headline", "periods", "resolve_period", "scope"]
+__all__ = ["Headline", "Periods", "change_numbers", "change_sentence", "filter_value", "filtered", "filters_phrase",
+           "headline", "join_sentences", "periods", "resolve_period", "scope"]
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
@@ -83,6 +87,45 @@ def filters_phrase(ns: str, lang: str = "en", **filters: str) -> str:
     return ", ".join(parts) or t("scope_all", lang, ns)
 
 
+def filter_value(out: pd.DataFrame, col: str, val: str, what: str) -> pd.DataFrame:
+    """Rows whose ``col`` is ``val`` (all rows when ``val`` is empty); an unknown value is an error
+    listing the values present, never an empty result by accident."""
+    if not val:
+        return out
+    known = sorted(map(str, out[col].dropna().unique()))
+    if val not in known:
+        raise ValueError(f"{col} {val!r} does not occur in the {what}; choose one of: {', '.join(known)}")
+    return out[out[col] == val]
+
+
+def filtered(rows: pd.DataFrame, what: str, **filters: str) -> pd.DataFrame:
+    """The rows whose columns have the filters' values, one filter after the other (:func:`filter_value`).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Rows with their customer's attributes (``segment``, ``plan``, …).
+    what : str
+        What the rows are, for the error (``"NPS responses"``).
+    **filters : str
+        Column → value; ``""`` keeps all. A value that does not occur is an error listing the
+        values present, never an empty result by accident.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"segment": ["smb", "enterprise"], "plan": ["basic", "pro"]})
+    >>> len(filtered(rows, "answers", segment="smb", plan="")), len(filtered(rows, "answers"))
+    (1, 2)
+    >>> filtered(rows, "answers", plan="gold")
+    Traceback (most recent call last):
+    ...
+    ValueError: plan 'gold' does not occur in the answers; choose one of: basic, pro
+    """
+    for col, val in filters.items():
+        rows = filter_value(rows, col, val, what)
+    return rows
+
+
 def scope(**filters: str) -> dict[str, str]:
     """The notebook's customer filters as a catalogue ``where`` (empty values left out).
 
@@ -90,6 +133,11 @@ def scope(**filters: str) -> dict[str, str]:
     {'segment': 'enterprise'}
     """
     return {k: v for k, v in filters.items() if v}
+
+
+def join_sentences(sentences: list[str], lang: str) -> str:
+    """Sentences of one paragraph: a space between them in English, none in Japanese."""
+    return ("" if lang == "ja" else " ").join(s.strip() for s in sentences)
 
 
 @dataclass(frozen=True)
@@ -150,3 +198,25 @@ def headline(kpi: str, data, periods: Periods, *, section: str, engine: str = "p
     prev = K.measure(kpi, tables, period=periods.prev, **common)
     change = K.compare(this, prev)
     return Headline(this, prev, change, H.of(this, change=change, section=section, min_n=min_n))
+
+
+def change_numbers(diff, low, high, p, lang: str) -> dict:
+    """A change of a share and its interval and p-value, as :mod:`csa.numbers` writes them.
+
+    >>> change_numbers(2.5, -1.0, 6.0, 0.2, "en")["diff"]
+    '+2.5 pts'
+    """
+    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
+            "p": num.p_value(p)}
+
+
+def change_sentence(ns: str, h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
+    """A share's headline change against the comparison period (the change the front page shows), in the
+    labels ``change``, ``change_none`` and ``change_real`` / ``change_noise`` of the namespace ``ns``."""
+    c = h.change
+    if c is None or c["diff"] is None or math.isnan(c["diff"]):
+        return t("change_none", lang, ns, prev=prev_label)
+    text = t("change", lang, ns, prev=prev_label, level=level, **change_numbers(c["diff"], c["low"], c["high"],
+                                                                             c["p_value"], lang))
+    real = c["low"] > 0 or c["high"] < 0
+    return join_sentences([text, t("change_real" if real else "change_noise", lang, ns)], lang)

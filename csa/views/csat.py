@@ -21,7 +21,7 @@ from ..joins import attach, positions
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
-from .common import Headline, filters_phrase
+from .common import Headline, change_numbers, change_sentence, filter_value, filters_phrase, join_sentences
 
 __all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "SUPPORT", "agents", "answers",
            "bin_values", "counts_table", "describe", "describe_agents", "describe_change", "describe_driver",
@@ -51,17 +51,6 @@ DRIVERS = {"frt_bin": "driver_frt", "replies_bin": "driver_replies", "reopened_b
 
 
 # ------------------------------------------------------------------------------- rows
-
-def filter_value(out: pd.DataFrame, col: str, val: str, what: str) -> pd.DataFrame:
-    """Rows whose ``col`` is ``val`` (all rows when ``val`` is empty); an unknown value is an error
-    listing the values present, never an empty result by accident."""
-    if not val:
-        return out
-    known = sorted(map(str, out[col].dropna().unique()))
-    if val not in known:
-        raise ValueError(f"{col} {val!r} does not occur in the {what}; choose one of: {', '.join(known)}")
-    return out[out[col] == val]
-
 
 def bin_values(values: pd.Series, edges) -> pd.Categorical:
     """Each value's bin as an ordered categorical of label keys; ``edges`` are (upper edge, key) pairs.
@@ -363,21 +352,9 @@ def _boxes(top: int, lang: str = "en") -> str:
     return f"{SCALE - top + 1}{'〜' if lang == 'ja' else '–'}{SCALE}" if top > 1 else f"{SCALE}"
 
 
-def _change(diff, low, high, p, lang: str) -> dict:
-    """A change of a share and its interval and p-value, as :mod:`csa.numbers` writes them."""
-    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
-            "p": num.p_value(p)}
-
-
 def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
     """The headline's change against the comparison period (the same change the report's front page shows)."""
-    c = h.change
-    if c is None or c["diff"] is None or math.isnan(c["diff"]):
-        return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
-                                                                       c["p_value"], lang))
-    real = c["low"] > 0 or c["high"] < 0
-    return join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
+    return change_sentence(NS, h, prev_label, lang=lang, level=level)
 
 
 def sample_size_sentence(result: M.CSATResult, *, diff: float = 5, power: float = 0.8, lang: str = "en") -> str:
@@ -400,7 +377,7 @@ def describe_driver(tab: pd.DataFrame, driver: str, *, lang: str = "en", level: 
     return t("driver", lang, NS, driver=t(DRIVERS[driver], lang, NS), a=t(a[driver].iloc[0], lang, NS),
              b=t(b[driver].iloc[0], lang, NS), va=_pct(d["csat_a"], lang, 0), vb=_pct(d["csat_b"], lang, 0),
              na=int(d["n_a"]), nb=int(d["n_b"]), level=level,
-             **_change(d["diff"], d["low"], d["high"], d["p_value"], lang))
+             **change_numbers(d["diff"], d["low"], d["high"], d["p_value"], lang))
 
 
 def describe_rules(tab: pd.DataFrame, *, lang: str = "en") -> str:
@@ -440,11 +417,6 @@ def describe_funnel(tab: pd.DataFrame, centre: float, *, lang: str = "en") -> st
     head = t("funnel", lang, NS, k=len(tab), centre=_pct(centre, lang), inside=inside, lo=int(tab["n"].min()),
              hi=int(tab["n"].max()))
     return join_sentences([head, *(parts or [t("funnel_all_within", lang, NS)])], lang)
-
-
-def join_sentences(sentences: list[str], lang: str) -> str:
-    """Sentences of one paragraph: a space between them in English, none in Japanese."""
-    return ("" if lang == "ja" else " ").join(s.strip() for s in sentences)
 
 
 def p_text(p: float) -> str:

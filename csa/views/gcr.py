@@ -12,8 +12,6 @@ up; attempts can). This module only selects rows and words; numbers in sentences
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from .. import numbers as num
@@ -22,7 +20,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import Headline, filters_phrase
+from .common import Headline, change_numbers, change_sentence, filters_phrase
 
 __all__ = ["SHOWN", "attempts", "channel_gap", "counts_table", "customers_vs_attempts", "describe", "describe_act",
            "describe_change", "describe_channel", "describe_customers", "goal_channel", "pooled", "scope_sentence",
@@ -258,20 +256,9 @@ def describe(h: Headline, period_label: str, *, per_attempt=None, lang: str = "e
     return C.join_sentences(parts, lang)
 
 
-def _change(diff, low, high, p, lang: str) -> dict:
-    return {"diff": num.change(diff, "%", lang), "interval": num.interval(low, high, "%", lang, signed=True),
-            "p": num.p_value(p)}
-
-
 def describe_change(h: Headline, prev_label: str, *, lang: str = "en", level: float = 0.95) -> str:
     """The headline's change against the comparison period (the change the front page shows)."""
-    c = h.change
-    if c is None or c["diff"] is None or math.isnan(c["diff"]):
-        return t("change_none", lang, NS, prev=prev_label)
-    text = t("change", lang, NS, prev=prev_label, level=level, **_change(c["diff"], c["low"], c["high"],
-                                                                       c["p_value"], lang))
-    real = c["low"] > 0 or c["high"] < 0
-    return C.join_sentences([text, t("change_real" if real else "change_noise", lang, NS)], lang)
+    return change_sentence(NS, h, prev_label, lang=lang, level=level)
 
 
 def describe_channel(gap: pd.DataFrame, *, lang: str = "en", level: float = 0.95) -> str:
@@ -283,7 +270,8 @@ def describe_channel(gap: pd.DataFrame, *, lang: str = "en", level: float = 0.95
     goals = gap[gap["goal"] != "all"]
     real = goals[(goals["high"] < 0) | (goals["low"] > 0)]
     return t("channel_gap", lang, NS, a=num.value(r["gcr_a"], "%", lang), b=num.value(r["gcr_b"], "%", lang),
-             level=level, k=len(real), goals=len(goals), **_change(r["diff"], r["low"], r["high"], r["p_value"], lang))
+             level=level, k=len(real), goals=len(goals),
+             **change_numbers(r["diff"], r["low"], r["high"], r["p_value"], lang))
 
 
 def describe_act(act: pd.DataFrame, *, lang: str = "en", top: int = 2) -> str:
