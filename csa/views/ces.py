@@ -20,7 +20,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import Headline, change_numbers, change_sentence, filters_phrase
+from .common import Headline, change_numbers, change_sentence, filtered, filters_phrase
 
 __all__ = ["BANDS", "MEAN", "SCALE", "SHOWN", "answers", "band_names", "bands", "churn_table", "counts_table",
            "describe", "describe_change", "describe_churn", "describe_direction", "easy_scores", "later_churn",
@@ -113,7 +113,7 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     ds : Dataset
         Needs ``customers`` and ``surveys``; ``tickets`` adds the ticket columns (else empty).
     segment, plan : str
-        Filters; ``""`` keeps all.
+        Customer filters (:func:`csa.views.common.filtered`).
     freq : str
         Period of the ``period`` column.
 
@@ -131,8 +131,7 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
         out = attach(out, ds.tickets[["ticket_id", "channel", "agent_replies"]], "ticket_id")
     else:
         out = out.assign(channel=pd.NA, agent_replies=pd.NA)
-    out = C.filter_value(out, "segment", segment, "CES answers")
-    out = C.filter_value(out, "plan", plan, "CES answers")
+    out = filtered(out, "CES answers", segment=segment, plan=plan)
     out = out.assign(replies_bin=C.bin_values(pd.to_numeric(out["agent_replies"]).astype(float), C.REPLY_BINS),
                      period=period_of(out["responded_at"], freq))
     return out.reset_index(drop=True)

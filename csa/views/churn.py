@@ -21,7 +21,7 @@ from ..metrics import nps as N
 from ..metrics import sbg as B
 from ..metrics import survival as SV
 from ..periods import label, parse_period, period_of
-from .common import Headline, Periods, filters_phrase, headline, scope
+from .common import Headline, Periods, filtered, filters_phrase, headline, scope
 from .csat import p_text
 
 __all__ = ["DRIVER_ORDER", "HEADLINE_KPIS", "TELCO_PUBLISHED", "cohort_matrix", "default_quarter", "describe_customer",
@@ -45,7 +45,7 @@ def subscriptions(ds, *, segment: str = "", plan: str = "") -> pd.DataFrame:
     ds : Dataset
         Needs ``customers`` and ``subscriptions``.
     segment, plan : str
-        Filters; ``""`` keeps all. A value that does not occur is an error listing those present.
+        Customer filters (:func:`csa.views.common.filtered`); a scope without subscriptions is an error.
 
     Returns
     -------
@@ -54,14 +54,7 @@ def subscriptions(ds, *, segment: str = "", plan: str = "") -> pd.DataFrame:
     """
     ds.require("subscriptions")
     cust = ds.customers[["customer_id", "segment", "plan"]]
-    out = attach(ds.subscriptions, cust, "customer_id")
-    for col, val in (("segment", segment), ("plan", plan)):
-        if val:
-            known = sorted(map(str, out[col].dropna().unique()))
-            if val not in known:
-                raise ValueError(f"{col} {val!r} does not occur in the subscriptions; choose one of: "
-                                 f"{', '.join(known)}")
-            out = out[out[col] == val]
+    out = filtered(attach(ds.subscriptions, cust, "customer_id"), "subscriptions", segment=segment, plan=plan)
     if out.empty:
         raise ValueError("no subscriptions for this segment and plan: choose a wider scope")
     return out.reset_index(drop=True)

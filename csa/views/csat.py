@@ -21,7 +21,7 @@ from ..joins import attach, positions
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
-from .common import Headline, change_numbers, change_sentence, filter_value, filters_phrase, join_sentences
+from .common import Headline, change_numbers, change_sentence, filter_value, filtered, filters_phrase, join_sentences
 
 __all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "SUPPORT", "agents", "answers",
            "bin_values", "counts_table", "describe", "describe_agents", "describe_change", "describe_driver",
@@ -76,7 +76,7 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     ds : Dataset
         Needs ``customers`` and ``surveys``; ``tickets`` adds the ticket columns (else they are empty).
     segment, plan : str
-        Filters; ``""`` keeps all. A value that does not occur is an error listing those present.
+        Customer filters (:func:`csa.views.common.filtered`).
     freq : str
         Period of the ``period`` column: ``"month"``, ``"quarter"`` or ``"fiscal_year"``.
 
@@ -98,8 +98,7 @@ def answers(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> pd
     for c in TICKET_COLUMNS[1:]:
         if c not in out.columns:
             out[c] = pd.NA
-    out = filter_value(out, "segment", segment, "CSAT answers")
-    out = filter_value(out, "plan", plan, "CSAT answers")
+    out = filtered(out, "CSAT answers", segment=segment, plan=plan)
     frt = (out["first_response_at"] - out["created_at"]).dt.total_seconds() / 3600
     reopened = out["reopened"].astype("boolean")
     out = out.assign(frt_hours=frt, frt_bin=bin_values(frt, FRT_BINS),

@@ -20,7 +20,7 @@ from ..labels import t
 from ..metrics import survey as M
 from ..periods import period_of
 from . import csat as C
-from .common import Headline, change_numbers, change_sentence, filters_phrase
+from .common import Headline, change_numbers, change_sentence, filtered, filters_phrase
 
 __all__ = ["SHOWN", "attempts", "channel_gap", "counts_table", "customers_vs_attempts", "describe", "describe_act",
            "describe_change", "describe_channel", "describe_customers", "goal_channel", "pooled", "scope_sentence",
@@ -42,7 +42,7 @@ def attempts(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> p
     ds : Dataset
         Needs ``customers`` and ``goals``.
     segment, plan : str
-        Filters; ``""`` keeps all. A value that does not occur is an error listing those present.
+        Customer filters (:func:`csa.views.common.filtered`).
     freq : str
         Period of the ``period`` column (by ``started_at``).
 
@@ -54,8 +54,7 @@ def attempts(ds, *, segment: str = "", plan: str = "", freq: str = "month") -> p
     ds.require("goals")
     cust = ds.customers[[c for c in ("customer_id", "segment", "plan") if c in ds.customers.columns]]
     out = attach(ds.goals, cust, "customer_id")
-    out = C.filter_value(out, "segment", segment, "goal attempts")
-    out = C.filter_value(out, "plan", plan, "goal attempts")
+    out = filtered(out, "goal attempts", segment=segment, plan=plan)
     return out.assign(period=period_of(out["started_at"], freq)).reset_index(drop=True)
 
 

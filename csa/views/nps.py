@@ -15,7 +15,7 @@ from ..joins import attach
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
-from .common import Headline, filters_phrase, scope
+from .common import Headline, filtered, filters_phrase, scope
 
 __all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "counts_table", "describe", "describe_change",
            "describe_mix", "describe_paired", "followup_list", "followups", "last_two_waves", "period_change",
@@ -38,8 +38,7 @@ def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", fr
     ds : Dataset
         Needs ``customers`` and ``surveys``.
     segment, plan, touchpoint : str
-        Filters; ``""`` keeps all. A value that does not occur is an error listing the values
-        present, never an empty result by accident.
+        Filters (:func:`csa.views.common.filtered`).
     freq : str
         Period of the ``period`` column: ``"month"``, ``"quarter"`` or ``"fiscal_year"``.
 
@@ -52,14 +51,7 @@ def responses(ds, *, segment: str = "", plan: str = "", touchpoint: str = "", fr
     ds.require("surveys")
     s = ds.surveys[ds.surveys["survey"] == "nps"]
     cust = ds.customers[[c for c in CUSTOMER_COLUMNS if c in ds.customers.columns]]
-    out = attach(s, cust, "customer_id")
-    for col, val in (("segment", segment), ("plan", plan), ("touchpoint", touchpoint)):
-        if val:
-            known = sorted(map(str, out[col].dropna().unique()))
-            if val not in known:
-                raise ValueError(f"{col} {val!r} does not occur in the NPS responses; "
-                                 f"choose one of: {', '.join(known)}")
-            out = out[out[col] == val]
+    out = filtered(attach(s, cust, "customer_id"), "NPS responses", segment=segment, plan=plan, touchpoint=touchpoint)
     out = out.assign(period=period_of(out["responded_at"], freq), group=N.classify(out["score"]))
     return out.reset_index(drop=True)
 
