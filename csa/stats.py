@@ -34,7 +34,7 @@ from scipy import stats as _st
 
 __all__ = [
     "DIFF_PROPORTION_METHODS", "NPS_METHODS", "PROPORTION_METHODS", "Difference", "Estimate", "Interval",
-    "MeanSD", "NPSInterval", "PairedDifference", "bootstrap_mean_interval", "diff_means", "diff_nps",
+    "IntervalResult", "MeanSD", "NPSInterval", "PairedDifference", "bootstrap_mean_interval", "diff_means", "diff_nps",
     "diff_proportions", "mean_from_sums", "mean_interval", "nps_interval", "nps_variance", "paired_change",
     "power_proportions", "proportion", "proportion_interval", "sample_size_means", "sample_size_nps",
     "sample_size_proportions", "small_n", "z_value",
@@ -288,7 +288,31 @@ def proportion_interval(successes, n, *, level: float = 0.95, method: str = "wil
 
 
 @dataclass(frozen=True)
-class Estimate:
+class IntervalResult:
+    """The one result shape: an estimate, its interval and the observations behind it.
+
+    Every result of one group starts with these fields, in this order, and adds its counts and
+    settings after them: :class:`Estimate` here, and the metric modules' ``RateResult``,
+    ``NPSResult``, ``CSATResult``, ``CESResult``, ``GCRResult`` and ``CustomerChurn``.
+
+    Attributes
+    ----------
+    value : float
+        The estimate (NaN when there is none).
+    low, high : float
+        Its interval (NaN when there is none).
+    n : int
+        Observations behind it.
+    """
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Estimate(IntervalResult):
     """A proportion in percent with its confidence interval.
 
     Attributes
@@ -305,10 +329,6 @@ class Estimate:
         Interval method (see :func:`proportion_interval`).
     """
 
-    value: float
-    low: float
-    high: float
-    n: int
     level: float = 0.95
     method: str = "wilson"
 

@@ -39,8 +39,8 @@ from .. import stats as S
 from ..errors import DataError, Problem
 
 __all__ = ["DEFINITIONS", "MOVEMENTS", "SAME_PERIOD", "CustomerChurn", "RevenueChurn", "churn_by", "churn_by_month",
-           "churned_within", "cohort_table", "compare", "customer_churn", "lifetimes", "months_of", "mrr_movements",
-           "reconcile", "revenue_churn", "same_period_customers"]
+           "churned_within", "cohort_table", "compare", "customer_churn", "lifetimes", "months_of", "mrr_end",
+           "mrr_movements", "reconcile", "revenue_churn", "same_period_customers"]
 
 #: the MRR movements, in waterfall order (``mrr_start`` + the first four − the last two = ``mrr_end``)
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churned")
@@ -412,17 +412,17 @@ def cohort_table(subscriptions: pd.DataFrame, *, freq: str = "quarter", customer
 # ----------------------------------------------------------------------------------- customer churn
 
 @dataclass(frozen=True)
-class CustomerChurn:
+class CustomerChurn(S.IntervalResult):
     """Customer churn of one period, in percent, with its interval.
 
     Attributes
     ----------
-    period : str
-        The period's label.
     value, low, high : float
         ``100 · churned / n`` and its Wilson interval (NaN where there is no proportion).
     n : int
         Denominator: customers at the start (plus, with ``same_period="both"``, those who joined).
+    period : str
+        The period's label.
     churned : int
         Numerator.
     same_period : int
@@ -438,10 +438,6 @@ class CustomerChurn:
     """
 
     period: str
-    value: float
-    low: float
-    high: float
-    n: int
     churned: int
     same_period: int = 0
     excluded: int = 0
@@ -540,8 +536,9 @@ def customer_churn(subscriptions: pd.DataFrame, period, *, same_period: str = "e
     est = S.proportion(min(x, n), n, level=level)
     value = 100 * x / n if n else float("nan")
     low, high = (est.low, est.high) if same_period != "include" else (float("nan"), float("nan"))
-    return CustomerChurn(_label(period), value, low, high, n, x, c["same_period"], excluded, same_period, partial,
-                         level)
+    return CustomerChurn(value=value, low=low, high=high, n=n, period=_label(period), churned=x,
+                         same_period=c["same_period"], excluded=excluded, rule=same_period, partial=partial,
+                         level=level)
 
 
 # ----------------------------------------------------------------------------------- revenue churn

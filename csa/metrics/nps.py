@@ -264,13 +264,9 @@ def nps_table(df: pd.DataFrame, by: str | list[str] | None = None, *, score: str
 
 
 @dataclass(frozen=True)
-class NPSResult:
+class NPSResult(S.IntervalResult):
     """NPS of one group of responses. ``value``, ``low``, ``high`` are on the −100…100 scale."""
 
-    value: float
-    low: float
-    high: float
-    n: int
     promoters: int
     passives: int
     detractors: int

@@ -211,13 +211,9 @@ def rate_table(df: pd.DataFrame, flag, by=None, *, include=None, level: float = 
 
 
 @dataclass(frozen=True)
-class RateResult:
+class RateResult(S.IntervalResult):
     """A rate of one group: ``value``, ``low``, ``high`` in percent, out of ``n`` counted rows."""
 
-    value: float
-    low: float
-    high: float
-    n: int
     successes: int
     excluded: int = 0
     level: float = 0.95

@@ -612,7 +612,7 @@ def gcr_table(df: pd.DataFrame, by: str | list[str] | None = None, *, completed:
 # ------------------------------------------------------------------------------- one set of answers
 
 @dataclass(frozen=True)
-class CSATResult:
+class CSATResult(S.IntervalResult):
     """CSAT of one set of answers.
 
     Attributes
@@ -639,10 +639,6 @@ class CSATResult:
         Confidence level.
     """
 
-    value: float
-    low: float
-    high: float
-    n: int
     satisfied: int
     mean: float
     mean_low: float
@@ -673,7 +669,7 @@ class CSATResult:
 
 
 @dataclass(frozen=True)
-class CESResult:
+class CESResult(S.IntervalResult):
     """CES of one set of answers.
 
     Attributes
@@ -704,10 +700,6 @@ class CESResult:
         Confidence level.
     """
 
-    value: float
-    low: float
-    high: float
-    n: int
     easy: int
     mean: float
     mean_low: float
@@ -746,7 +738,7 @@ class CESResult:
 
 
 @dataclass(frozen=True)
-class GCRResult:
+class GCRResult(S.IntervalResult):
     """GCR of one set of attempts.
 
     Attributes
@@ -765,10 +757,6 @@ class GCRResult:
         Confidence level.
     """
 
-    value: float
-    low: float
-    high: float
-    n: int
     completed: int
     excluded: int = 0
     level: float = 0.95
