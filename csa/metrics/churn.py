@@ -543,6 +543,11 @@ def customer_churn(subscriptions: pd.DataFrame, period, *, same_period: str = "e
 
 # ----------------------------------------------------------------------------------- revenue churn
 
+def _retention(churn: str, doc: str) -> property:
+    """A retention of :class:`RevenueChurn`: ``100 −`` one of its churn fields, in percent."""
+    return property(lambda self: 100 - getattr(self, churn), doc=doc)
+
+
 @dataclass(frozen=True)
 class RevenueChurn:
     """Revenue (MRR) churn of one period: movements, rates in percent and their intervals.
@@ -585,23 +590,10 @@ class RevenueChurn:
     partial: bool = False
     level: float = 0.95
 
-    @property
-    def grr(self) -> float:
-        """Gross revenue retention, %: ``(start − contraction − churned) ÷ start``."""
-        return 100 - self.gross
-
-    @property
-    def nrr(self) -> float:
-        """Net revenue retention, %: ``100 − net``."""
-        return 100 - self.net
-
-    @property
-    def nrr_low(self) -> float:
-        return 100 - self.net_high
-
-    @property
-    def nrr_high(self) -> float:
-        return 100 - self.net_low
+    grr = _retention("gross", "Gross revenue retention, %: ``(start − contraction − churned) ÷ start``.")
+    nrr = _retention("net", "Net revenue retention, %: ``100 − net``.")
+    nrr_low = _retention("net_high", "Lower limit of ``nrr``: ``100 − net_high``.")
+    nrr_high = _retention("net_low", "Upper limit of ``nrr``: ``100 − net_low``.")
 
     def __str__(self) -> str:
         if not self.mrr_start:
@@ -783,10 +775,8 @@ def churn_by(df: pd.DataFrame, by: str | list[str] | None = None, *, churned: st
         Grouping column(s); ``None`` for one overall row. Missing group values form their own group.
     churned : str
         The boolean outcome column (missing values are not allowed).
-    level : float
-        Confidence level.
-    min_n : int
-        Groups with fewer customers are flagged ``small_n``.
+    level, min_n
+        Confidence level; groups with fewer than ``min_n`` customers are flagged ``small_n``.
 
     Returns
     -------
@@ -1022,12 +1012,8 @@ def same_period_customers(subscriptions: pd.DataFrame, period, *, customer: str 
 
     Parameters
     ----------
-    subscriptions : DataFrame
-        One row per subscribed customer-month.
-    period : str or pandas.Period
-        The period compared by :func:`reconcile`.
-    customer, month, mrr : str
-        Column names.
+    subscriptions, period, customer, month, mrr
+        As in :func:`reconcile`, whose definitions these rows tell apart.
 
     Returns
     -------
