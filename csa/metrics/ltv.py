@@ -1181,10 +1181,8 @@ def concentration(values, *, top: float = 0.2) -> dict:
 
     Parameters
     ----------
-    values : array-like
-        One non-negative value per customer (missing values are left out).
-    top : float, default 0.2
-        Share of customers at the top, strictly between 0 and 1.
+    values, top
+        As in :func:`top_share`.
 
     Returns
     -------
@@ -1600,10 +1598,8 @@ def churn_by_tier(migration: pd.DataFrame, *, level: float = 0.95, min_n: int = 
     ----------
     migration : DataFrame
         From :func:`tier_migration`.
-    level : float, default 0.95
-        Confidence level.
-    min_n : int, default 30
-        Tiers with fewer customers are flagged ``small_n``.
+    level, min_n
+        As in :func:`mean_by_group`; ``small_n`` counts a tier's customers at the first date.
 
     Returns
     -------
