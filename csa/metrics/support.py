@@ -189,10 +189,8 @@ def rate_table(df: pd.DataFrame, flag, by=None, *, include=None, level: float = 
 
     Parameters
     ----------
-    df, flag, by, include
-        As in :func:`rate_counts`.
-    level, method, min_n
-        As in :func:`rate_stats`.
+    df, flag, by, include, level, method, min_n
+        As in :func:`rate_counts` (the rows) and :func:`rate_stats` (the interval).
 
     Returns
     -------
@@ -500,10 +498,8 @@ def compare_means(a: MeanResult, b: MeanResult, *, level: float = 0.95) -> S.Dif
 
     Parameters
     ----------
-    a, b : MeanResult
-        E.g. this period and the comparison period.
-    level : float
-        Confidence level.
+    a, b, level
+        As in :func:`compare_rates`, with :class:`MeanResult` for ``a`` and ``b``.
 
     Returns
     -------
@@ -618,11 +614,7 @@ def resolution_time(tickets: pd.DataFrame, by=None, *, clock: str = "calendar",
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
-    clock, calendar
+    tickets, by, clock, calendar
         As in :func:`first_response_time`.
     start, end, status : str
         Creation, resolution and status columns.
@@ -662,10 +654,8 @@ def aht_table(tickets: pd.DataFrame, by=None, *, handle: str = "handle_time_min"
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
+    tickets, by
+        As in :func:`first_response_time`.
     handle : str
         Recorded handle time in minutes.
     handled : str or None
@@ -730,10 +720,8 @@ def fcr_counts(tickets: pd.DataFrame, by=None, *, definition: str = "one_touch",
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
+    tickets, by
+        As in :func:`first_response_time`.
     definition : str
         One of :data:`FCR_DEFINITIONS` (see :func:`fcr`).
     status, replies, reopened : str
@@ -806,10 +794,8 @@ def fcr(tickets: pd.DataFrame, *, definition: str = "one_touch", level: float = 
         Confidence level.
     method : str, default "wilson"
         Interval method of :func:`csa.stats.proportion_interval`.
-    status, replies, reopened : str
-        Status, agent-reply count and reopened-flag columns.
-    solved : str
-        The status value of a solved ticket.
+    status, replies, reopened, solved
+        As in :func:`fcr_counts`.
 
     Returns
     -------
@@ -854,12 +840,8 @@ def fcr_definitions(tickets: pd.DataFrame, by=None, *, level: float = 0.95, meth
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
-    level, method, min_n
-        As in :func:`rate_stats`.
+    tickets, by, level, method, min_n
+        As in :func:`fcr_table`.
     **columns : str
         ``status``, ``replies``, ``reopened``, ``solved`` as in :func:`fcr_counts`.
 
@@ -894,14 +876,10 @@ def completion_table(tickets: pd.DataFrame, by=None, *, status: str = "status", 
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
-    status : str
-        Status column.
-    solved : str
-        The status value of a solved ticket.
+    tickets, by
+        As in :func:`first_response_time`.
+    status, solved : str
+        The status column and its value for a solved ticket.
     level, method, min_n
         As in :func:`rate_stats`.
 
@@ -933,10 +911,9 @@ def abandonment_table(tickets: pd.DataFrame, by=None, *, status: str = "status",
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket (contact).
-    by : str or list of str, optional
-        Grouping columns (channel first: abandonment is a phone and chat measure).
+    tickets, by
+        As in :func:`first_response_time`, a ticket being a contact (group by channel first:
+        abandonment is a phone and chat measure).
     status : str
         Status column.
     abandoned : str
@@ -1004,10 +981,8 @@ def complaint_table(tickets: pd.DataFrame, by=None, *, flag: str = "is_complaint
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
+    tickets, by
+        As in :func:`first_response_time`.
     flag : str
         True/false column marking complaints.
     level, method, min_n
@@ -1038,10 +1013,8 @@ def quality_table(tickets: pd.DataFrame, by=None, *, score: str = "quality_score
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket; ``score`` is filled on QA-reviewed tickets only.
-    by : str or list of str, optional
-        Grouping columns (team, agent…).
+    tickets, by
+        As in :func:`first_response_time`; ``score`` is filled on QA-reviewed tickets only.
     score : str
         QA score column (0–100).
     level, min_n
@@ -1083,17 +1056,15 @@ def sla_table(tickets: pd.DataFrame, by=None, *, targets: dict[str, float] | Non
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns.
+    tickets, by
+        As in :func:`first_response_time`.
     targets : dict, optional
         Target per priority value, in minutes of ``clock`` (default :data:`DEFAULT_SLA_TARGETS`:
         urgent 60, high 240, normal 480, low 1,440 — 1, 4, 8 and 24 business hours).
     clock : {"business", "calendar"}, default "business"
         Clock of the targets.
     calendar : BusinessCalendar, optional
-        The business clock's settings.
+        As in :func:`first_response_time`.
     priority, start, end : str
         Priority, creation and first-response columns.
     as_of : timestamp, optional
@@ -1169,10 +1140,9 @@ def volume_table(tickets: pd.DataFrame, by=None) -> pd.DataFrame:
 
     Parameters
     ----------
-    tickets : DataFrame
-        One row per ticket.
-    by : str or list of str, optional
-        Grouping columns; shares are of the whole table (with two columns, of the grand total).
+    tickets, by
+        As in :func:`first_response_time`; shares are of the whole table (with two columns, of the
+        grand total).
 
     Returns
     -------
@@ -1284,7 +1254,7 @@ def cpi(tickets: pd.DataFrame, costs: pd.DataFrame, *, by: str | None = None, de
     created, resolved, status, ticket_team : str
         Columns of ``tickets``.
     solved : str
-        The status value of a solved ticket.
+        As in :func:`resolution_time`.
 
     Returns
     -------
