@@ -15,7 +15,7 @@ import csa
 from csa.metrics import nps as N
 from csa.periods import label, parse_period, period_of
 from csa.views import nps as V
-from csa.views.common import periods, resolve_period
+from csa.views.common import Periods, headline, periods, resolve_period
 
 TEN = [10, 9, 9, 10, 9, 8, 7, 8, 3, 6]
 
@@ -167,6 +167,12 @@ def resp(ds):
     return V.responses(ds)
 
 
+def _head(ds, this: str, prev: str | None = None):
+    """The section's headline (the catalogue's NPS) for ``this`` against ``prev`` (default: the month before)."""
+    a = pd.Period(this, "M")
+    return headline("nps", ds, Periods(a, pd.Period(prev, "M") if prev else a - 1), section="nps")
+
+
 def test_responses_filters_and_refuses_unknown_values(ds, resp):
     assert len(resp) == (ds.surveys["survey"] == "nps").sum()
     ent = V.responses(ds, segment="enterprise")
@@ -189,23 +195,29 @@ def test_headline_and_resolve_period(ds, resp):
     assert resolve_period(resp["responded_at"], "2025-04") == pd.Period("2025-04", "M")
     p = periods(resp["responded_at"], "2026Q3", freq="quarter")
     assert (p.this_label, p.prev_label) == ("2026Q3", "2026Q2")
-    h = V.headline(resp, pd.Period("2026-10", "M"))
+    h = V.result(_head(ds, "2026-10"))
     tab = N.nps_table(resp, "period").set_index("period").loc[pd.Period("2026-10", "M")]
     assert (h.n, h.value, h.low) == (tab["n"], tab["nps"], tab["low"])
-    assert V.describe(h, "2026-10").startswith(f"**NPS in 2026-10: {h.value:+.1f}**")
-    none = V.headline(resp, pd.Period("2030-01", "M"))
+    assert V.describe(h, "2026-10").startswith(f"**NPS in 2026-10: {csa.numbers.number(h.value, signed=True)}**")
+    none = V.result(_head(ds, "2030-01"))
     assert none.n == 0 and "No NPS responses in 2030-01" in V.describe(none, "2030-01")
     few = V.describe(N.nps(TEN), "x", min_n=30)
     assert "Only 10 responses" in few
 
 
-def test_compare_periods_overall_equals_compare(resp):
+def test_compare_periods_overall_equals_compare(ds, resp):
     a, b = pd.Period("2026-10", "M"), pd.Period("2026-09", "M")
     row = N.compare_periods(resp, a, b).iloc[0]
-    c = N.compare(V.headline(resp, a), V.headline(resp, b))
+    c = N.compare(V.result(_head(ds, "2026-10")), V.result(_head(ds, "2026-09")))
     assert (row["diff"], row["p_value"], row["low"]) == pytest.approx((c.diff, c.p_value, c.low))
     by = N.compare_periods(resp, a, b, "touchpoint").set_index("touchpoint")
     assert by.loc["relationship", "n_b"] == 0 and math.isnan(by.loc["relationship", "p_value"])
+    counts = V.period_counts(ds)
+    pd.testing.assert_frame_equal(V.period_change(counts, a, b, "touchpoint"), N.compare_periods(resp, a, b,
+                                  "touchpoint"), check_exact=False, rtol=1e-12)
+    h = _head(ds, "2026-10")
+    assert (h.change["diff"], h.change["low"], h.change["p_value"]) == pytest.approx((row["diff"], row["low"],
+                                                                                      row["p_value"]))
 
 
 def test_followup_lists(ds, resp):
@@ -275,32 +287,37 @@ def test_touchpoint_mix_is_the_share_of_responses(resp):
     assert same.startswith("The touchpoint mix is similar")
 
 
-def test_change_sentence_says_whether_the_interval_contains_zero():
-    row = {"n_a": 100, "n_b": 90, "diff": 12.0, "low": 2.0, "high": 22.0, "p_value": 0.02}
-    assert "excludes 0" in V.describe_change(row, "2026-09")
-    assert "区別できる" in V.describe_change(row, "2026-09", lang="ja")
-    assert "contains 0" in V.describe_change({**row, "low": -1.0}, "2026-09")
-    assert "No comparison" in V.describe_change({**row, "n_b": 0, "diff": float("nan")}, "2026-09")
+def test_change_sentence_says_whether_the_interval_contains_zero(ds):
+    h = _head(ds, "2026-10", "2026-04")  # two relationship waves: a real change
+    c = h.change
+    real = c["low"] > 0 or c["high"] < 0
+    assert ("excludes 0" if real else "contains 0") in V.describe_change(h, "2026-04")
+    assert ("区別できる" if real else "区別できません") in V.describe_change(h, "2026-04", lang="ja")
+    from dataclasses import replace
+    assert "contains 0" in V.describe_change(replace(h, change={**c, "low": -1.0, "high": 1.0}), "2026-04")
+    assert "No comparison" in V.describe_change(_head(ds, "2026-10", "2030-01"), "2030-01")
 
 
-def test_sentences_in_japanese_carry_the_same_numbers(resp):
-    h = V.headline(resp, pd.Period("2026-10", "M"))
+def test_sentences_in_japanese_carry_the_same_numbers(ds):
+    h = V.result(_head(ds, "2026-10"))
     ja = V.describe(h, "2026-10", lang="ja")
-    assert ja.startswith(f"**2026-10のNPS：{h.value:+.1f}**") and f"{h.n:,}件" in ja
+    assert ja.startswith(f"**2026-10のNPS：{csa.numbers.number(h.value, signed=True)}**") and f"{h.n:,}件" in ja
     assert "interval" not in ja and "responses" not in ja
     assert "回答は10件のみ" in V.describe(N.nps(TEN), "x", lang="ja")
 
 
-def test_headline_record_for_the_report_index(resp):
-    p = periods(resp["responded_at"])
-    h = V.headline(resp, p.this)
-    row = N.compare_periods(resp, p.this, p.prev).iloc[0]
-    rec = V.headline_record(h, row, p)
-    assert rec["kpi"] == "nps" and rec["period"] == "2026-10" and rec["n"] == h.n
-    assert (rec["value"], rec["low"], rec["high"]) == (h.value, h.low, h.high)
+def test_headline_record_for_the_report_index(ds, resp):
+    hl = _head(ds, "2026-10")
+    rec, h = hl.record, V.result(hl)
+    row = N.compare_periods(resp, pd.Period("2026-10", "M"), pd.Period("2026-09", "M")).iloc[0]
+    assert rec["kpi"] == "nps" and rec["key"] == "nps{method=adjusted-wald}" and rec["section"] == "nps"
+    assert rec["period"] == "2026-10" and rec["n"] == h.n
+    assert (rec["value"], rec["low"], rec["high"]) == pytest.approx((h.value, h.low, h.high), rel=1e-12)
     assert rec["change"]["vs"] == "2026-09" and rec["change"]["diff"] == pytest.approx(row["diff"])
-    assert rec["title"]["ja"].startswith("NPS") and rec["small_n"] is False
-    empty = V.headline_record(V.headline(resp, pd.Period("2030-01", "M")), None, p)
+    assert rec["title"]["ja"].startswith("ネット・プロモーター・スコア") and rec["small_n"] is False
+    r = csa.measure("nps", ds, period="2026-10", **rec["params"])
+    assert (r.value, r.low, r.high, r.n) == (rec["value"], rec["low"], rec["high"], rec["n"])
+    empty = _head(ds, "2030-01").record
     assert empty["value"] is None and empty["change"] is None and empty["small_n"] is True
 
 

@@ -111,7 +111,8 @@ def counts_table(counts: pd.DataFrame, period, by: str | None = None, *, upto: b
 def result(h: Headline) -> N.NPSResult:
     """This period's NPS of a section headline (:func:`csa.views.common.headline`) as an NPSResult."""
     p = h.this.params
-    return N.NPSResult.from_counts(h.row, level=h.this.level, method=p["method"])
+    row = {k: 0 for k in (*N.COUNT_COLUMNS, "excluded")} | {k: v for k, v in h.this.row.items() if v is not None}
+    return N.NPSResult.from_counts(pd.Series(row), level=h.this.level, method=p["method"])
 
 
 def period_change(counts: pd.DataFrame, a, b, by: str | None = None, *, level: float = 0.95,
