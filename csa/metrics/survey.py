@@ -221,10 +221,8 @@ def easy(scores, *, scale: int = 7, easy_end: str = "low", boxes: int = 3) -> np
 
     Parameters
     ----------
-    scores : array-like
-        1..``scale`` answers.
-    scale : int, default 7
-        Highest score.
+    scores, scale
+        As in :func:`satisfied` (CES answers, on 1–7 by default).
     easy_end : {"low", "high"}, default "low"
         ``"low"``: 1 = very little effort (this handbook's data model); ``"high"``: 7 = "the
         company made it easy" (CES 2.0 agreement wording).
@@ -258,7 +256,7 @@ def csat_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: s
     df : DataFrame
         One row per CSAT answer.
     by : str or list of str, optional
-        Grouping column(s); ``None`` for one overall row. Missing group values form their own group.
+        As in :func:`csa.metrics.nps.nps_counts`.
     score : str, default "score"
         The 1..``scale`` score column.
     scale : int, default 5
@@ -301,20 +299,14 @@ def ces_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
 
     Parameters
     ----------
-    df : DataFrame
-        One row per CES answer.
-    by : str or list of str, optional
-        Grouping column(s); ``None`` for one overall row.
-    score : str, default "score"
-        The 1..``scale`` score column.
+    df, by, score, exclude_invalid
+        As in :func:`csat_counts`, with CES answers.
     scale : int, default 7
         Highest score.
     easy_end : {"low", "high"}, default "low"
         Which end means little effort (see :func:`easy`).
     boxes : int, default 3
         Scores at the easy end counted as easy.
-    exclude_invalid : bool, default False
-        As in :func:`csat_counts`.
 
     Returns
     -------
@@ -346,7 +338,7 @@ def share_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, flag: s
     df : DataFrame
         One row per unit (a solved ticket, a customer, an attempt).
     by : str or list of str, optional
-        Grouping column(s); ``None`` for one overall row.
+        As in :func:`csat_counts`.
     flag : str
         True/false column (1/0 work too). Missing values are left out and counted in ``excluded``.
 
@@ -379,7 +371,7 @@ def gcr_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, completed
     df : DataFrame
         One row per attempt at a goal.
     by : str or list of str, optional
-        Grouping column(s), e.g. ``["goal", "channel"]``; ``None`` for one overall row.
+        As in :func:`csat_counts` (e.g. ``["goal", "channel"]``).
     completed : str, default "completed"
         True/false column: the attempt completed the goal. Missing values are left out and
         counted in ``excluded``.
@@ -429,16 +421,9 @@ def score_distribution(df: pd.DataFrame, by: str | list[str] | None = None, *, s
 
     Parameters
     ----------
-    df : DataFrame
-        One row per answer.
-    by : str or list of str, optional
-        Grouping column(s); ``None`` for one overall row.
-    score : str, default "score"
-        The 1..``scale`` score column.
-    scale : int, default 5
-        Highest score.
-    exclude_invalid : bool, default False
-        As in :func:`csat_counts` (missing scores are always left out and counted).
+    df, by, score, scale, exclude_invalid
+        As in :func:`csat_counts`, with the answers of any 1..``scale`` survey (missing scores are
+        always left out and counted).
 
     Returns
     -------
@@ -513,14 +498,8 @@ def csat_table(df: pd.DataFrame, by: str | list[str] | None = None, *, score: st
 
     Parameters
     ----------
-    df : DataFrame
-        One row per CSAT answer.
-    by : str or list of str, optional
-        Grouping column(s).
-    score, scale, top, exclude_invalid
-        As in :func:`csat_counts`.
-    level, min_n
-        As in :func:`rate_stats`.
+    df, by, score, scale, top, exclude_invalid, level, min_n
+        As in :func:`csat_counts`, and ``level``, ``min_n`` as in :func:`rate_stats`.
 
     Returns
     -------
@@ -548,14 +527,8 @@ def ces_table(df: pd.DataFrame, by: str | list[str] | None = None, *, score: str
 
     Parameters
     ----------
-    df : DataFrame
-        One row per CES answer.
-    by : str or list of str, optional
-        Grouping column(s).
-    score, scale, easy_end, boxes, exclude_invalid
-        As in :func:`ces_counts`.
-    level, min_n
-        As in :func:`rate_stats`.
+    df, by, score, scale, easy_end, boxes, exclude_invalid, level, min_n
+        As in :func:`ces_counts`, and ``level``, ``min_n`` as in :func:`rate_stats`.
 
     Returns
     -------
@@ -582,14 +555,8 @@ def gcr_table(df: pd.DataFrame, by: str | list[str] | None = None, *, completed:
 
     Parameters
     ----------
-    df : DataFrame
-        One row per attempt.
-    by : str or list of str, optional
-        Grouping column(s), e.g. ``["goal", "channel"]``.
-    completed, unit, customer
-        As in :func:`gcr_counts`.
-    level, min_n
-        As in :func:`rate_stats`.
+    df, by, completed, unit, customer, level, min_n
+        As in :func:`gcr_counts`, and ``level``, ``min_n`` as in :func:`rate_stats`.
 
     Returns
     -------
@@ -612,7 +579,27 @@ def gcr_table(df: pd.DataFrame, by: str | list[str] | None = None, *, completed:
 # ------------------------------------------------------------------------------- one set of answers
 
 @dataclass(frozen=True)
-class CSATResult(S.IntervalResult):
+class _Answers(S.IntervalResult):
+    """What the CSAT, CES and GCR results share: the sentence of a set without valid answers, and the
+    rows left out (each one's ``excluded``) at the end of either sentence."""
+
+    _none = ""  # the sentence when n is 0
+
+    def __str__(self) -> str:
+        ex = f"; {self.excluded:,} excluded" if self.excluded else ""
+        return self._sentence(ex) if self.n else f"{self._none}{ex}"
+
+    def _sentence(self, ex: str) -> str:
+        raise NotImplementedError
+
+
+def _excluded(row) -> int:
+    """The ``excluded`` of a counts row, 0 when it has none."""
+    return int(row["excluded"]) if "excluded" in row else 0
+
+
+@dataclass(frozen=True)
+class CSATResult(_Answers):
     """CSAT of one set of answers.
 
     Attributes
@@ -649,10 +636,9 @@ class CSATResult(S.IntervalResult):
     top: int = 2
     level: float = 0.95
 
-    def __str__(self) -> str:
-        ex = f"; {self.excluded:,} excluded" if self.excluded else ""
-        if not self.n:
-            return f"CSAT: no valid answers{ex}"
+    _none = "CSAT: no valid answers"
+
+    def _sentence(self, ex: str) -> str:
         boxes = f"{self.scale - self.top + 1}–{self.scale}" if self.top > 1 else f"{self.scale}"
         return (f"CSAT {self.value:.1f} % satisfied ({boxes} of {self.scale}; {self.level:.0%} interval "
                 f"{self.low:.1f} to {self.high:.1f}, Wilson; n = {self.n:,}{ex}); mean {self.mean:.2f} "
@@ -665,11 +651,11 @@ class CSATResult(S.IntervalResult):
                        scale=scale, level=level).iloc[0]
         return cls(float(r["csat"]), float(r["low"]), float(r["high"]), int(r["n"]), int(r["satisfied"]),
                    float(r["mean"]), float(r["mean_low"]), float(r["mean_high"]), float(r["sd"]),
-                   int(row["excluded"]) if "excluded" in row else 0, scale, top, level)
+                   _excluded(row), scale, top, level)
 
 
 @dataclass(frozen=True)
-class CESResult(S.IntervalResult):
+class CESResult(_Answers):
     """CES of one set of answers.
 
     Attributes
@@ -716,10 +702,9 @@ class CESResult(S.IntervalResult):
         """The (lowest, highest) score counted as easy."""
         return (1, self.boxes) if self.easy_end == "low" else (self.scale - self.boxes + 1, self.scale)
 
-    def __str__(self) -> str:
-        ex = f"; {self.excluded:,} excluded" if self.excluded else ""
-        if not self.n:
-            return f"CES: no valid answers{ex}"
+    _none = "CES: no valid answers"
+
+    def _sentence(self, ex: str) -> str:
         a, b = self.easy_scores
         better = "lower" if self.easy_end == "low" else "higher"
         return (f"CES {self.value:.1f} % easy ({a}–{b} of 1–{self.scale}; {self.level:.0%} interval "
@@ -734,11 +719,11 @@ class CESResult(S.IntervalResult):
                       level=level).iloc[0]
         return cls(float(r["ces"]), float(r["low"]), float(r["high"]), int(r["n"]), int(r["easy"]),
                    float(r["mean"]), float(r["mean_low"]), float(r["mean_high"]), float(r["sd"]),
-                   int(row["excluded"]) if "excluded" in row else 0, scale, easy_end, boxes, level)
+                   _excluded(row), scale, easy_end, boxes, level)
 
 
 @dataclass(frozen=True)
-class GCRResult(S.IntervalResult):
+class GCRResult(_Answers):
     """GCR of one set of attempts.
 
     Attributes
@@ -761,10 +746,9 @@ class GCRResult(S.IntervalResult):
     excluded: int = 0
     level: float = 0.95
 
-    def __str__(self) -> str:
-        ex = f"; {self.excluded:,} excluded" if self.excluded else ""
-        if not self.n:
-            return f"GCR: no attempts{ex}"
+    _none = "GCR: no attempts"
+
+    def _sentence(self, ex: str) -> str:
         return (f"GCR {self.value:.1f} % completed ({self.level:.0%} interval {self.low:.1f} to {self.high:.1f}, "
                 f"Wilson; n = {self.n:,} attempts{ex})")
 
@@ -773,7 +757,7 @@ class GCRResult(S.IntervalResult):
         """The result for one row of a :func:`gcr_counts` table (a Series or a dict)."""
         r = gcr_stats(pd.DataFrame([{"n": row["n"], "completed": row["completed"]}]), level=level).iloc[0]
         return cls(float(r["gcr"]), float(r["low"]), float(r["high"]), int(r["n"]), int(r["completed"]),
-                   int(row["excluded"]) if "excluded" in row else 0, level)
+                   _excluded(row), level)
 
 
 def _series(values) -> pd.DataFrame:
@@ -1068,23 +1052,15 @@ def ces_change(df: pd.DataFrame, a, b, by: str | None = None, *, period: str = "
 
     Parameters
     ----------
-    df : DataFrame
-        One row per CES answer, with a ``period`` column.
-    a, b : period values
-        The period of interest and the comparison period.
-    by : str, optional
-        A grouping column.
-    period, score : str
-        Column names.
+    df, a, b, by, period, score, level, min_n
+        As in :func:`csat_change`, with CES answers.
     scale, easy_end, boxes
         As in :func:`ces_counts`.
-    level, min_n
-        As in :func:`rate_change`.
 
     Returns
     -------
     DataFrame
-        ``by``, ``n_a``, ``ces_a``, ``n_b``, ``ces_b``, ``diff``, ``low``, ``high``, ``p_value``, ``small_n``.
+        As :func:`csat_change`: ``ces_a``, ``ces_b`` are % easy.
 
     Examples
     --------
@@ -1105,21 +1081,15 @@ def gcr_change(df: pd.DataFrame, a, b, by: str | None = None, *, period: str = "
 
     Parameters
     ----------
-    df : DataFrame
-        One row per attempt, with a ``period`` column.
-    a, b : period values
-        The period of interest and the comparison period.
-    by : str, optional
-        A grouping column (e.g. ``"goal"``).
-    period, completed : str
-        Column names.
-    level, min_n
-        As in :func:`rate_change`.
+    df, a, b, by, period, level, min_n
+        As in :func:`csat_change`, with attempts (``by`` e.g. ``"goal"``).
+    completed : str
+        As in :func:`gcr_counts`.
 
     Returns
     -------
     DataFrame
-        ``by``, ``n_a``, ``gcr_a``, ``n_b``, ``gcr_b``, ``diff``, ``low``, ``high``, ``p_value``, ``small_n``.
+        As :func:`csat_change`, with ``gcr_a`` and ``gcr_b``.
 
     Examples
     --------
