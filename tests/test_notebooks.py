@@ -193,11 +193,14 @@ def test_papermill_runs_report_the_right_numbers(run_notebook, nps_rows, params,
     assert rec["value"] == pytest.approx(v_exp, abs=1e-9)
     _n_prev, v_prev = _expected(nps_rows, str(pd.Period(period, "M") - 1), segment, plan)
     assert rec["change"]["diff"] == pytest.approx(v_exp - v_prev, abs=1e-9)
+    def signed(x: float) -> str:  # as the sentences write it: one decimal, its sign, the real minus sign
+        return f"{x:+.1f}".replace("-", "\u2212")
+
     if params.get("lang") == "ja":
-        assert f"**{period}のNPS：{v_exp:+.1f}**" in text
+        assert f"**{period}のNPS：{signed(v_exp)}**" in text
         assert "タッチポイント" in text and "推奨者" in text and "NPS in" not in text
     else:
-        assert f"**NPS in {period}: {v_exp:+.1f}** (95% interval {rec['low']:+.1f} to {rec['high']:+.1f}; " \
+        assert f"**NPS in {period}: {signed(v_exp)}** (95% interval {signed(rec['low'])} to {signed(rec['high'])}; " \
                f"n = {n_exp:,}" in text
     if n_exp < 30:
         assert rec["small_n"] and f"Only {n_exp} responses" in text
