@@ -124,9 +124,13 @@ def of(result, *, change: dict[str, Any] | None = None, section: str = "", min_n
     e = result.entry
     where = {k: list(v) for k, v in result.where.items()}
     title = {lang: e.label(result.params, lang) for lang in ("en", "ja")}
-    if where:
+    if where:  # the subset in words: "— segment Enterprise", "（セグメント：大企業）"
+        from .labels import t
+
         for lang in ("en", "ja"):
-            title[lang] += " — " + ", ".join(f"{k} {'/'.join(v)}" for k, v in where.items())
+            parts = [f"{t(k, lang)} {'/'.join(t(x, lang) for x in v)}" if lang == "en" else
+                     f"{t(k, lang)}：{'・'.join(t(x, lang) for x in v)}" for k, v in where.items()]
+            title[lang] += (" — " + ", ".join(parts)) if lang == "en" else f"（{'、'.join(parts)}）"
     out = record(e.id, title, result.period, value=result.value, low=result.low, high=result.high, n=result.n,
                  unit=e.unit, direction=e.direction, level=result.level, min_n=min_n, change=change)
     params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in result.params.items()}

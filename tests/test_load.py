@@ -432,7 +432,7 @@ def test_nps_notebook_shows_the_users_own_plans_and_segments(tmp_path):
     texts = "\n".join(o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
                       for cell in nb.cells for o in cell.get("outputs", []) if "data" in o)
     assert "プラン = Pro" in texts and "セグメント = 中堅" in texts
-    assert f"**2026-10のNPS：{expected:+.1f}**" in texts
+    assert "**2026-10のNPS：" + f"{expected:+.1f}**".replace("-", "\u2212") in texts  # the sentences' minus sign
     assert "中堅" in texts.split("セグメント = 中堅", 1)[1]  # the follow-up lists show the segment as written
 
 

@@ -149,7 +149,7 @@ def test_index_summarises_the_headline_records_in_the_language(reports):
         assert f"<th>{header}</th>" in index
     assert "<td>ちいさな指標</td>" in index and "Tiny score" not in index
     assert "−12.4" in index and "[−17.0, −7.6]" in index and ">812<" in index
-    assert "+3.1 [−4.2, +10.3]（2026-09比、p\u00a0=\u00a00.41）" in index
+    assert "+3.1ポイント [−4.2, +10.3]（2026-09比、p\u00a0=\u00a00.41）" in index  # a change of points, said
     assert "✅ 完了" in index and "秒" in index
     assert 'href="a_kpi.html"' in index and 'href="a_kpi.ipynb"' in index
     assert "Section" not in index and "Status" not in index and "Run time" not in index
@@ -160,7 +160,7 @@ def test_index_summarises_the_headline_records_in_the_language(reports):
     assert "集計エンジン：duckdb" in index
     en = (reports["en"] / "index.html").read_text(encoding="utf-8")
     assert "<th>KPI</th>" in en and "<th>95% interval</th>" in en and "<td>Tiny score</td>" in en
-    assert "+3.1 [−4.2, +10.3] vs 2026-09, p\u00a0=\u00a00.41" in en and "✅ ok" in en
+    assert "+3.1 pts [−4.2, +10.3] vs 2026-09, p\u00a0=\u00a00.41" in en and "✅ ok" in en
     assert "Counted by" not in en  # no --engine: each notebook's own default, not stated
 
 
