@@ -34,9 +34,11 @@ def ds(sample_ds):
 
 
 def _close(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    """Equal to 1e-9; a missing value (None in JSON, NaN from csa.measure) equals only a missing value."""
+    a, b = (math.nan if x is None else float(x) for x in (a, b))
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_every_section_runs_and_counts_its_kpis_in_duckdb(report):
