@@ -12,6 +12,10 @@ shows a KPI says which values it was computed with (:func:`csa.kpi.describe_para
 One Japanese term per idea: the ``name["ja"]`` of an entry is the term the lessons, labels,
 glossary and report use for it.
 
+The KPIs of one table are declared through a small factory that states what they share once (the
+table and time column, grain, kernel, section and sources): ``_surveys``, ``_tickets``,
+``_subscriptions``; each entry gives only what makes it different.
+
 >>> sorted(KPIS)[:6]
 ['abandonment', 'aht', 'ces', 'churn', 'complaints', 'completion']
 >>> KPIS["fcr"].title("ja"), KPIS["fcr"].params["definition"].default
@@ -72,46 +76,79 @@ def _add(kpi: KPI) -> None:
     KPIS[kpi.id] = kpi
 
 
+def _surveys(id: str, name: dict, *, abbr: str, rule: str, params: dict, definition: dict, unit: str = "%",
+             statistic: dict = _SHARE, estimate: E.Statistic | None = None, fmt: Fmt | None = None,
+             sources: tuple[str, ...] = ("000",), **more) -> KPI:
+    """A KPI of the survey answers (``surveys``, placed in the period each was answered), counted by
+    :class:`csa.kpi.kernels.Surveys` with its scale's ``rule`` and shown in its own section; a share
+    with the Wilson interval unless ``statistic`` and ``estimate`` say otherwise."""
+    return KPI(id, name, abbr, definition, "kpi", unit, "higher", "answer", "surveys", "responded_at", "counts",
+               statistic, params, Fmt(1) if fmt is None else fmt,
+               K.Surveys(survey=id, rule=rule, statistic=E.Share() if estimate is None else estimate),
+               section=id, sources=sources, **more)
+
+
+def _tickets(id: str, name: dict, *, kind: str, direction: str, definition: dict, abbr: str = "",
+             unit: str = "%", grain: str = "ticket", aggregation: str = "counts", statistic: dict = _SHARE,
+             estimate: E.Statistic | None = None, what: str = "", params: dict | None = None, digits: int = 1,
+             **more) -> KPI:
+    """A KPI of the ``tickets`` table (article 001's support KPIs), counted by :class:`csa.kpi.kernels.Tickets`
+    (``what``, default the id) in the period each ticket was created and shown in the support section;
+    a share with the Wilson interval unless ``statistic`` and ``estimate`` say otherwise."""
+    return KPI(id, name, abbr, definition, kind, unit, direction, grain, "tickets", "created_at", aggregation,
+               statistic, {} if params is None else params, Fmt(digits),
+               K.Tickets(what=what or id, statistic=E.Share() if estimate is None else estimate),
+               section="support", sources=("001",), **more)
+
+
+def _subscriptions(id: str, name: dict, *, direction: str, kernel, definition: dict, params: dict, abbr: str = "",
+                   aggregation: str = "counts", statistic: dict = _SHARE, digits: int = 2,
+                   sources: tuple[str, ...] = ("002",), **more) -> KPI:
+    """A KGI of the ``subscriptions`` (customer-months, placed by ``month``) in percent, computed by
+    ``kernel`` (:class:`csa.kpi.kernels.CustomerChurn` or :class:`csa.kpi.kernels.Revenue`) and
+    shown in the churn section."""
+    return KPI(id, name, abbr, definition, "kgi", "%", direction, "customer", "subscriptions", "month", aggregation,
+               statistic, params, Fmt(digits), kernel, section="churn", sources=sources, **more)
+
+
 # --------------------------------------------------------------------------------------- surveys
-_add(KPI(
-    "nps", {"en": "Net Promoter Score", "ja": "ネット・プロモーター・スコア"}, "NPS",
-    {"en": "% promoters (9–10) − % detractors (0–6) among the answers to the 0–10 'would you recommend us?' "
-           "question; −100 to +100.",
-     "ja": "0〜10の「勧めたいか」への回答のうち、推奨者（9〜10）の割合 − 批判者（0〜6）の割合。−100〜+100。"},
-    "kpi", "points", "higher", "answer", "surveys", "responded_at", "counts",
-    {"en": "% promoters − % detractors with the adjusted-Wald interval (Rocks 2016) or the Wald interval",
-     "ja": "推奨者の割合 − 批判者の割合と、調整Wald法（Rocks 2016）またはWald法による信頼区間"},
-    {"touchpoint": _touchpoint(defining=True),
-     "method": Param("adjusted-wald", ("adjusted-wald", "wald"),
-                     doc={"en": "interval method", "ja": "信頼区間の計算方法"})},
-    Fmt(1, signed=True), K.Surveys(survey="nps", rule="nps", statistic=E.NPS()),
-    scale=(-100.0, 100.0), section="nps", sources=("000", "001", "003")))
+_add(_surveys(
+    "nps", {"en": "Net Promoter Score", "ja": "ネット・プロモーター・スコア"}, abbr="NPS", rule="nps",
+    unit="points", estimate=E.NPS(), fmt=Fmt(1, signed=True), scale=(-100.0, 100.0), sources=("000", "001", "003"),
+    statistic={"en": "% promoters − % detractors with the adjusted-Wald interval (Rocks 2016) or the Wald interval",
+               "ja": "推奨者の割合 − 批判者の割合と、調整Wald法（Rocks 2016）またはWald法による信頼区間"},
+    definition={"en": "% promoters (9–10) − % detractors (0–6) among the answers to the 0–10 'would you recommend "
+                      "us?' question; −100 to +100.",
+                "ja": "0〜10の「勧めたいか」への回答のうち、推奨者（9〜10）の割合 − 批判者（0〜6）の割合。"
+                      "−100〜+100。"},
+    params={"touchpoint": _touchpoint(defining=True),
+            "method": Param("adjusted-wald", ("adjusted-wald", "wald"),
+                            doc={"en": "interval method", "ja": "信頼区間の計算方法"})}))
 
-_add(KPI(
-    "csat", {"en": "Customer satisfaction", "ja": "顧客満足度"}, "CSAT",
-    {"en": "Share of 1–5 satisfaction answers in the top boxes (4 and 5 by default).",
-     "ja": "1〜5の満足度の回答のうち、上位の選択肢（既定は4と5）の割合。"},
-    "kpi", "%", "higher", "answer", "surveys", "responded_at", "counts", _SHARE,
-    {"touchpoint": _touchpoint(),
-     "top": Param(2, kind="int", low=1, high=4, defining=True, titled=True,
-                  words={1: {"en": "5 of 5", "ja": "5のみ"}, 2: {"en": "4–5 of 5", "ja": "4〜5"},
-                         3: {"en": "3–5 of 5", "ja": "3〜5"}, 4: {"en": "2–5 of 5", "ja": "2〜5"}},
-                  doc={"en": "top boxes counted as satisfied: 2 (4 and 5, the usual rule) or 1 (5 only)",
-                       "ja": "満足とみなす上位の選択肢の数：2（4と5、一般的）または1（5のみ）"})},
-    Fmt(1), K.Surveys(survey="csat", rule="top", statistic=E.Share()), section="csat", sources=("000", "001")))
+_add(_surveys(
+    "csat", {"en": "Customer satisfaction", "ja": "顧客満足度"}, abbr="CSAT", rule="top", sources=("000", "001"),
+    definition={"en": "Share of 1–5 satisfaction answers in the top boxes (4 and 5 by default).",
+                "ja": "1〜5の満足度の回答のうち、上位の選択肢（既定は4と5）の割合。"},
+    params={"touchpoint": _touchpoint(),
+            "top": Param(2, kind="int", low=1, high=4, defining=True, titled=True,
+                         words={1: {"en": "5 of 5", "ja": "5のみ"}, 2: {"en": "4–5 of 5", "ja": "4〜5"},
+                                3: {"en": "3–5 of 5", "ja": "3〜5"}, 4: {"en": "2–5 of 5", "ja": "2〜5"}},
+                         doc={"en": "top boxes counted as satisfied: 2 (4 and 5, the usual rule) or 1 (5 only)",
+                              "ja": "満足とみなす上位の選択肢の数：2（4と5、一般的）または1（5のみ）"})}))
 
-_add(KPI(
-    "ces", {"en": "Customer effort score", "ja": "顧客努力指標"}, "CES",
-    {"en": "Share of 1–7 effort answers at the easy end (1–3 by default): a higher share means less effort.",
-     "ja": "1〜7の努力（手間）の回答のうち、楽な側（既定は1〜3）の割合。割合が高いほど手間が少ない。"},
-    "kpi", "%", "higher", "answer", "surveys", "responded_at", "counts", _SHARE,
-    {"touchpoint": _touchpoint(),
-     "easy_end": Param("low", ("low", "high"),
-                       doc={"en": "which end of the scale is little effort: low (this data model) or high (CES 2.0)",
-                            "ja": "どちらの端が「手間が少ない」か：low（このデータモデル）またはhigh（CES 2.0）"}),
-     "boxes": Param(3, kind="int", low=1, high=6, defining=True,
-                    doc={"en": "answers at the easy end counted as easy", "ja": "楽とみなす選択肢の数"})},
-    Fmt(1), K.Surveys(survey="ces", rule="easy", statistic=E.Share()), section="ces", sources=("000",)))
+_add(_surveys(
+    "ces", {"en": "Customer effort score", "ja": "顧客努力指標"}, abbr="CES", rule="easy",
+    definition={"en": "Share of 1–7 effort answers at the easy end (1–3 by default): a higher share means less "
+                      "effort.",
+                "ja": "1〜7の努力（手間）の回答のうち、楽な側（既定は1〜3）の割合。割合が高いほど手間が少ない。"},
+    params={"touchpoint": _touchpoint(),
+            "easy_end": Param("low", ("low", "high"),
+                              doc={"en": "which end of the scale is little effort: low (this data model) or high "
+                                         "(CES 2.0)",
+                                   "ja": "どちらの端が「手間が少ない」か：low（このデータモデル）またはhigh"
+                                         "（CES 2.0）"}),
+            "boxes": Param(3, kind="int", low=1, high=6, defining=True,
+                           doc={"en": "answers at the easy end counted as easy", "ja": "楽とみなす選択肢の数"})}))
 
 _add(KPI(
     "gcr", {"en": "Goal completion rate", "ja": "目標達成率"}, "GCR",
@@ -134,100 +171,86 @@ _add(KPI(
     Fmt(1), K.Goals(statistic=E.Share()), section="gcr", sources=("000",)))
 
 # --------------------------------------------------------------------------------------- support
-_add(KPI(
-    "frt", {"en": "First response time", "ja": "初回応答時間"}, "FRT",
-    {"en": "Minutes from a ticket's creation to the first agent reply (article 001's ART is its mean); tickets "
-           "without a reply yet are left out.",
-     "ja": "チケットの受付から担当者の最初の回答までの分数（記事001のARTはその平均）。まだ回答のないチケットは"
-           "除く。"},
-    "kpi", "minutes", "lower", "ticket", "tickets", "created_at", "sums and order statistics", _TIME,
-    {"statistic": _STATISTIC, **_clock()}, Fmt(1), K.Tickets(what="frt", statistic=E.Time()),
-    scale=(0.0, float("inf")), section="support", sources=("001",)))
+_FCR_DEFINITION = Param("one_touch", ("one_touch", "zendesk", "exactly_one", "all_contacts"), defining=True,
+                        titled=True,
+                        words={"one_touch": {"en": "one touch, not reopened", "ja": "再オープンなしのワンタッチ"},
+                               "zendesk": {"en": "Zendesk one-touch", "ja": "Zendeskのワンタッチ"},
+                               "exactly_one": {"en": "exactly one reply", "ja": "返信がちょうど1回"},
+                               "all_contacts": {"en": "over all contacts", "ja": "全問い合わせが分母"}},
+                        doc={"en": "one_touch: ≤ 1 reply and not reopened ÷ solved; zendesk: < 2 replies ÷ solved; "
+                                   "exactly_one: 1 reply ÷ solved; all_contacts: one_touch ÷ all tickets",
+                             "ja": "one_touch：返信1回以下かつ再オープンなし÷解決済み／zendesk：返信2回未満÷解決済み／"
+                                   "exactly_one：返信ちょうど1回÷解決済み／all_contacts：one_touch÷すべてのチケット"})
 
-_add(KPI(
-    "resolution_time", {"en": "Time to resolution", "ja": "解決時間"}, "",
-    {"en": "Minutes from a ticket's creation to its resolution, over solved tickets.",
-     "ja": "チケットの受付から解決までの分数（解決済みのチケットのみ）。"},
-    "kpi", "minutes", "lower", "ticket", "tickets", "created_at", "sums and order statistics", _TIME,
-    {"statistic": _STATISTIC, **_clock()}, Fmt(1), K.Tickets(what="resolution", statistic=E.Time()),
-    scale=(0.0, float("inf")), section="support", sources=("001",)))
+_add(_tickets(
+    "frt", {"en": "First response time", "ja": "初回応答時間"}, kind="kpi", abbr="FRT", unit="minutes",
+    direction="lower", aggregation="sums and order statistics", statistic=_TIME, estimate=E.Time(),
+    definition={"en": "Minutes from a ticket's creation to the first agent reply (article 001's ART is its mean); "
+                      "tickets without a reply yet are left out.",
+                "ja": "チケットの受付から担当者の最初の回答までの分数（記事001のARTはその平均）。"
+                      "まだ回答のないチケットは除く。"},
+    params={"statistic": _STATISTIC, **_clock()}, scale=(0.0, float("inf"))))
 
-_add(KPI(
-    "fcr", {"en": "First contact resolution", "ja": "一次解決率"}, "FCR",
-    {"en": "Share of tickets solved at the first contact (one agent reply at most, not reopened by default), "
-           "out of the solved tickets (all tickets when every contact counts).",
-     "ja": "最初の対応で解決したチケット（既定：担当者の返信が1回以下で再オープンなし）の割合。分母は解決済みのチケット"
-           "（すべての問い合わせを分母とする定義では、すべてのチケット）。"},
-    "kpi", "%", "higher", "ticket", "tickets", "created_at", "counts", _SHARE,
-    {"definition": Param("one_touch", ("one_touch", "zendesk", "exactly_one", "all_contacts"), defining=True,
-                         titled=True,
-                         words={"one_touch": {"en": "one touch, not reopened", "ja": "再オープンなしのワンタッチ"},
-                                "zendesk": {"en": "Zendesk one-touch", "ja": "Zendeskのワンタッチ"},
-                                "exactly_one": {"en": "exactly one reply", "ja": "返信がちょうど1回"},
-                                "all_contacts": {"en": "over all contacts", "ja": "全問い合わせが分母"}},
-                         doc={"en": "one_touch: ≤ 1 reply and not reopened ÷ solved; zendesk: < 2 replies ÷ solved; "
-                                    "exactly_one: 1 reply ÷ solved; all_contacts: one_touch ÷ all tickets",
-                              "ja": "one_touch：返信1回以下かつ再オープンなし÷解決済み／zendesk：返信2回未満÷解決済み／"
-                                    "exactly_one：返信ちょうど1回÷解決済み／all_contacts：one_touch÷すべてのチケット"})},
-    Fmt(1), K.Tickets(what="fcr", statistic=E.Share()), section="support", sources=("001",)))
+_add(_tickets(
+    "resolution_time", {"en": "Time to resolution", "ja": "解決時間"}, kind="kpi", unit="minutes", direction="lower",
+    aggregation="sums and order statistics", statistic=_TIME, estimate=E.Time(), what="resolution",
+    definition={"en": "Minutes from a ticket's creation to its resolution, over solved tickets.",
+                "ja": "チケットの受付から解決までの分数（解決済みのチケットのみ）。"},
+    params={"statistic": _STATISTIC, **_clock()}, scale=(0.0, float("inf"))))
 
-_add(KPI(
-    "completion", {"en": "Completion rate", "ja": "対応完了率"}, "",
-    {"en": "Solved tickets ÷ all tickets created in the period (article 001); still-open tickets count as not "
-           "completed.",
-     "ja": "期間に受け付けたチケットのうち解決済みの割合（記事001）。対応中のチケットは未完了として数える。"},
-    "kpi", "%", "higher", "ticket", "tickets", "created_at", "counts", _SHARE, {},
-    Fmt(1), K.Tickets(what="completion", statistic=E.Share()), section="support", sources=("001",)))
+_add(_tickets(
+    "fcr", {"en": "First contact resolution", "ja": "一次解決率"}, kind="kpi", abbr="FCR", direction="higher",
+    definition={"en": "Share of tickets solved at the first contact (one agent reply at most, not reopened by "
+                      "default), out of the solved tickets (all tickets when every contact counts).",
+                "ja": "最初の対応で解決したチケット（既定：担当者の返信が1回以下で再オープンなし）の割合。"
+                      "分母は解決済みのチケット（すべての問い合わせを分母とする定義では、すべてのチケット）。"},
+    params={"definition": _FCR_DEFINITION}))
 
-_add(KPI(
-    "abandonment", {"en": "Abandonment rate", "ja": "対応中断率"}, "",
-    {"en": "Contacts abandoned after they started ÷ contacts started (article 001).",
-     "ja": "対応を開始した後に中断した問い合わせ ÷ 開始した問い合わせ（記事001）。"},
-    "kpi", "%", "lower", "ticket", "tickets", "created_at", "counts", _SHARE, {},
-    Fmt(1), K.Tickets(what="abandonment", statistic=E.Share()), section="support", sources=("001",)))
+_add(_tickets(
+    "completion", {"en": "Completion rate", "ja": "対応完了率"}, kind="kpi", direction="higher",
+    definition={"en": "Solved tickets ÷ all tickets created in the period (article 001); still-open tickets count "
+                      "as not completed.",
+                "ja": "期間に受け付けたチケットのうち解決済みの割合（記事001）。"
+                      "対応中のチケットは未完了として数える。"}))
 
-_add(KPI(
-    "quality", {"en": "Response quality", "ja": "問い合わせ対応品質"}, "",
-    {"en": "Mean QA-review score (0–100) of the reviewed tickets.",
-     "ja": "品質レビューを受けたチケットのレビュー点（0〜100）の平均。"},
-    "kpi", "score", "higher", "ticket", "tickets", "created_at", "sums", _MEAN, {},
-    Fmt(1), K.Tickets(what="quality", statistic=E.Mean()), section="support", sources=("001",)))
+_add(_tickets(
+    "abandonment", {"en": "Abandonment rate", "ja": "対応中断率"}, kind="kpi", direction="lower",
+    definition={"en": "Contacts abandoned after they started ÷ contacts started (article 001).",
+                "ja": "対応を開始した後に中断した問い合わせ ÷ 開始した問い合わせ（記事001）。"}))
 
-_add(KPI(
-    "aht", {"en": "Average handle time", "ja": "平均処理時間"}, "AHT",
-    {"en": "Mean recorded handle time (talk, hold and after-contact work) in minutes of the tickets an agent "
-           "worked on.",
-     "ja": "担当者が対応したチケットの記録された処理時間（通話・保留・後処理）の平均（分）。"},
-    "kpi", "minutes", "lower", "ticket", "tickets", "created_at", "sums", _MEAN, {},
-    Fmt(1), K.Tickets(what="aht", statistic=E.Mean()), scale=(0.0, float("inf")), section="support",
-    sources=("001",)))
+_add(_tickets(
+    "quality", {"en": "Response quality", "ja": "問い合わせ対応品質"}, kind="kpi", unit="score", direction="higher",
+    aggregation="sums", statistic=_MEAN, estimate=E.Mean(),
+    definition={"en": "Mean QA-review score (0–100) of the reviewed tickets.",
+                "ja": "品質レビューを受けたチケットのレビュー点（0〜100）の平均。"}))
 
-_add(KPI(
-    "volume", {"en": "Inquiry volume", "ja": "問い合わせ件数"}, "",
-    {"en": "Tickets created in the period.", "ja": "期間に受け付けたチケットの件数。"},
-    "kpi", "count", "lower", "period", "tickets", "created_at", "counts", _TOTAL, {},
-    Fmt(0), K.Tickets(what="volume", statistic=E.Total()), scale=(0.0, float("inf")), section="support",
-    sources=("001",)))
+_add(_tickets(
+    "aht", {"en": "Average handle time", "ja": "平均処理時間"}, kind="kpi", abbr="AHT", unit="minutes",
+    direction="lower", aggregation="sums", statistic=_MEAN, estimate=E.Mean(), scale=(0.0, float("inf")),
+    definition={"en": "Mean recorded handle time (talk, hold and after-contact work) in minutes of the tickets an "
+                      "agent worked on.",
+                "ja": "担当者が対応したチケットの記録された処理時間（通話・保留・後処理）の平均（分）。"}))
 
-_add(KPI(
-    "complaints", {"en": "Complaint rate", "ja": "苦情率"}, "",
-    {"en": "Tickets marked as complaints ÷ all tickets (fewer complaints is a KGI of article 001).",
-     "ja": "苦情とされたチケット ÷ すべてのチケット（苦情の減少は記事001のKGI）。"},
-    "kgi", "%", "lower", "ticket", "tickets", "created_at", "counts", _SHARE, {},
-    Fmt(1), K.Tickets(what="complaints", statistic=E.Share()), section="support", sources=("001",)))
+_add(_tickets(
+    "volume", {"en": "Inquiry volume", "ja": "問い合わせ件数"}, kind="kpi", unit="count", direction="lower",
+    grain="period", statistic=_TOTAL, estimate=E.Total(), digits=0, scale=(0.0, float("inf")),
+    definition={"en": "Tickets created in the period.", "ja": "期間に受け付けたチケットの件数。"}))
 
-_add(KPI(
-    "sla", {"en": "SLA achievement", "ja": "SLA達成率"}, "",
-    {"en": "Share of tickets whose first response met the target of their priority; a ticket still waiting "
-           "past its target counts as missed, one still within it is left out.",
-     "ja": "初回応答が優先度ごとの目標時間内だったチケットの割合。目標時間を過ぎても未回答のチケットは未達成、"
-           "まだ目標時間内のものは除く。"},
-    "kgi", "%", "higher", "ticket", "tickets", "created_at", "counts", _SHARE,
-    {"targets": Param({"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0}, kind="targets", defining=True,
-                      doc={"en": "first-response target per priority, in hours of the clock",
-                           "ja": "優先度ごとの初回応答の目標（時計の時間単位）"}),
-     **_clock()},
-    Fmt(1), K.Tickets(what="sla", statistic=E.Share()), section="support", sources=("001",)))
+_add(_tickets(
+    "complaints", {"en": "Complaint rate", "ja": "苦情率"}, kind="kgi", direction="lower",
+    definition={"en": "Tickets marked as complaints ÷ all tickets (fewer complaints is a KGI of article 001).",
+                "ja": "苦情とされたチケット ÷ すべてのチケット（苦情の減少は記事001のKGI）。"}))
+
+_add(_tickets(
+    "sla", {"en": "SLA achievement", "ja": "SLA達成率"}, kind="kgi", direction="higher",
+    definition={"en": "Share of tickets whose first response met the target of their priority; a ticket still "
+                      "waiting past its target counts as missed, one still within it is left out.",
+                "ja": "初回応答が優先度ごとの目標時間内だったチケットの割合。"
+                      "目標時間を過ぎても未回答のチケットは未達成、まだ目標時間内のものは除く。"},
+    params={"targets": Param({"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0}, kind="targets",
+                             defining=True, doc={"en": "first-response target per priority, in hours of the clock",
+                                                 "ja": "優先度ごとの初回応答の目標（時計の時間単位）"}),
+            **_clock()}))
 
 _add(KPI(
     "cpi", {"en": "Cost per incident", "ja": "1件あたりの対応コスト"}, "CPI",
@@ -253,51 +276,49 @@ _IGNORE = Param(False, kind="bool", doc={"en": "leave out every movement of cust
                                                "period (ProfitWell)",
                                          "ja": "期間内に契約して解約した顧客の動きをすべて除く（ProfitWell）"})
 
-_add(KPI(
-    "churn", {"en": "Customer churn rate", "ja": "顧客解約率"}, "",
-    {"en": "Customers lost in the period ÷ customers at the end of the month before it × 100 (article 002).",
-     "ja": "期間中に失った顧客数 ÷ 前月末の顧客数 × 100（記事002）。"},
-    "kgi", "%", "lower", "customer", "subscriptions", "month", "counts", _SHARE,
-    {"same_period": _SAME_PERIOD}, Fmt(2), K.CustomerChurn(), section="churn", sources=("002", "004")))
+_add(_subscriptions(
+    "churn", {"en": "Customer churn rate", "ja": "顧客解約率"}, direction="lower", kernel=K.CustomerChurn(),
+    definition={"en": "Customers lost in the period ÷ customers at the end of the month before it × 100 "
+                      "(article 002).",
+                "ja": "期間中に失った顧客数 ÷ 前月末の顧客数 × 100（記事002）。"},
+    params={"same_period": _SAME_PERIOD}, sources=("002", "004")))
 
-_add(KPI(
-    "retention", {"en": "Customer retention rate", "ja": "顧客継続率"}, "",
-    {"en": "Customers at the end of the month before the period who are still subscribed at its end.",
-     "ja": "前月末の顧客のうち、期間の終わりにも契約している顧客の割合。"},
-    "kgi", "%", "higher", "customer", "subscriptions", "month", "counts", _SHARE, {},
-    Fmt(2), K.CustomerChurn(retention=True), section="churn", sources=("002", "004")))
+_add(_subscriptions(
+    "retention", {"en": "Customer retention rate", "ja": "顧客継続率"}, direction="higher",
+    definition={"en": "Customers at the end of the month before the period who are still subscribed at its end.",
+                "ja": "前月末の顧客のうち、期間の終わりにも契約している顧客の割合。"},
+    kernel=K.CustomerChurn(retention=True), params={}, sources=("002", "004")))
 
-_add(KPI(
-    "revenue_churn", {"en": "Revenue churn rate", "ja": "売上解約率"}, "",
-    {"en": "MRR lost in the period to cancellations and downgrades ÷ MRR of the month before it × 100 "
-           "(article 002; gross: expansions do not offset it).",
-     "ja": "期間中に解約とダウングレードで失ったMRR ÷ 前月のMRR × 100"
-           "（記事002。グロス：アップグレードで相殺しない）。"},
-    "kgi", "%", "lower", "customer", "subscriptions", "month", "per-customer sums", _RATIO,
-    {"ignore_same_period": _IGNORE}, Fmt(2), K.Revenue(kind="gross", statistic=E.Ratio(floor=0.0)),
-    section="churn", sources=("002",)))
+_add(_subscriptions(
+    "revenue_churn", {"en": "Revenue churn rate", "ja": "売上解約率"}, direction="lower",
+    aggregation="per-customer sums", statistic=_RATIO, params={"ignore_same_period": _IGNORE},
+    definition={"en": "MRR lost in the period to cancellations and downgrades ÷ MRR of the month before it × 100 "
+                      "(article 002; gross: expansions do not offset it).",
+                "ja": "期間中に解約とダウングレードで失ったMRR ÷ 前月のMRR × 100"
+                      "（記事002。グロス：アップグレードで相殺しない）。"},
+    kernel=K.Revenue(kind="gross", statistic=E.Ratio(floor=0.0))))
 
-_add(KPI(
-    "nrr", {"en": "Net revenue retention", "ja": "ネット売上継続率"}, "NRR",
-    {"en": "100 % − net revenue churn: MRR kept from the customers of the month before, expansions and "
-           "reactivations counted; above 100 % when they outgrow the losses.",
-     "ja": "100% − ネット売上解約率：前月の顧客から維持したMRR（アップグレードと再契約を含む）。増加が減少を上回れば"
-           "100%を超える。"},
-    "kgi", "%", "higher", "customer", "subscriptions", "month", "per-customer sums", _RATIO,
-    {"reactivation": Param(True, kind="bool", doc={"en": "reactivations offset losses (ChartMogul) or not "
-                                                         "(Baremetrics)",
-                                                   "ja": "再契約で減少を相殺する（ChartMogul）か否か（Baremetrics）"}),
-     "ignore_same_period": _IGNORE},
-    Fmt(1), K.Revenue(kind="net", statistic=E.Ratio(complement=True)), scale=(0.0, float("inf")),
-    section="churn", sources=("002",)))
+_add(_subscriptions(
+    "nrr", {"en": "Net revenue retention", "ja": "ネット売上継続率"}, abbr="NRR", direction="higher",
+    aggregation="per-customer sums", statistic=_RATIO, digits=1, scale=(0.0, float("inf")),
+    definition={"en": "100 % − net revenue churn: MRR kept from the customers of the month before, expansions and "
+                      "reactivations counted; above 100 % when they outgrow the losses.",
+                "ja": "100% − ネット売上解約率：前月の顧客から維持したMRR（アップグレードと再契約を含む）。"
+                      "増加が減少を上回れば100%を超える。"},
+    params={"reactivation": Param(True, kind="bool", doc={"en": "reactivations offset losses (ChartMogul) or not "
+                                                                "(Baremetrics)",
+                                                          "ja": "再契約で減少を相殺する（ChartMogul）か否か"
+                                                                "（Baremetrics）"}),
+            "ignore_same_period": _IGNORE},
+    kernel=K.Revenue(kind="net", statistic=E.Ratio(complement=True))))
 
-_add(KPI(
-    "grr", {"en": "Gross revenue retention", "ja": "グロス売上継続率"}, "GRR",
-    {"en": "100 % − revenue churn: MRR kept from the customers of the month before, losses only; at most 100 %.",
-     "ja": "100% − 売上解約率：前月の顧客から維持したMRR（減少分のみを数える）。100%以下。"},
-    "kgi", "%", "higher", "customer", "subscriptions", "month", "per-customer sums", _RATIO,
-    {"ignore_same_period": _IGNORE}, Fmt(1), K.Revenue(kind="gross", statistic=E.Ratio(complement=True, floor=0.0)),
-    section="churn", sources=("002",)))
+_add(_subscriptions(
+    "grr", {"en": "Gross revenue retention", "ja": "グロス売上継続率"}, abbr="GRR", direction="higher",
+    aggregation="per-customer sums", statistic=_RATIO, digits=1, params={"ignore_same_period": _IGNORE},
+    definition={"en": "100 % − revenue churn: MRR kept from the customers of the month before, losses only; at most "
+                      "100 %.",
+                "ja": "100% − 売上解約率：前月の顧客から維持したMRR（減少分のみを数える）。100%以下。"},
+    kernel=K.Revenue(kind="gross", statistic=E.Ratio(complement=True, floor=0.0))))
 
 # --------------------------------------------------------------------------------------- value
 _add(KPI(
