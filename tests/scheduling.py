@@ -7,8 +7,8 @@ Units of work (a unit goes whole to one process, its tests in collection order):
   ``helpers.same_run``);
 * a slow test (``@pytest.mark.slow``: a notebook, a report, Spark) that takes no module- or class-scoped
   fixture: that test alone, so that the two processes share the slow tests of one module;
-* the slow tests of a module that take the same module- or class-scoped fixtures (the report built once for
-  several tests, a Spark session): together, so that the fixture is built once;
+* the slow tests of a module that take module- or class-scoped fixtures (a report built once for several
+  tests, a Spark session): together, so that each fixture is built once;
 * every other test: with the other tests of its module, as ``--dist loadfile`` does.
 
 Units start longest first: each test's duration in the last run is kept in pytest's cache (``csa/durations``);
@@ -56,9 +56,9 @@ def _unit(item) -> str:
     if not item.get_closest_marker("slow"):
         return _module(item.nodeid)
     info = getattr(item, "_fixtureinfo", None)
-    shared = sorted(name for name, defs in (info.name2fixturedefs.items() if info else ())
-                    if defs and defs[-1].scope in ("module", "class", "package"))
-    return f"fixtures:{_module(item.nodeid)}:{'+'.join(shared)}" if shared else item.nodeid
+    shared = any(defs and defs[-1].scope in ("module", "class", "package")
+                 for defs in (info.name2fixturedefs.values() if info else ()))
+    return f"fixtures:{_module(item.nodeid)}" if shared else item.nodeid
 
 
 def _guess(item) -> float:
