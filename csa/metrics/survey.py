@@ -379,6 +379,8 @@ def gcr_counts(df: pd.DataFrame, by: str | list[str] | None = None, *, completed
         ``"attempt"``: ``n`` counts attempts, ``completed`` completed attempts.
         ``"customer"``: ``n`` counts customers who tried (at least one attempt in the group),
         ``completed`` those who completed it at least once, and ``attempts`` their attempts.
+        The catalogue's GCR (``csa.measure("gcr", ...)``) counts customers by default, as the
+        source article defines it; this building block counts attempts unless told.
     customer : str, default "customer_id"
         The customer column (used with ``unit="customer"``).
 
