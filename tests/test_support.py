@@ -342,6 +342,7 @@ def _run(run_notebook, **params):
 
 
 @pytest.mark.slow
+@helpers.same_run("05_support.ipynb")  # three tests read the run with the defaults: it runs once
 def test_notebook_headlines_match_an_independent_computation(run_notebook, sample):
     from csa import numbers as num
 
@@ -372,6 +373,7 @@ def test_notebook_headlines_match_an_independent_computation(run_notebook, sampl
 
 
 @pytest.mark.slow
+@helpers.same_run("05_support.ipynb")
 def test_published_records_are_the_catalogues_and_the_registrys(run_notebook, sample):
     """Each record is csa.measure with the record's parameters; with the default parameters the keys of the
     example registry's entries, so that the front page takes these figures from this section."""
@@ -392,6 +394,7 @@ def test_published_records_are_the_catalogues_and_the_registrys(run_notebook, sa
 
 
 @pytest.mark.slow
+@helpers.same_run("05_support.ipynb")
 def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
     """engine="duckdb": the records say where they were counted and carry the pandas run's figures; every text and
     table the notebook shows is the pandas run's."""
