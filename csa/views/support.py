@@ -337,7 +337,7 @@ def headlines(data, periods, *, clock: dict | None = None, definition: str = "on
     >>> hl = headlines(csa.load(csa.datasets.sample_dir()), P)
     >>> list(hl), [r["key"] for r in records(hl)][1:]
     (['frt', 'fcr', 'csat', 'sla', 'complaints', 'cpi'], ['fcr{definition=one_touch}', \
-'sla{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,targets={urgent:1,high:4,normal:8,low:24}}', \
+'sla{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,targets={high:4,low:24,normal:8,urgent:1}}', \
 'complaints{}', 'cpi{definition=all}'])
     """
     tables = K.open_tables(data, engine=engine)
