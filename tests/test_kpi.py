@@ -381,6 +381,24 @@ def test_duckdb_reads_a_folder_of_exports_in_place(ds):
     assert type(t.natives["tickets"]).__name__ == "DuckDBPyRelation"
 
 
+def test_a_sections_headline_on_duckdb_counts_duckdb_relations(ds, monkeypatch):
+    # what `csa report --engine duckdb` does in each section: the headline opens the loaded data as
+    # DuckDB relations, and the kernel counts them there; only the small counts table comes back
+    from csa.views.common import Periods, headline
+
+    opened, open_tables = [], K.open_tables
+
+    def spy(data, **kw):
+        opened.append(open_tables(data, **kw))
+        return opened[-1]
+
+    monkeypatch.setattr(K, "open_tables", spy)
+    P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
+    h = headline("fcr", ds, P, section="support", engine="duckdb")
+    assert {type(v).__name__ for t in opened for v in t.natives.values()} == {"DuckDBPyRelation"}
+    assert h.record["engine"] == "duckdb" and _same(h.this, K.measure("fcr", ds, period="2026-10"))
+
+
 @pytest.fixture(scope="module")
 def spark_tables(ds):
     pytest.importorskip("pyspark")
