@@ -10,6 +10,7 @@ from . import datasets, datasets_public, stats
 from ._version import __version__
 from .businesstime import business_minutes
 from .errors import DataError, Problem
+from .health import HealthModel, backtest, health_features
 from .io import Dataset, inspect, load
 from .kpi import KPIS, measure
 from .metrics.churn import customer_churn, mrr_movements, revenue_churn
@@ -23,9 +24,9 @@ from .schema import TABLES
 from .stats import proportion
 
 __all__ = [
-    "KPIS", "TABLES", "DataError", "Dataset", "Problem", "__version__",
+    "KPIS", "TABLES", "DataError", "Dataset", "HealthModel", "Problem", "__version__", "backtest",
     "business_minutes", "ces", "csat", "customer_churn", "customer_ltv", "datasets", "datasets_public", "did",
-    "fcr",
-    "gcr", "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "measure", "mrr_movements", "nps", "proportion",
+    "fcr", "gcr", "health_features",
+    "inspect", "load", "ltv", "ltv_from_churn", "ltv_tiers", "measure", "mrr_movements", "nps", "proportion",
     "revenue_churn", "stats", "survival",
 ]

@@ -1,0 +1,957 @@
+"""Customer health score and early churn warning: signals as of a date, a score, an honest backtest.
+
+Three steps, kept apart (issue 22):
+
+1. **Signals as of a date** — :func:`health_features` gives one row per customer active at ``asof``
+   (subscribed in the month before it), with the signals of :data:`FEATURES` computed only from what was
+   known *before* ``asof``, and the label ``churned``: the customer was missing from at least one of the
+   ``horizon`` months from ``asof`` on (missing where those months are not in the data yet).
+2. **A score** — :class:`HealthModel`, a scikit-learn estimator that takes a DataFrame of raw signals
+   (numbers, categories, booleans, blanks) and does its own encoding. By default it *fits* its weights
+   (an L2-regularised logistic regression on standardised columns); with ``weights=`` it is the
+   *hand-weighted* score a team writes (the vendors' scheme: each factor scores 0–100 points, a weighted
+   mean, a missing factor's weight shared out). Both give a churn probability, a red / yellow / green band
+   and, for each account, the reasons: the factors that pull its score down most.
+3. **An honest backtest** — :func:`backtest` rolls the origin month by month: at each origin the models
+   are fitted only on as-of months whose label window had closed before it, then score the origin, and the
+   ROC AUC is compared with the rules a team would otherwise use (plan × segment churn rate, last NPS a
+   detractor).
+
+Leakage
+-------
+Every signal is computed from the data *cut* at ``asof`` (:class:`Cut`): rows dated at or after it are
+removed, and a ticket's first response or resolution that came at or after ``asof`` is blanked (at
+``asof`` the ticket was still waiting). Each group of signals also reports the newest date it read, and
+:func:`health_features` raises :class:`LeakageError` when that date is at or after ``asof``: a signal that
+slipped past the cut (a function that reads the uncut data, a column filled in later) is an error, never a
+silently better score. Two limits remain, as in any customer table without history: ``plan`` and
+``segment`` are the values the customers table holds *now*.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from .businesstime import BusinessCalendar
+from .metrics.support import DEFAULT_SLA_TARGETS
+
+__all__ = ["FEATURES", "HAND_WEIGHTS", "USAGE_COLUMNS", "Backtest", "Cut", "Feature", "HealthModel",
+           "LeakageError", "backtest", "feature_table", "health_features"]
+
+
+# =============================================================================== the signals, declared
+
+@dataclass(frozen=True)
+class Feature:
+    """One signal of the health score: what it means, over which window, from which table."""
+
+    name: str
+    meaning: str
+    window: str
+    table: str
+    #: ``"number"`` or ``"category"``
+    kind: str = "number"
+    #: ``"structural"`` (who the customer is: plan, size, age) or ``"actionable"`` (what a CSM can act on)
+    group: str = "actionable"
+    #: which way is healthier: ``"higher"``, ``"lower"`` or ``""`` (a category)
+    better: str = ""
+
+
+F = Feature
+#: Every signal :func:`health_features` computes, in the order of its columns. A signal whose table is absent
+#: is absent (never invented); the report and the lessons read names, meanings and windows from here.
+FEATURES: tuple[Feature, ...] = (
+    F("plan", "Plan, as the customers table records it (today's value: the table keeps no history).",
+      "current", "customers", "category", "structural"),
+    F("segment", "Company-size segment, as the customers table records it.", "current", "customers",
+      "category", "structural"),
+    F("tenure_months", "Whole calendar months from the signup month to the as-of month.", "signup → asof",
+      "customers", group="structural", better="higher"),
+    F("mrr", "MRR in the last month before asof.", "last month", "subscriptions", group="structural",
+      better="higher"),
+    F("mrr_change_3m", "Relative change of MRR over three months: MRR last month ÷ MRR three months earlier "
+      "− 1; missing when not subscribed then.", "last 4 months", "subscriptions", better="higher"),
+    F("downgrades_6m", "Months with less MRR than the month before (contractions).", "last 6 months",
+      "subscriptions", better="lower"),
+    F("expansions_6m", "Months with more MRR than the month before (expansions).", "last 6 months",
+      "subscriptions", better="higher"),
+    F("nps_last", "Score of the last NPS answer (0–10); missing if the customer never answered.",
+      "all before asof", "surveys", better="higher"),
+    F("nps_last_class", "Class of the last NPS answer: detractor (0–6), passive (7–8), promoter (9–10).",
+      "all before asof", "surveys", "category"),
+    F("csat_mean_180d", "Mean CSAT score (1–5); missing without an answer.", "last 180 days", "surveys",
+      better="higher"),
+    F("ces_mean_180d", "Mean CES score (1–7, lower effort is better); missing without an answer.",
+      "last 180 days", "surveys", better="lower"),
+    F("tickets_90d", "Support tickets created.", "last 90 days", "tickets", better="lower"),
+    F("complaints_90d", "Tickets flagged as complaints.", "last 90 days", "tickets", better="lower"),
+    F("sla_breaches_90d", "Tickets whose first response missed the priority's target (business clock, the "
+      "handbook's SLA targets), or still had none at asof after the target had passed.", "last 90 days",
+      "tickets", better="lower"),
+    F("goals_attempted_90d", "Goal attempts started.", "last 90 days", "goals", better="higher"),
+    F("goal_completion_90d", "Share of those attempts completed; missing without an attempt.", "last 90 days",
+      "goals", better="higher"),
+    F("seats", "Seats in the last month before asof.", "last month", "usage", group="structural",
+      better="higher"),
+    F("active_share_1m", "Active users ÷ seats in the last month before asof.", "last month", "usage",
+      better="higher"),
+    F("active_users_change_3m", "Active users last month ÷ three months earlier − 1.", "last 4 months", "usage",
+      better="higher"),
+    F("logins_change_3m", "Logins last month ÷ three months earlier − 1.", "last 4 months", "usage",
+      better="higher"),
+    F("key_features_1m", "Key features used in the last month before asof.", "last month", "usage",
+      better="higher"),
+)
+del F
+
+#: The optional ``usage`` table: one row per customer and month (columns beyond the first two may be absent).
+USAGE_COLUMNS = ("customer_id", "month", "seats", "active_users", "logins", "key_features")
+
+#: The handbook's hand-weighted score, vendor style: factor → weight; the sign says which way is healthier
+#: (+: higher is healthier). A factor that is absent (or missing for one account) has its weight shared out.
+HAND_WEIGHTS: dict[str, float] = {
+    "nps_last": 25, "csat_mean_180d": 15, "complaints_90d": -15, "sla_breaches_90d": -10,
+    "mrr_change_3m": 10, "downgrades_6m": -5, "goal_completion_90d": 10, "tenure_months": 10,
+    "active_share_1m": 20, "active_users_change_3m": 15,
+}
+
+
+def feature_table() -> pd.DataFrame:
+    """:data:`FEATURES` as a table (one row per signal), for a report or a lesson.
+
+    >>> feature_table().set_index("name").loc["complaints_90d", ["window", "table", "better"]].tolist()
+    ['last 90 days', 'tickets', 'lower']
+    """
+    return pd.DataFrame([dataclasses.asdict(f) for f in FEATURES])
+
+
+class LeakageError(ValueError):
+    """A signal used data dated at or after the as-of date."""
+
+
+# =============================================================================== the cut at asof
+
+@dataclass
+class Cut:
+    """The data as it was known at the start of the month ``month``: what every signal function receives.
+
+    ``at`` is that instant in the business time zone; ``tables`` holds each table present with only its rows
+    dated before ``at`` (and, in tickets, first responses and resolutions after it blanked).
+    """
+
+    month: pd.Period
+    at: pd.Timestamp
+    tz: str
+    tables: dict[str, pd.DataFrame]
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def _month(asof) -> pd.Period:
+    """``asof`` as a month: ``"2026-01"``, ``"2026-01-01"``, a Period or a timestamp at the start of a month."""
+    if isinstance(asof, pd.Period) and asof.freqstr.startswith("M"):
+        return asof
+    try:
+        ts = pd.Timestamp(asof.start_time if isinstance(asof, pd.Period) else asof)
+    except (TypeError, ValueError):
+        raise ValueError(f"asof must be a month such as '2026-01'; got {asof!r}") from None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    if ts != ts.normalize() or ts.day != 1:
+        raise ValueError(f"asof is a month ('2026-01') or the first day of one: signals are taken at the start "
+                         f"of a month; got {asof!r}")
+    return ts.to_period("M")
+
+
+def _cut(tables: Mapping[str, pd.DataFrame | None], month: pd.Period, tz: str) -> Cut:
+    """Every table with only its rows dated before the start of ``month``."""
+    at = month.start_time.tz_localize(tz)
+    out: dict[str, pd.DataFrame] = {}
+    for name, df in tables.items():
+        if df is None:
+            continue
+        if name == "customers":
+            keep = ~(df["signup_date"] >= month.start_time)  # a missing signup date is kept
+        elif name in ("subscriptions", "support_costs", "usage"):
+            keep = df["month"] < month
+        else:
+            column = {"orders": "ordered_at", "tickets": "created_at", "surveys": "responded_at",
+                      "goals": "started_at"}.get(name)
+            if column is None:
+                continue
+            keep = df[column] < at
+        df = df.loc[keep.to_numpy(dtype=bool)]
+        if name == "tickets":
+            late = {c: df[c] >= at for c in ("first_response_at", "resolved_at") if c in df}
+            if any(m.any() for m in late.values()):
+                df = df.copy()
+                for c, m in late.items():
+                    df.loc[m, c] = pd.NaT
+                if "status" in df and "resolved_at" in late:
+                    df.loc[late["resolved_at"] & (df["status"] == "solved"), "status"] = "open"
+        out[name] = df
+    return Cut(month, at, tz, out)
+
+
+def _usage(usage) -> pd.DataFrame:
+    """The optional usage table, typed: ``month`` as a monthly Period, counts as floats."""
+    missing = [c for c in USAGE_COLUMNS[:2] if c not in usage.columns]
+    if missing:
+        raise KeyError(f"the usage table needs the columns {list(USAGE_COLUMNS[:2])} (and some of "
+                       f"{list(USAGE_COLUMNS[2:])}); it lacks {missing}")
+    out = usage.copy()
+    if not isinstance(out["month"].dtype, pd.PeriodDtype):
+        out["month"] = pd.PeriodIndex(out["month"].astype(str), freq="M")
+    for c in USAGE_COLUMNS[2:]:
+        if c in out:
+            out[c] = pd.to_numeric(out[c], errors="raise").astype(float)
+    return out
+
+
+# =============================================================================== the signal functions
+
+def _window(df: pd.DataFrame, column: str, at: pd.Timestamp, days: int, who: pd.Index) -> pd.DataFrame:
+    return df.loc[(df[column] >= at - pd.Timedelta(days=days)).to_numpy(bool) & df["customer_id"].isin(who)]
+
+
+def _count(df: pd.DataFrame, who: pd.Index, values=None) -> pd.Series:
+    if values is None:
+        return df.groupby("customer_id").size().reindex(who, fill_value=0).astype(float)
+    return values.groupby(df["customer_id"]).sum().reindex(who, fill_value=0).astype(float)
+
+
+def _customer_signals(cut: Cut, who: pd.Index):
+    c = cut.tables["customers"].drop_duplicates("customer_id").set_index("customer_id").reindex(who)
+    out = pd.DataFrame(index=who)
+    for col in ("plan", "segment"):
+        if col in c:
+            out[col] = c[col].astype(object).where(c[col].notna(), np.nan)
+    signup = c["signup_date"]
+    out["tenure_months"] = ((cut.month.year - signup.dt.year) * 12 + (cut.month.month - signup.dt.month)).astype(
+        float)
+    return out, signup
+
+
+def _subscription_signals(cut: Cut, who: pd.Index):
+    s = cut.tables["subscriptions"]
+    s = s.loc[s["customer_id"].isin(who)]
+    a = cut.month
+    months = pd.period_range(end=a - 1, periods=7, freq="M")
+    wide = (s.loc[s["month"] >= months[0]].groupby(["customer_id", "month"])["mrr"].sum()
+            .unstack("month").reindex(index=who, columns=months))
+    out = pd.DataFrame(index=who)
+    out["mrr"] = wide[a - 1]
+    before = wide[a - 4]
+    out["mrr_change_3m"] = (out["mrr"] / before.where(before > 0) - 1).astype(float)
+    now, prev = wide[months[1:]].to_numpy(float), wide[months[:-1]].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        out["downgrades_6m"] = (now < prev).sum(axis=1).astype(float)
+        out["expansions_6m"] = (now > prev).sum(axis=1).astype(float)
+    return out, s["month"].max().start_time if len(s) else None
+
+
+def _survey_signals(cut: Cut, who: pd.Index):
+    sv = cut.tables["surveys"]
+    sv = sv.loc[sv["customer_id"].isin(who)]
+    out = pd.DataFrame(index=who)
+    nps = sv.loc[sv["survey"] == "nps"].sort_values(["responded_at", "response_id"] if "response_id" in sv
+                                                     else ["responded_at"])
+    last = nps.groupby("customer_id")["score"].last().reindex(who).astype(float)
+    out["nps_last"] = last
+    out["nps_last_class"] = pd.Series(np.where(last >= 9, "promoter", np.where(last >= 7, "passive", "detractor")),
+                                      index=who, dtype=object).where(last.notna(), np.nan)
+    recent = _window(sv, "responded_at", cut.at, 180, who)
+    for survey in ("csat", "ces"):
+        r = recent.loc[recent["survey"] == survey]
+        out[f"{survey}_mean_180d"] = r["score"].astype(float).groupby(r["customer_id"]).mean().reindex(who)
+    return out, pd.concat([nps["responded_at"], recent["responded_at"]])
+
+
+def _ticket_signals(cut: Cut, who: pd.Index):
+    t = _window(cut.tables["tickets"], "created_at", cut.at, 90, who)
+    out = pd.DataFrame(index=who)
+    out["tickets_90d"] = _count(t, who)
+    if "is_complaint" in t:  # optional columns: their signal is absent without them
+        out["complaints_90d"] = _count(t, who, t["is_complaint"].fillna(False).astype(bool))
+    dated = [t["created_at"]]
+    if "priority" in t and "first_response_at" in t:
+        target = t["priority"].astype(object).map(DEFAULT_SLA_TARGETS).astype(float)
+        end = t["first_response_at"].fillna(cut.at)  # no response yet: the time waited so far
+        waited = pd.Series(np.asarray(BusinessCalendar(tz=cut.tz).minutes(t["created_at"], end), dtype=float),
+                           index=t.index)
+        out["sla_breaches_90d"] = _count(t, who, (waited > target).astype(bool))
+        dated.append(t["first_response_at"])
+    return out, pd.concat(dated)
+
+
+def _goal_signals(cut: Cut, who: pd.Index):
+    g = _window(cut.tables["goals"], "started_at", cut.at, 90, who)
+    out = pd.DataFrame(index=who)
+    out["goals_attempted_90d"] = _count(g, who)
+    done = _count(g, who, g["completed"].fillna(False).astype(bool))
+    out["goal_completion_90d"] = done / out["goals_attempted_90d"].where(out["goals_attempted_90d"] > 0)
+    return out, g["started_at"]
+
+
+def _usage_signals(cut: Cut, who: pd.Index):
+    u = cut.tables["usage"]
+    u = u.loc[u["customer_id"].isin(who) & (u["month"] >= cut.month - 4)]
+    a = cut.month
+    out = pd.DataFrame(index=who)
+    cols = [c for c in USAGE_COLUMNS[2:] if c in u]
+    if not cols:
+        return out, None
+    g = u.groupby(["customer_id", "month"])[cols].sum()
+
+    def at(month, col):
+        return g[col].unstack("month").reindex(index=who, columns=[month])[month] if col in g else None
+
+    last = {c: at(a - 1, c) for c in cols}
+    before = {c: at(a - 4, c) for c in cols}
+    if "seats" in last:
+        out["seats"] = last["seats"]
+    if "seats" in last and "active_users" in last:
+        out["active_share_1m"] = last["active_users"] / last["seats"].where(last["seats"] > 0)
+    if "active_users" in last:
+        out["active_users_change_3m"] = last["active_users"] / before["active_users"].where(
+            before["active_users"] > 0) - 1
+    if "logins" in last:
+        out["logins_change_3m"] = last["logins"] / before["logins"].where(before["logins"] > 0) - 1
+    if "key_features" in last:
+        out["key_features_1m"] = last["key_features"]
+    return out, u["month"].max().start_time if len(u) else None
+
+
+#: table → the function computing its signals, in the order of :data:`FEATURES`
+_SIGNALS: dict[str, Callable] = {
+    "customers": _customer_signals, "subscriptions": _subscription_signals, "surveys": _survey_signals,
+    "tickets": _ticket_signals, "goals": _goal_signals, "usage": _usage_signals,
+}
+
+
+def _check_dated(source: str, names: Iterable[str], dated, cut: Cut) -> None:
+    """Raise :class:`LeakageError` if the newest date a group of signals read is at or after ``cut.at``."""
+    if dated is None:
+        return
+    s = pd.Series(dated) if not isinstance(dated, pd.Series) else dated
+    s = pd.to_datetime(s)
+    if s.dt.tz is None:
+        s = s.dt.tz_localize(cut.tz)
+    s = s.dropna()
+    late = s[s >= cut.at]
+    if len(late):
+        who = [str(i) for i in late.index[:3]] if not isinstance(late.index, pd.RangeIndex) else []
+        raise LeakageError(
+            f"the signals {', '.join(names)} (from {source}) use data dated {late.max()}, at or after asof "
+            f"{cut.month} ({cut.at}){' (e.g. ' + ', '.join(who) + ')' if who else ''}: a score may only see "
+            "what was known before asof, or it predicts the past with the future. Compute the signal from "
+            "the cut data its function receives, not from the whole data set")
+
+
+# =============================================================================== health_features
+
+def _tables(ds, usage) -> dict[str, pd.DataFrame | None]:
+    names = ("customers", "subscriptions", "orders", "tickets", "surveys", "goals", "support_costs")
+    out = {n: getattr(ds, n, None) for n in names}
+    usage = getattr(ds, "usage", None) if usage is None else usage
+    out["usage"] = None if usage is None else _usage(usage)
+    return out
+
+
+def _active(subscriptions: pd.DataFrame, month: pd.Period) -> pd.Index:
+    """Customers subscribed in the month before ``month``, sorted."""
+    ids = subscriptions.loc[subscriptions["month"] == month - 1, "customer_id"].unique()
+    return pd.Index(sorted(ids), name="customer_id", dtype=object)
+
+
+def _label(subscriptions: pd.DataFrame, who: pd.Index, month: pd.Period, horizon: int) -> pd.Series:
+    """Churned within ``horizon`` months from ``month`` on: missing from at least one of them (NA: not observed)."""
+    last = subscriptions["month"].max()
+    if month + horizon - 1 > last:
+        return pd.Series(pd.NA, index=who, dtype="boolean", name="churned")
+    window = subscriptions.loc[(subscriptions["month"] >= month) & (subscriptions["month"] < month + horizon)
+                               & subscriptions["customer_id"].isin(who)]
+    present = window.drop_duplicates(["customer_id", "month"]).groupby("customer_id").size()
+    return (present.reindex(who, fill_value=0) < horizon).astype("boolean").rename("churned")
+
+
+def health_features(ds, *, asof, horizon: int = 3, usage: pd.DataFrame | None = None,
+                    extra: Iterable[Callable] = ()) -> pd.DataFrame:
+    """The health signals of every customer active at ``asof``, from data dated before it, and the label.
+
+    Parameters
+    ----------
+    ds : Dataset
+        As :func:`csa.load` gives it; ``customers`` and ``subscriptions`` are needed, ``surveys``,
+        ``tickets``, ``goals`` and a ``usage`` table (``ds.usage``, when the data set has one) add signals.
+    asof : month
+        ``"2026-01"`` (or ``"2026-01-01"``, a Period): the signals see everything dated before the first day
+        of that month, in the data set's time zone.
+    horizon : int
+        Months of the label: ``churned`` is true when the customer is missing from at least one of the
+        ``horizon`` months from ``asof`` on (a cancellation, by the handbook's churn definition).
+    usage : DataFrame, optional
+        A usage table (:data:`USAGE_COLUMNS`: ``customer_id``, ``month`` and some of ``seats``,
+        ``active_users``, ``logins``, ``key_features``), when ``ds`` has none.
+    extra : functions, optional
+        More signals: each ``f(cut, who) -> (frame, dated)`` receives the :class:`Cut` and the customers, and
+        returns a frame indexed by customer and the dates it read (a Series, a timestamp, or ``None``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (customers subscribed in the month before ``asof``): the signals of
+        :data:`FEATURES` whose table is present, in that order, then those of ``extra``, then ``churned``
+        (nullable boolean; ``<NA>`` while the ``horizon`` months are not all in the data).
+
+    Raises
+    ------
+    LeakageError
+        A signal read data dated at or after ``asof``.
+    DataError
+        ``customers`` or ``subscriptions`` is absent.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load("data/sample")
+    >>> X = health_features(ds, asof="2026-04")
+    >>> len(X), X.index[0], X["churned"].mean().round(3)
+    (1170, 'C00001', np.float64(0.094))
+    >>> X.loc[["C00001"], ["plan", "tenure_months", "nps_last_class", "tickets_90d"]]  # doctest: +NORMALIZE_WHITESPACE
+                     plan  tenure_months nps_last_class  tickets_90d
+    customer_id
+    C00001       standard           35.0      detractor          1.0
+    >>> health_features(ds, asof="2026-09")["churned"].isna().all()  # September to November: not observed yet
+    np.True_
+    """
+    ds.require("customers", "subscriptions")
+    if int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon is a whole number of months ≥ 1; got {horizon!r}")
+    month = _month(asof)
+    tables = _tables(ds, usage)
+    cut = _cut(tables, month, getattr(ds, "tz", "Asia/Tokyo"))
+    who = _active(cut.tables["subscriptions"], month)
+    parts = []
+    for source, signals in _SIGNALS.items():
+        if cut.table(source) is None:
+            continue
+        frame, dated = signals(cut, who)
+        _check_dated(source, frame.columns, dated, cut)
+        parts.append(frame)
+    for f in extra:
+        frame, dated = f(cut, who)
+        frame = pd.DataFrame(frame).reindex(who)
+        _check_dated(getattr(f, "__name__", "extra"), frame.columns, dated, cut)
+        parts.append(frame)
+    out = pd.concat(parts, axis=1)
+    out["churned"] = _label(tables["subscriptions"], who, month, int(horizon))
+    out.index.name = "customer_id"
+    out.attrs.update(asof=str(month), horizon=int(horizon))
+    return out
+
+
+# =============================================================================== the estimator
+
+_MISSING, _OTHER = "(missing)", "(other)"
+
+
+def _frame(X) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    a = np.asarray(X)
+    if a.ndim != 2:
+        raise ValueError(f"X must be a table (a DataFrame or a 2-D array); got shape {a.shape}")
+    return pd.DataFrame(a, columns=[f"x{i}" for i in range(a.shape[1])])
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    """A column as floats: numbers, booleans (1/0) and numbers written as text; blanks and text → NaN."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return pd.array(s, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    text = s.astype("string").str.strip()
+    return pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64").to_numpy(
+        dtype=float, na_value=np.nan)
+
+
+def _kind(s: pd.Series) -> str:
+    """``"number"`` for numbers, booleans and text that is all numbers (blanks aside); else ``"category"``."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        raise TypeError(f"column {s.name!r} holds dates: give the model a number (e.g. days since) instead")
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return "number"
+    given = s.astype("string").str.strip()
+    given = given[given.notna() & (given != "")]
+    if len(given) and pd.to_numeric(given, errors="coerce").notna().all():
+        return "number"
+    return "category"
+
+
+def _labels(s: pd.Series) -> np.ndarray:
+    return s.astype("string").fillna(_MISSING).to_numpy(dtype=object)
+
+
+class _Design:
+    """Raw columns → a standardised numeric matrix, and which raw column each matrix column comes from.
+
+    Numbers: ``log1p`` when non-negative and skewed (skewness > ``skew``), missing values imputed with the
+    median plus a missing indicator; categories: one column per level seen ``min_frequency`` times or more,
+    rarer and new levels together as ``(other)``, missing as its own level. Every column is then centred and
+    scaled on the training data, so each coefficient's contribution is measured from the average account.
+    """
+
+    def __init__(self, min_frequency: int, skew: float):
+        self.min_frequency, self.skew = min_frequency, skew
+
+    def fit(self, X: pd.DataFrame) -> _Design:
+        self.specs: list[tuple[str, str, dict]] = []
+        for c in X.columns:
+            kind = _kind(X[c])
+            if kind == "number":
+                v = _numbers(X[c])
+                ok = ~np.isnan(v)
+                if not ok.any():
+                    continue
+                log = bool(np.nanmin(v) >= 0 and pd.Series(v[ok]).skew() > self.skew)
+                t = np.log1p(v) if log else v
+                spec = {"log": log, "median": float(np.nanmedian(t)), "missing": not ok.all()}
+            else:
+                lab = pd.Series(_labels(X[c]))
+                counts = lab.value_counts()
+                keep = sorted(counts.index[counts >= self.min_frequency])
+                spec = {"levels": keep + ([_OTHER] if len(keep) < len(counts) else [])}
+            self.specs.append((c, kind, spec))
+        raw, groups = self._raw(X)
+        mean, sd = raw.mean(axis=0), raw.std(axis=0)
+        useful = sd > 1e-12
+        self.mean, self.sd, self.useful = mean[useful], sd[useful], useful
+        self.groups = groups[useful]
+        return self
+
+    def _raw(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        cols, groups = [], []
+        for c, kind, spec in self.specs:
+            if c not in X.columns:
+                raise KeyError(f"column {c!r} was used in fit but is not in X; X has {list(X.columns)}")
+            if kind == "number":
+                v = _numbers(X[c])
+                miss = np.isnan(v)
+                t = np.log1p(np.clip(v, 0, None)) if spec["log"] else v
+                cols.append(np.where(miss, spec["median"], t))
+                groups.append(c)
+                if spec["missing"]:
+                    cols.append(miss.astype(float))
+                    groups.append(c)
+            else:
+                lab = _labels(X[c])
+                levels = spec["levels"]
+                known = set(levels) - {_OTHER}
+                if _OTHER in levels:
+                    lab = np.where(np.isin(lab, list(known)), lab, _OTHER)
+                for level in levels:
+                    cols.append((lab == level).astype(float))
+                    groups.append(c)
+        return np.column_stack(cols) if cols else np.empty((len(X), 0)), np.asarray(groups, dtype=object)
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        raw, _ = self._raw(X)
+        return (raw[:, self.useful] - self.mean) / self.sd
+
+
+def _hand_weights(weights, X: pd.DataFrame) -> dict[str, tuple[float, dict | None]]:
+    """The factors of ``weights`` present in ``X``: name → (weight, points per level or None for a number)."""
+    spec = HAND_WEIGHTS if isinstance(weights, str) and weights == "handbook" else weights
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"weights must be None (fitted), 'handbook' or a dict factor → weight; got {weights!r}")
+    out = {}
+    for name, w in spec.items():
+        if name not in X.columns:
+            continue  # absent factor: its weight is shared out
+        if isinstance(w, tuple):
+            weight, points = w
+            if not isinstance(points, Mapping) or weight <= 0:
+                raise ValueError(f"weights[{name!r}]: a category is (weight > 0, {{level: points 0–100}}); got {w!r}")
+            out[name] = (float(weight), {str(k): float(v) for k, v in points.items()})
+        else:
+            if _kind(X[name]) != "number":
+                raise ValueError(f"weights[{name!r}]: {name!r} is a category; give (weight, {{level: points}})")
+            if not w:
+                continue
+            out[name] = (float(w), None)
+    if not out:
+        raise ValueError(f"none of the weighted factors {list(spec)} is a column of X ({list(X.columns)})")
+    return out
+
+
+class HealthModel(ClassifierMixin, BaseEstimator):
+    """A customer health score: churn probability, red / yellow / green band and reasons per account.
+
+    A scikit-learn classifier (``fit``, ``predict_proba``, ``decision_function``; usable in
+    ``cross_val_score`` and pipelines) that takes the raw signals — a DataFrame of numbers, categories,
+    booleans and blanks, e.g. :func:`health_features` without ``churned`` — and encodes them itself.
+
+    Parameters
+    ----------
+    weights : None, "handbook" or dict
+        ``None`` (default): the weights are **fitted** — an L2-regularised logistic regression on the
+        columns encoded as :class:`_Design` describes (numbers standardised, skewed ones on a log scale,
+        missing values imputed with a missing indicator; categories one-hot). Otherwise the score is
+        **hand-weighted**: ``{factor: weight}`` for numbers (sign: + when higher is healthier) and
+        ``{factor: (weight, {level: points})}`` for categories; ``"handbook"`` is :data:`HAND_WEIGHTS`. Each
+        number scores 0–100 points by its rank among the training accounts, the health score is the weighted
+        mean of the points, and a factor absent from ``X`` (or missing for one account) has its weight shared
+        out over the others. ``fit`` then only learns the ranks and calibrates the score to a probability.
+    C : float
+        Inverse strength of the regularisation (fitted weights).
+    bands : (float, float)
+        Shares of the training accounts, riskiest first, that are red and red-or-yellow: ``(0.1, 0.3)``
+        makes the riskiest 10 % red and the next 20 % yellow. The cut-offs are kept as churn probabilities
+        (``red_at_``, ``yellow_at_``); ``band_rates_`` is the churn rate observed in each band in training —
+        what "red" means in leavers.
+    min_frequency : int
+        A category level seen fewer times in training joins ``(other)``.
+    skew : float
+        Skewness above which a non-negative number is taken on a log scale.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"nps": [9, 10, 8, 3, 2, None, 9, 4], "plan": ["a", "b"] * 4,
+    ...                   "tickets": [0, 1, 0, 5, 4, 6, 1, 3]})
+    >>> y = [0, 0, 0, 1, 1, 1, 0, 0]
+    >>> m = HealthModel(min_frequency=1).fit(X, y)
+    >>> m.predict_proba(X)[:, 1].round(2)
+    array([0.07, 0.07, 0.09, 0.7 , 0.7 , 0.84, 0.11, 0.42])
+    >>> m.explain(X, top=2).loc[5, ["band", "reasons"]].tolist()
+    ['red', ['tickets', 'nps']]
+    >>> hand = HealthModel(weights={"nps": 2, "tickets": -1}).fit(X, y)
+    >>> hand.health(X).round(1).tolist()  # account 5 has no NPS: its weight goes to tickets
+    [76.8, 82.7, 62.5, 20.5, 15.2, 6.2, 68.5, 38.4]
+    >>> hand.contributions(X).loc[3].round(2).tolist()  # points lost per factor, adding up to 100 − 20.5
+    [52.38, 27.08]
+    """
+
+    def __init__(self, weights=None, *, C: float = 1.0, bands: tuple[float, float] = (0.1, 0.3),
+                 min_frequency: int = 20, skew: float = 1.0):
+        self.weights = weights
+        self.C = C
+        self.bands = bands
+        self.min_frequency = min_frequency
+        self.skew = skew
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y):
+        """Fit on raw signals ``X`` and labels ``y`` (two classes; the second, sorted, is "churned")."""
+        X = _frame(X)
+        y = np.asarray(pd.Series(y).astype(object))
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        if pd.isna(y).any():
+            raise ValueError("y has missing labels (accounts whose outcome is not known yet): leave them out")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:
+            raise ValueError(f"y needs two classes (churned or not); got {list(self.classes_)}")
+        target = (y == self.classes_[1]).astype(int)
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        self.base_rate_ = float(target.mean())
+        if self.weights is None:
+            self.design_ = _Design(self.min_frequency, self.skew).fit(X)
+            self.model_ = LogisticRegression(C=self.C, max_iter=5000).fit(self.design_.transform(X), target)
+        else:
+            self.factors_ = _hand_weights(self.weights, X)
+            self.reference_ = {n: np.sort(v[~np.isnan(v)]) for n, (_, pts) in self.factors_.items() if pts is None
+                               for v in [_numbers(X[n])]}
+            h = self.health(X)
+            ok = ~np.isnan(h)
+            self.calibration_ = LogisticRegression(C=1.0).fit(((h[ok] - 50) / 25).reshape(-1, 1), target[ok])
+        risk = self.decision_function(X)
+        lo, hi = sorted(self.bands)
+        self.red_at_, self.yellow_at_ = (float(np.quantile(risk, 1 - q)) for q in (lo, hi))
+        self.train_risk_ = np.sort(risk)
+        band = self._band(risk)
+        self.band_rates_ = pd.Series(target).groupby(band).mean().reindex(["red", "yellow", "green"])
+        return self
+
+    # ------------------------------------------------------------------ the hand-weighted points
+    def _points(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Points 0–100 per factor (NaN: missing) and the factors' absolute weights."""
+        pts, w = [], []
+        for name, (weight, levels) in self.factors_.items():
+            if name not in X.columns:
+                raise KeyError(f"column {name!r} was used in fit but is not in X")
+            if levels is None:
+                v = _numbers(X[name])
+                ref = self.reference_[name]
+                rank = (np.searchsorted(ref, v, "left") + np.searchsorted(ref, v, "right")) / 2 / max(len(ref), 1)
+                p = 100 * (rank if weight > 0 else 1 - rank)
+                p[np.isnan(v)] = np.nan
+            else:
+                p = pd.Series(_labels(X[name])).map(levels).to_numpy(float)
+            pts.append(p)
+            w.append(abs(weight))
+        return np.column_stack(pts), np.asarray(w)
+
+    def health(self, X) -> np.ndarray:
+        """Health score 0–100 (100: healthiest). Hand-weighted: the weighted mean of the factors' points.
+        Fitted: 100 × the share of training accounts at higher risk."""
+        X = _frame(X)
+        if self.weights is None:
+            risk = self.decision_function(X)
+            return 100 * (1 - np.searchsorted(self.train_risk_, risk, "left") / len(self.train_risk_))
+        pts, w = self._points(X)
+        have = ~np.isnan(pts)
+        total = (have * w).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, np.nansum(pts * w, axis=1) / total, np.nan)
+
+    # ------------------------------------------------------------------ scores
+    def decision_function(self, X) -> np.ndarray:
+        """Churn risk as log-odds (higher: more likely to churn)."""
+        X = _frame(X)
+        if self.weights is None:
+            return self.model_.decision_function(self.design_.transform(X))
+        h = self.health(X)
+        risk = self.calibration_.decision_function(((np.nan_to_num(h, nan=50.0) - 50) / 25).reshape(-1, 1))
+        base = np.log(self.base_rate_ / (1 - self.base_rate_))
+        return np.where(np.isnan(h), base, risk)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Columns: P(not churned), P(churned) — in the order of ``classes_``."""
+        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+    def _band(self, risk: np.ndarray) -> np.ndarray:
+        return np.where(risk >= self.red_at_, "red", np.where(risk >= self.yellow_at_, "yellow", "green"))
+
+    def band(self, X) -> np.ndarray:
+        """``"red"``, ``"yellow"`` or ``"green"`` per account (cut-offs from the training accounts, see ``bands``)."""
+        return self._band(self.decision_function(X))
+
+    # ------------------------------------------------------------------ reasons
+    def contributions(self, X) -> pd.DataFrame:
+        """Each factor's push towards churn, per account (rows) and raw factor (columns), adding up.
+
+        Fitted: log-odds of churn relative to the average training account (``intercept`` + the row's sum
+        is the account's log-odds). Hand-weighted: health points lost (the row's sum is 100 − health).
+        """
+        X = _frame(X)
+        if self.weights is None:
+            z = self.design_.transform(X) * self.model_.coef_[0]
+            out = pd.DataFrame(z, index=X.index).T.groupby(self.design_.groups, sort=False).sum().T
+            return out.reindex(columns=[c for c in X.columns if c in set(self.design_.groups)])
+        pts, w = self._points(X)
+        have = ~np.isnan(pts)
+        share = (have * w) / np.where((have * w).sum(axis=1, keepdims=True) > 0,
+                                      (have * w).sum(axis=1, keepdims=True), np.nan)
+        lost = np.nan_to_num(share * (100 - pts), nan=0.0)
+        return pd.DataFrame(lost, index=X.index, columns=list(self.factors_))
+
+    def reasons(self, X, top: int = 3, *, actionable_only: bool = False) -> pd.Series:
+        """The ``top`` factors that pull each account's score down most (positive pushes only), largest first.
+
+        ``actionable_only`` keeps the factors :data:`FEATURES` calls actionable (surveys, tickets, goals,
+        usage, MRR changes), leaving out who the customer is (plan, segment, tenure, size).
+        """
+        c = self.contributions(X)
+        if actionable_only:
+            keep = {f.name for f in FEATURES if f.group == "actionable"}
+            c = c[[n for n in c.columns if n in keep]]
+        values, names = c.to_numpy(float), np.asarray(c.columns, dtype=object)
+        order = np.argsort(-values, axis=1, kind="stable")[:, :top]
+        return pd.Series([[names[j] for j in row if values[i, j] > 1e-12] for i, row in enumerate(order)],
+                         index=c.index, name="reasons")
+
+    def explain(self, X, top: int = 3, *, actionable_only: bool = False) -> pd.DataFrame:
+        """Per account: ``p_churn``, ``band``, ``health`` (0–100) and ``reasons`` (see :meth:`reasons`)."""
+        X = _frame(X)
+        risk = self.decision_function(X)
+        return pd.DataFrame({"p_churn": 1 / (1 + np.exp(-risk)), "band": self._band(risk),
+                             "health": self.health(X),
+                             "reasons": self.reasons(X, top, actionable_only=actionable_only)}, index=X.index)
+
+
+# =============================================================================== the rules it is compared with
+
+class _GroupRate(ClassifierMixin, BaseEstimator):
+    """The training churn rate of the account's group (e.g. plan × segment), shrunk towards the overall rate
+    with ``prior`` pseudo-accounts; a missing value is a group of its own."""
+
+    def __init__(self, by=("plan", "segment"), prior: float = 20.0):
+        self.by = by
+        self.prior = prior
+
+    def _keys(self, X) -> pd.Series:
+        X = _frame(X)
+        by = [self.by] if isinstance(self.by, str) else list(self.by)
+        return pd.Series([tuple(r) for r in X[by].astype(object).where(X[by].notna(), _MISSING).to_numpy()],
+                         index=X.index)
+
+    def fit(self, X, y):
+        y = np.asarray(pd.Series(y).astype(object))
+        self.classes_ = np.unique(y)
+        t = pd.Series((y == self.classes_[-1]).astype(float), index=_frame(X).index)
+        self.rate_ = float(t.mean())
+        g = t.groupby(self._keys(X))
+        self.rates_ = (g.sum() + self.prior * self.rate_) / (g.size() + self.prior)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = self._keys(X).map(self.rates_).fillna(self.rate_).to_numpy(float)
+        return np.column_stack([1 - p, p])
+
+
+class _Flag(_GroupRate):
+    """A yes/no rule: the account's ``column`` equals ``value`` (e.g. the last NPS answer was a detractor's)."""
+
+    def __init__(self, column: str = "nps_last_class", value="detractor", prior: float = 20.0):
+        self.column = column
+        self.value = value
+        self.prior = prior
+
+    def _keys(self, X) -> pd.Series:
+        X = _frame(X)
+        return (X[self.column].astype(object) == self.value).fillna(False).astype(bool)
+
+
+def _default_models() -> dict[str, BaseEstimator]:
+    return {"fitted": HealthModel(), "hand-weighted": HealthModel(weights="handbook"),
+            "plan × segment": _GroupRate(("plan", "segment")), "NPS detractor": _Flag("nps_last_class", "detractor")}
+
+
+# =============================================================================== the backtest
+
+#: months of history before the first as-of month a backtest trains on (so that 3-month changes are defined)
+_WARMUP = 3
+
+
+@dataclass
+class Backtest:
+    """What :func:`backtest` found.
+
+    ``auc``: ROC AUC per origin (rows) and model (columns); ``counts``: per origin, the customers scored, how
+    many churned within the horizon, the training rows and as-of months; ``scores``: every scored account
+    (origin, customer, model, ``p_churn``, ``churned``).
+    """
+
+    horizon: int
+    auc: pd.DataFrame
+    counts: pd.DataFrame
+    scores: pd.DataFrame
+
+    @property
+    def mean(self) -> pd.Series:
+        """Mean AUC over the origins, per model."""
+        return self.auc.mean()
+
+    def summary(self) -> pd.DataFrame:
+        """Per model: mean, standard deviation, lowest and highest AUC over the origins, and how many origins."""
+        return pd.DataFrame({"mean_auc": self.auc.mean(), "sd": self.auc.std(), "min": self.auc.min(),
+                             "max": self.auc.max(), "origins": self.auc.notna().sum()})
+
+
+def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstimator] | Iterable[str] | None = None,
+             usage: pd.DataFrame | None = None) -> Backtest:
+    """A rolling-origin backtest of churn scores: fit on the past, score each origin, ROC AUC per origin.
+
+    For each origin month ``O`` from ``start`` to ``end``: every model is fitted on the signals of the as-of
+    months ``A`` whose label window closed before ``O`` (``A + horizon ≤ O``: the naive "fit on the months
+    just before" would let the same customers' overlapping windows leak the outcome), from the data set's
+    first month + 3 on; it then scores the customers active at ``O`` from their signals at ``O``, and the
+    AUC is taken against who churned within ``horizon`` months. Signals at ``A`` see only data before ``A``
+    and labels of ``A ≤ O − horizon`` only months before ``O``, so nothing a model sees was unknown at ``O``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        As for :func:`health_features`.
+    start, end : month
+        First and last origin (``"2025-08"``); ``end + horizon − 1`` must be in the data.
+    horizon : int
+        Months of the label.
+    models : dict name → estimator, or names, optional
+        Anything with ``fit(X, y)`` and ``predict_proba(X)``. Default (and the names that can be given):
+        ``"fitted"`` (:class:`HealthModel`), ``"hand-weighted"`` (``HealthModel(weights="handbook")``),
+        ``"plan × segment"`` (the training churn rate of the plan × segment cell) and ``"NPS detractor"``
+        (the last NPS answer was a detractor's).
+    usage : DataFrame, optional
+        As for :func:`health_features`.
+
+    Returns
+    -------
+    Backtest
+
+    Examples
+    --------
+    >>> import csa
+    >>> bt = backtest(csa.load("data/sample"), start="2026-06", end="2026-08",
+    ...               models=["fitted", "plan × segment"])
+    >>> bt.auc.round(3)  # doctest: +NORMALIZE_WHITESPACE
+    model    fitted  plan × segment
+    origin
+    2026-06   0.662           0.598
+    2026-07   0.685           0.639
+    2026-08   0.699           0.674
+    >>> bt.counts.loc["2026-08"].tolist()  # scored, churned, training rows, training months
+    [1216, 91, 17244, 16]
+    """
+    ds.require("customers", "subscriptions")
+    horizon = int(horizon)
+    first_origin, last_origin = _month(start), _month(end)
+    if last_origin < first_origin:
+        raise ValueError(f"end ({last_origin}) is before start ({first_origin})")
+    months = ds.subscriptions["month"]
+    train_from, last = months.min() + _WARMUP, months.max()
+    if first_origin - horizon < train_from:
+        raise ValueError(f"start {first_origin}: an origin needs at least one as-of month whose {horizon}-month "
+                         f"label window closed before it, from {train_from} on: start ≥ {train_from + horizon}")
+    if last_origin + horizon - 1 > last:
+        raise ValueError(f"end {last_origin}: its {horizon}-month outcome runs past the data's last month "
+                         f"{last}: end ≤ {last - horizon + 1}")
+    defaults = _default_models()
+    if not {"plan", "segment"} <= set(ds.customers.columns):
+        del defaults["plan × segment"]
+    if ds.surveys is None:
+        del defaults["NPS detractor"]
+    if models is None:
+        models = defaults
+    elif not isinstance(models, Mapping):
+        unknown = [m for m in models if m not in defaults]
+        if unknown:
+            raise ValueError(f"unknown model name(s) {unknown}: the names are {list(defaults)}, or give a dict "
+                             "name → estimator")
+        models = {m: defaults[m] for m in models}
+    frames = {a: health_features(ds, asof=a, horizon=horizon, usage=usage)
+              for a in pd.period_range(train_from, last_origin, freq="M")}
+    auc, counts, scores = {}, {}, []
+    for origin in pd.period_range(first_origin, last_origin, freq="M"):
+        train = pd.concat([frames[a] for a in pd.period_range(train_from, origin - horizon, freq="M")])
+        X, y = train.drop(columns="churned"), train["churned"].astype(bool).to_numpy()
+        test = frames[origin]
+        Xo, yo = test.drop(columns="churned"), test["churned"].astype(bool).to_numpy()
+        row = {}
+        for name, estimator in models.items():
+            p = clone(estimator).fit(X, y).predict_proba(Xo)[:, 1]
+            row[name] = roc_auc_score(yo, p) if 0 < yo.sum() < len(yo) else np.nan
+            scores.append(pd.DataFrame({"origin": origin, "customer_id": test.index, "model": name,
+                                        "p_churn": p, "churned": yo}))
+        auc[origin] = row
+        counts[origin] = {"customers": len(test), "churned": int(yo.sum()), "training_rows": len(train),
+                          "training_months": len(pd.period_range(train_from, origin - horizon, freq="M"))}
+    auc_frame = pd.DataFrame.from_dict(auc, orient="index")
+    auc_frame.index.name, auc_frame.columns.name = "origin", "model"
+    counts_frame = pd.DataFrame.from_dict(counts, orient="index")
+    counts_frame.index.name = "origin"
+    return Backtest(horizon, auc_frame, counts_frame, pd.concat(scores, ignore_index=True))
+
