@@ -1,4 +1,4 @@
-"""The ``csa`` command line: ``csa check``, ``csa sample``, ``csa report``."""
+"""The ``csa`` command line: ``csa check``, ``csa sample``, ``csa import``, ``csa report``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,23 @@ def _sample(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    from .imports import ImportRefused, MissingConfig, import_folder
+
+    try:
+        report = import_folder(args.raw_dir, args.into, config=args.config)
+    except MissingConfig as exc:
+        print(f"csa import: {exc}", file=sys.stderr)
+        return 2
+    except ImportRefused as exc:
+        print(f"csa import: {exc}", file=sys.stderr)
+        return 2
+    print(report.text(), end="")
+    print(f"Wrote {args.into} (the report is saved there as import_report.md and import_report.json). Next: "
+          f"csa check {args.into}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csa", description="Customer-success analytics handbook tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--end", default="2026-10", help="last month, YYYY-MM (default: 2026-10)")
     p.add_argument("--seed", type=int, default=20261031)
     p.set_defaults(func=_sample)
+
+    p = sub.add_parser("import", help="turn raw exports (Zendesk, forms, Stripe, Salesforce, HubSpot) into a data "
+                                      "folder, and report how")
+    p.add_argument("raw_dir", metavar="RAW_DIR", help="folder holding the exports as downloaded")
+    p.add_argument("--into", required=True, metavar="DATA_DIR", help="data folder to write (created if missing)")
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="import config (YAML): time zone and survey entries; default: import.yaml in RAW_DIR")
+    p.set_defaults(func=_import)
 
     from .report import add_parser as add_report
 
