@@ -57,6 +57,10 @@ def summary(result: CheckResult) -> str:
         widen = "; csa.load(time_window=…) widens it" if str(start) == EARLIEST and result.last_month else ""
         lines.append(f"Dates accepted: {start} to {stop} ({how}{widen}).")
     lines.append("")
+    if result.warnings:
+        lines.append(f"WARNINGS: {len(result.warnings)} — the data can be used, but check these rows:")
+        lines += [f"  {i}. {p}" for i, p in enumerate(result.warnings, 1)]
+        lines.append("")
     if result.problems:
         lines.append(f"PROBLEMS: {len(result.problems)} — the data cannot be used until they are fixed:")
         lines += [f"  {i}. {p}" for i, p in enumerate(result.problems, 1)]

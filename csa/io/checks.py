@@ -13,16 +13,29 @@ import pandas as pd
 from ..errors import Problem
 from ..schema import SURVEY_SCALES, TABLES, Table
 from .dataset import SourceInfo
-from .examples import _examples
+from .examples import N_EXAMPLES, _examples
 from .fast import _arrow
 from .files import _threads
 from .values import _MONTH
 
-__all__ = ["EARLIEST", "TIME_COLUMN"]
+__all__ = ["EARLIEST", "PAIR_KEYS", "SIGNUP_TOLERANCE", "TIME_COLUMN"]
 
 
 #: the earliest month a date may fall in unless ``time_window`` widens it
 EARLIEST = "2000-01"
+#: tables with one row per pair of columns: ``{table: (columns, the pair in words, how to fix)}``
+PAIR_KEYS = {
+    "subscriptions": (("customer_id", "month"), "customer and month",
+                      "keep one row per customer and month: add up the MRR of a customer's contracts into one "
+                      "row, or remove the repeated rows"),
+    "support_costs": (("month", "team"), "month and team",
+                      "keep one row per month and team: add up the costs of a team's month into one row, or "
+                      "remove the repeated rows"),
+}
+PAIR_RULE = {"subscriptions": "a customer has one MRR per month, and repeated rows would be counted twice in MRR, "
+                              "churn and NRR",
+             "support_costs": "a team has one cost per month, and repeated rows would be counted twice in the cost "
+                              "per incident"}
 #: the column that dates each table's rows (date ranges, periods, the data's last month)
 TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
                "tickets": "created_at", "surveys": "responded_at", "goals": "started_at", "support_costs": "month"}
@@ -37,6 +50,8 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
             problems.append(Problem(t.name, fname, f"duplicate {t.key} ({n_ids} ids occur more than once)",
                                     column=t.key, n_rows=n, rows=rows, values=vals,
                                     fix=f"{t.key} must be unique: remove repeated rows or fix the ids"))
+    if t.name in PAIR_KEYS:
+        _check_pair_key(df, raw, t, fname, problems)
     if t.name == "tickets":
         for c in ("first_response_at", "resolved_at"):
             before = df[c].notna() & df["created_at"].notna() & (df[c] < df["created_at"])
@@ -47,14 +62,58 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
                                         fix="check the export's time zone settings (all timestamps should carry "
                                             "the same offset), or correct these rows"))
     if t.name == "surveys" and "score" in df and "survey" in df:
+        top = df["scale"] if "scale" in df else None  # a stated scale (a good/bad CSAT: 1–2) replaces the usual
         for survey, (lo, hi) in SURVEY_SCALES.items():
-            m = (df["survey"] == survey) & df["score"].notna() & ((df["score"] < lo) | (df["score"] > hi))
+            upper = hi if top is None else top.fillna(hi)
+            m = (df["survey"] == survey) & df["score"].notna() & ((df["score"] < lo) | (df["score"] > upper))
             if m.any():
                 n, rows, vals = _examples(raw["score"] if "score" in raw else df["score"], m.fillna(False))
                 problems.append(Problem(t.name, fname, f"{survey.upper()} score outside its scale {lo}–{hi}",
                                         column="score", n_rows=n, rows=rows, values=vals,
                                         fix=f"{survey.upper()} scores run from {lo} to {hi}; check the survey "
                                             "column, or rescale the export (e.g. a 1–10 scale is not NPS)"))
+
+
+def _pair_codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of a key column's values (equal values, equal codes; missing values share one code)."""
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return np.where(s.isna().to_numpy(), np.iinfo(np.int64).min, s.array.asi8)
+    a = _arrow(s)
+    if a is not None:
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(a).combine_chunks()
+        return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
+
+
+def _check_pair_key(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, problems: list[Problem]) -> None:
+    """One row per :data:`PAIR_KEYS` pair (customer and month, month and team): repeated pairs are a problem."""
+    cols, what, fix = PAIR_KEYS[t.name]
+    if any(c not in df for c in cols) or len(df) < 2:
+        return
+    a, b = (_pair_codes(df[c]) for c in cols)
+    b_span = int(b.max()) - int(b.min()) + 1 if len(b) else 1
+    if b_span < 2**31 and int(a.max()) - int(a.min()) < 2**31:
+        pairs = (a - a.min()) * b_span + (b - b.min())  # one integer per pair
+        if len(np.unique(pairs)) == len(pairs):
+            return
+    dup = df.duplicated(subset=list(cols), keep=False)
+    if not dup.any():
+        return
+    shown = pd.Series([" ".join(_cell(raw, df, c, i) for c in cols) for i in df.index[dup][:N_EXAMPLES]],
+                      index=df.index[dup][:N_EXAMPLES])
+    n_pairs = int((dup & ~df.duplicated(subset=list(cols), keep="first")).sum())
+    n, rows, vals = _examples(shown.reindex(df.index), dup)
+    problems.append(Problem(t.name, fname, f"more than one row for the same {what} ({n_pairs:,} "
+                                           f"{'pairs occur' if n_pairs != 1 else 'pair occurs'} more than once): "
+                                           f"{PAIR_RULE[t.name]}",
+                            column=", ".join(cols), n_rows=n, rows=rows, values=vals, fix=fix))
+
+
+def _cell(raw: pd.DataFrame, df: pd.DataFrame, c: str, i) -> str:
+    v = raw[c].loc[i] if c in raw else df[c].loc[i]
+    return "(empty)" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
 def _distinct(s: pd.Series) -> bool:
@@ -108,6 +167,110 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, Source
                                     column="ticket_id", n_rows=n, rows=rows, values=vals,
                                     fix="leave ticket_id empty for surveys not tied to a ticket, or export "
                                         "tickets covering the same period"))
+
+
+#: how long before a customer's signup_date an order or ticket may be dated without a warning: a month
+#: (exports often date a customer's first month's invoice on the 1st, before the signup day)
+SIGNUP_TOLERANCE = pd.Timedelta(days=31)
+
+
+def _check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], tz: str,
+                     problems: list[Problem], warnings: list[Problem]) -> None:
+    """Rules between rows of two tables (documented in data/README.md, "Rules between tables").
+
+    Errors: a survey's ticket raised by another customer; a survey answered before its ticket was
+    created. Warnings: orders and tickets dated more than :data:`SIGNUP_TOLERANCE` before their
+    customer's signup_date.
+    """
+    surveys, tickets, customers = tables.get("surveys"), tables.get("tickets"), tables.get("customers")
+    if surveys is not None and tickets is not None and {"ticket_id", "customer_id", "responded_at"} <= set(surveys) \
+            and {"ticket_id", "customer_id", "created_at"} <= set(tickets) and surveys["ticket_id"].notna().any():
+        if _unique(tickets["ticket_id"]):
+            has = surveys["ticket_id"].notna()
+            at = _positions(surveys.loc[has, "ticket_id"], tickets["ticket_id"])
+            found = at >= 0
+            sub = surveys.loc[has].loc[found]
+            pos = at[found]
+            fname = sources["surveys"].file
+            other = tickets["customer_id"].iloc[pos].to_numpy(dtype=object)
+            wrong = sub["customer_id"].to_numpy(dtype=object) != other
+            wrong &= pd.notna(other) & sub["customer_id"].notna().to_numpy()
+            if wrong.any():
+                bad = pd.Series(False, index=surveys.index)
+                bad[sub.index[wrong]] = True
+                shown = pd.Series(None, index=surveys.index, dtype=object)
+                for i, o in zip(sub.index[wrong][:N_EXAMPLES], other[wrong][:N_EXAMPLES], strict=False):
+                    shown[i] = f"{surveys.at[i, 'ticket_id']}: {surveys.at[i, 'customer_id']} (ticket's: {o})"
+                n, rows, vals = _examples(shown, bad)
+                problems.append(Problem(
+                    "surveys", fname, "the survey's ticket was raised by another customer (ticket_id's customer_id "
+                    "in tickets differs from the survey's customer_id)", column="ticket_id", n_rows=n, rows=rows,
+                    values=vals, fix="check that both exports use the same customer ids (an id from another system, "
+                                     "or a shifted column?), or correct the ticket_id of these answers"))
+            created = tickets["created_at"].array.asi8[pos]  # UTC nanoseconds; missing: the smallest int64
+            answered = sub["responded_at"].array.asi8
+            nat = np.iinfo(np.int64).min
+            early = (created != nat) & (answered != nat) & (answered < created)
+            if early.any():
+                bad = pd.Series(False, index=surveys.index)
+                bad[sub.index[early]] = True
+                shown = pd.Series(None, index=surveys.index, dtype=object)
+                for i, c in zip(sub.index[early][:N_EXAMPLES], created[early][:N_EXAMPLES], strict=False):
+                    shown[i] = (f"{surveys.at[i, 'ticket_id']}: answered {_when(surveys.at[i, 'responded_at'])}, "
+                                f"ticket created {_when(pd.Timestamp(c, tz='UTC').tz_convert(tz))}")
+                n, rows, vals = _examples(shown, bad)
+                problems.append(Problem(
+                    "surveys", fname, "answered before its ticket was created (responded_at is earlier than the "
+                    "ticket's created_at)", column="responded_at", n_rows=n, rows=rows, values=vals,
+                    fix="check the time zones of both exports (every timestamp should carry its UTC offset) and "
+                        "the ticket_id of these answers"))
+    if customers is None or not {"customer_id", "signup_date"} <= set(customers):
+        return
+    if not _unique(customers["customer_id"]):
+        return
+    signup = customers["signup_date"].to_numpy()
+    for name, col in (("orders", "ordered_at"), ("tickets", "created_at")):
+        df = tables.get(name)
+        if df is None or col not in df or "customer_id" not in df:
+            continue
+        at = _positions(df["customer_id"], customers["customer_id"])
+        when = df[col]
+        local = when.dt.tz_localize(None) if getattr(when.dt, "tz", None) is not None else when
+        start = pd.Series(np.where(at >= 0, signup[np.maximum(at, 0)], np.datetime64("NaT")), index=df.index)
+        before = (local < (start - SIGNUP_TOLERANCE)).fillna(False).astype(bool)
+        if not before.any():
+            continue
+        shown = pd.Series(None, index=df.index, dtype=object)
+        for i in df.index[before][:N_EXAMPLES]:
+            shown[i] = (f"{df.at[i, 'customer_id']}: {col} {_when(when[i])}, signup_date "
+                        f"{pd.Timestamp(start[i]).strftime('%Y-%m-%d')}")
+        n, rows, vals = _examples(shown, before)
+        n_customers = df.loc[before, "customer_id"].nunique()
+        warnings.append(Problem(
+            name, sources[name].file, f"dated more than {SIGNUP_TOLERANCE.days} days before the customer's "
+            f"signup_date ({n_customers:,} customer{'s' if n_customers != 1 else ''})", column=col,
+            n_rows=n, rows=rows, values=vals,
+            fix="check the signup_date of these customers in customers (the first subscription, not a later "
+                "contract?) and the dates of these rows"))
+
+
+def _unique(s: pd.Series) -> bool:
+    return _distinct(s) or (not s.isna().any() and s.is_unique)
+
+
+def _positions(s: pd.Series, ids: pd.Series) -> np.ndarray:
+    """The position of each value of ``s`` among ``ids`` (distinct values); -1 where absent or missing."""
+    a, v = _arrow(s), _arrow(ids)
+    if a is not None and v is not None:
+        import pyarrow.compute as pc
+
+        at = pc.index_in(a, value_set=v.combine_chunks(), skip_nulls=True)
+        return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Index(ids).get_indexer(s).astype(np.int64)
+
+
+def _when(v) -> str:
+    return v.strftime("%Y-%m-%d %H:%M") if hasattr(v, "strftime") else str(v)
 
 
 def _months(s: pd.Series) -> np.ndarray:

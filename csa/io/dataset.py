@@ -29,6 +29,8 @@ class SourceInfo:
     extra_columns: list[str] = field(default_factory=list)
     read: bool = True  # False: the file exists but could not be read (see the problems)
     sheet: str | None = None  # the sheet read from a workbook
+    #: optional columns the file does not have (read as empty): a KPI that needs one is not computed
+    absent_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class CheckResult:
     #: the accepted dates: first and last month (``None``: no dates to bound), and the data's last month
     window: tuple[pd.Period | None, pd.Period | None] = (None, None)
     last_month: pd.Period | None = None
+    #: what the rules whose severity is a warning found (data/README.md): listed, the data can still be used
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -32,6 +32,49 @@ _BLANK = re.compile(rb"[\r\n\t \xef\xbb\xbf]*")
 _DELIMITER_NAMES = {",": "comma", "\t": "tab"}
 
 
+#: a stretch of a text file this long without a line break is refused before the file is parsed
+LINE_MAX_BYTES = 16 << 20
+#: a quoted value holding more line breaks than this is listed (a quote that swallowed rows?)
+VALUE_MAX_LINES = 100
+#: ... or longer than this many characters (and far longer than the column's other values)
+VALUE_MAX_CHARS = 10_000
+_CHUNK = 8 << 20
+
+
+@dataclass
+class _Lines:
+    """A text file's line breaks, counted in one pass over its bytes before it is parsed."""
+
+    breaks: int  # "\n" characters
+    last_open: bool  # the last line has no line break after it
+    size: int
+
+    @property
+    def lines(self) -> int:
+        return self.breaks + self.last_open
+
+
+def _count_lines(path: Path) -> _Lines | int:
+    """The file's :class:`_Lines`; or, when a stretch longer than :data:`LINE_MAX_BYTES` holds no line
+    break, the (1-based) number of the line where it starts, read no further."""
+    breaks, run, last = 0, 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            n = chunk.count(b"\n")
+            if not n:
+                run += len(chunk)
+            else:
+                if run + chunk.find(b"\n") > LINE_MAX_BYTES:
+                    return breaks + 1
+                run = len(chunk) - chunk.rfind(b"\n") - 1
+            if run > LINE_MAX_BYTES:
+                return breaks + 1
+            breaks += n
+            last = chunk[-1:]
+        size = fh.tell()
+    return _Lines(breaks, bool(last) and last != b"\n", size)
+
+
 def _norm_file(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
@@ -48,13 +91,21 @@ def _entry(path: Path) -> _Entry:
         kind = "file"
     elif path.is_dir():
         kind = "dir"
+    elif path.exists():  # a device, pipe or socket (or a link to one, such as /dev/zero)
+        kind = "special"
     elif path.is_symlink():
         kind = "dangling"
-    elif path.exists():
-        kind = "special"
     else:
         kind = "missing"
     return _Entry(path.name, path, kind)
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """True when ``path``'s folder, links followed, is ``folder`` or below it."""
+    try:
+        return path.parent.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def _list_folder(folder: Path) -> list[_Entry]:
@@ -72,6 +123,8 @@ def _find_file(folder: Path, entries: list[_Entry], name: str, spec: dict) -> tu
     if spec.get("file"):
         want = spec["file"]
         if Path(want).name != want:  # a path below the folder
+            if not _inside(folder, folder / want):
+                return _Entry(want, folder / want, "outside"), []
             e = _entry(folder / want)
             return (e if e.kind != "missing" else None), []
         same = [e for e in entries if e.name == want] or [e for e in entries if _norm_file(e.name) == _norm_file(want)]
@@ -178,7 +231,9 @@ def _read_excel(path: Path, t: Table, sheet: str | None, problems: list[Problem]
     return df, chosen
 
 
-def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tuple[pd.DataFrame | None, str | None]:
+def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem],
+               texts: list[str] | None = None) -> tuple[pd.DataFrame | None, str | None]:
+    """The table of a text file's bytes (the decoded text appended to ``texts``)."""
     fname = path.name
     if _BLANK.fullmatch(raw):
         problems.append(Problem(t.name, fname, "the file is empty: not even a header row",
@@ -203,6 +258,8 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem]) -> tup
         return None, None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if texts is not None:
+        texts.append(text)
     if "\x00" in text:
         lines = [(i, ln) for i, ln in enumerate(text.split("\n"), 1) if "\x00" in ln]
         problems.append(Problem(t.name, fname, "NUL characters (\\x00) inside values: the file is damaged or "
@@ -268,10 +325,15 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
     """Read a file as text columns (CSV) or as stored (Excel, parquet): ``(frame, encoding, sheet)``."""
     path, fname = entry.path, entry.name
     if entry.kind != "file":
+        special = "not a regular file (a pipe, socket or device" + (
+            f": a link to {_readlink(path)})" if path.is_symlink() else ")")
         what = {"dangling": f"a link to {_readlink(path)}, which does not exist",
-                "dir": "a folder, not a file", "special": "not a regular file (a pipe, socket or device)"}[entry.kind]
+                "dir": "a folder, not a file", "special": special,
+                "outside": "outside the data folder: the mapping's file: must name a file in the data folder "
+                           "(or a folder below it)"}[entry.kind]
         fix = {"dangling": "copy the export itself into the folder, or point the link at an existing file",
-               "dir": f"put the {t.name} export itself here (e.g. {t.name}.csv), not a folder"}.get(
+               "dir": f"put the {t.name} export itself here (e.g. {t.name}.csv), not a folder",
+               "outside": f"copy the export into the data folder and name it in the mapping ({t.name}: file: …)"}.get(
             entry.kind, "copy the export into the folder as a plain file")
         problems.append(Problem(t.name, fname, f"{fname} is {what}", fix))
         return None, None, None
@@ -287,9 +349,20 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
                 problems.append(Problem(t.name, fname, f"the parquet file could not be read ({type(exc).__name__}: "
                                                        f"{_short(str(exc), 200)})", "export it again"))
                 return None, None, None
-        if _fast._FAST and ext in (".csv", ".tsv", ".txt"):
-            fast = _arrow_file(path, "\t" if ext == ".tsv" else ",")
+        counted = _count_lines(path)
+        if isinstance(counted, int):
+            size = path.stat().st_size
+            problems.append(Problem(
+                t.name, fname, f"line {counted:,} runs on for more than {LINE_MAX_BYTES >> 20} MB without a line "
+                f"break (the file is {size / 1e6:,.1f} MB): not a table of one row per line, so it is not read",
+                "export the table again as CSV (one row per line); if it is another kind of file, move it out of "
+                "the data folder"))
+            return None, None, None
+        sep = "\t" if ext == ".tsv" else ","
+        if _fast._FAST:
+            fast = _arrow_file(path, sep)
             if fast is not None:
+                _check_lines(fast[0], t, fname, sep, counted, lambda: _mapped(path), problems)
                 return fast[0], fast[1], None
         raw = path.read_bytes()
     except OSError as exc:
@@ -297,8 +370,115 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
                                                f"{exc.strerror or exc})",
                                 "check that the file is readable (permissions, a file still being copied)"))
         return None, None, None
-    df, enc = _read_text(raw, path, t, problems)
+    texts: list[str] = []
+    df, enc = _read_text(raw, path, t, problems, texts)
+    if df is not None:
+        text = texts[0] if texts else raw.decode("utf-8", "replace")
+        lines = _Lines(text.count("\n"), bool(text) and not text.endswith("\n"), len(raw))
+        _check_lines(df, t, fname, sep, lines, lambda: text, problems)
     return df, enc, None
+
+
+def _mapped(path: Path):
+    """The file's bytes, mapped (read by the system as they are used, not held in memory)."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(fh.fileno()).st_size else b""
+
+
+def _breaks_of(s: pd.Series) -> np.ndarray:
+    """The line breaks ("\n") in each value of a text column (0 for missing values)."""
+    a = _fast._arrow(s) if _fast._FAST else None
+    if a is not None:
+        import pyarrow.compute as pc
+
+        return pc.fill_null(pc.count_substring(a, "\n"), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
+        return np.zeros(len(s), np.int64)
+    return s.map(lambda v: v.count("\n") if isinstance(v, str) else 0).to_numpy(dtype=np.int64)
+
+
+def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lines, content,
+                 problems: list[Problem]) -> None:
+    """Rows counted, not trusted: the file's lines against the rows read and the line breaks inside values.
+
+    A text file of ``L`` lines holds a header line, one line per row, the line breaks inside quoted
+    values and blank lines, nothing else. When the rows alone account for every line (the common
+    case) nothing more is done. Otherwise each column's line breaks are counted: a value spanning
+    more than :data:`VALUE_MAX_LINES` lines, far longer than the column's others, or holding a line
+    that looks like a whole row (as many delimiters as the header) is a problem naming the line
+    where it starts; so is any line the rows, the line breaks inside values and the blank lines do
+    not account for. ``content()`` gives the file's text or bytes, for the blank lines.
+    """
+    rows = len(df)
+    if counted.lines == rows + 1 or not len(df.columns):
+        return
+    per_col = [_breaks_of(df[c]) for c in df.columns]
+    per_row = np.sum(per_col, axis=0) if per_col else np.zeros(rows, np.int64)
+    before = np.concatenate([[0], np.cumsum(per_row)[:-1]]) if rows else per_row
+    start_line = 2 + np.arange(rows) + before  # the line each row starts on (when no blank line comes before)
+    inside = int(per_row.sum())
+    k = min(len(df.columns) - 1, 1000)
+    esc = re.escape(sep)
+    row_like = re.compile(rf"\n(?:[^\n{esc}]*{esc}){{{k}}}") if k >= 2 else None
+    left = np.zeros(rows, np.int64)  # line breaks in the columns to the left, within the row
+    for c, n in zip(df.columns, per_col, strict=True):
+        has = np.flatnonzero(n)
+        if len(has):
+            values = df[c].iloc[has]
+            lengths = values.str.len().to_numpy(dtype=np.int64)
+            others = df[c].str.len().dropna().to_numpy(dtype=np.float64)
+            typical = float(np.percentile(others, 99)) if len(others) else 0.0
+            bad = []
+            for j, i in enumerate(has):
+                v = values.iloc[j]
+                whole = len(row_like.findall(v)) if row_like is not None else 0
+                if n[i] > VALUE_MAX_LINES or whole or (lengths[j] > VALUE_MAX_CHARS and lengths[j] > 10 * typical):
+                    bad.append((int(i), whole))
+            if bad:
+                first = int(start_line[bad[0][0]] + left[bad[0][0]])
+                last = first + int(n[bad[0][0]])
+                ends = ("runs to the end of the file" if last >= counted.lines else f"closes only on line {last:,}")
+                rows_in = sum(w for _, w in bad)
+                spans = [int(n[i]) + 1 for i, _ in bad]
+                problems.append(Problem(
+                    t.name, fname, f"a quoted value spans {max(spans):,} lines, from line {first:,} of the file"
+                    + (f", and holds what look like {rows_in:,} whole rows" if rows_in else "")
+                    + f": a quote (\") opens a value there and {ends}, so the lines in between are read as one "
+                    "value, not as rows" + ("" if len(bad) == 1 else f" ({len(bad)} such values)"),
+                    column=str(c), n_rows=len(bad), rows=[i + 2 for i, _ in bad[:N_EXAMPLES]],
+                    values=[_short(str(df[c].iloc[i]).replace("\r", "")) for i, _ in bad[:N_EXAMPLES]],
+                    fix=f"look at line {first:,} of {fname}: remove the stray quote, or double a quote meant inside a "
+                        'value (""); then export or save the file again with quoting on'))
+        left += n
+    if counted.lines == rows + 1 + inside:
+        return
+    data = content()
+    blank_re = re.compile(r"\n(?=\r?\n)" if isinstance(data, str) else rb"\n(?=\r?\n)")
+    blank = sum(1 for _ in blank_re.finditer(data))
+    if (data[:1] if isinstance(data, str) else bytes(data[:1])) in ("\n", b"\n", "\r", b"\r"):
+        blank += 1  # the file starts with a blank line
+    for c, n in zip(df.columns, per_col, strict=True):
+        for i in np.flatnonzero(n):
+            blank -= len(re.findall(r"\n(?=\r?\n)", df[c].iloc[i]))
+    lost = counted.lines - (rows + 1 + inside + blank)
+    if lost < 0 and rows and not counted.last_open and any(
+            isinstance(v, str) and v.endswith("\n") for v in df.iloc[-1].tolist()):
+        lost += 1  # a quote never closed: the file's last line break is inside the last value
+    if lost == 0:
+        return
+    if lost < 0:
+        lone_cr = len(re.findall(r"\r(?!\n)" if isinstance(data, str) else rb"\r(?!\n)", data))
+        if lone_cr and lost + lone_cr >= 0:
+            return  # old Mac line ends ("\r"), which the parser reads as line breaks
+    problems.append(Problem(
+        t.name, fname, f"the file has {counted.lines:,} lines, but the header, the {rows:,} rows read, the "
+        f"{inside:,} line breaks inside quoted values and the {blank:,} blank lines account for "
+        f"{rows + 1 + inside + blank:,}: {abs(lost):,} line{'s are' if abs(lost) != 1 else ' is'} "
+        + ("not in the table" if lost > 0 else "counted twice"),
+        "open the file in a text editor and look for lines the table does not show (stray quotes, a line "
+        "that starts a comment, a wrong delimiter); then export the table again"))
 
 
 def _readlink(path: Path) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..progress import bar
 from ..schema import TABLE_ORDER, TABLES, Table
-from .checks import _check_references, _check_window, _window
+from .checks import _check_references, _check_relations, _check_window, _window
 from .dataset import CheckResult, Dataset, SourceInfo
 from .files import EXTENSIONS, _Entry, _find_file, _list_folder, _near_misses, _size, _threads
 from .mapping import read_mapping
@@ -133,8 +133,10 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
             if df is not None:
                 tables[name] = df
     problems = [p for segment in segments for p in segment]
+    warnings: list[Problem] = []
     if "customers" in tables:
         _check_references(tables, sources, problems)
+    _check_relations(tables, sources, tz, problems, warnings)
     start, stop, last = _check_window(tables, sources, shown, tz, window, problems)
     used = {info.file for info in sources.values()}
     ignored = sorted(e.name for e in entries if e.kind == "file" and e.name not in used
@@ -142,7 +144,7 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
     ds = None
     if not problems and "customers" in tables:
         ds = Dataset(**tables, tz=tz, path=str(folder), sources=sources, ignored_files=ignored)
-    return CheckResult(str(folder), tz, ds, problems, sources, ignored, tables, (start, stop), last)
+    return CheckResult(str(folder), tz, ds, problems, sources, ignored, tables, (start, stop), last, warnings)
 
 
 def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.PathLike | dict | None = None,

@@ -123,7 +123,7 @@ def _closest(word: str, choices, cutoff: float = 0.6) -> str:
 
 
 def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
-    """The mapping as ``{table: {file?, sheet?, columns: {str: str}, values: {col: {str: str|None}}}}``."""
+    """The mapping as ``{table: {file?, sheet?, decimal?, columns: {str: str}, values: {col: {str: str|None}}}}``."""
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -155,10 +155,10 @@ def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
         if not isinstance(spec, dict):
             bad(name, f"{name}: must hold the keys file, sheet, columns, values; it holds {_kind_of(spec)}")
             continue
-        unknown = [str(k) for k in spec if k not in ("file", "sheet", "columns", "values")]
+        unknown = [str(k) for k in spec if k not in ("file", "sheet", "columns", "values", "decimal")]
         if unknown:
             bad(name, f"{name}: unknown key {', '.join(map(repr, unknown))}; each table's mapping takes the keys "
-                      "file, sheet, columns, values")
+                      "file, sheet, columns, values, decimal")
         clean: dict[str, Any] = {"columns": {}, "values": {}}
         for key in ("file", "sheet"):
             if key in spec:
@@ -166,8 +166,19 @@ def _check_mapping(data: Any, label: str) -> dict[str, dict[str, Any]]:
                 if not isinstance(v, (str, int)) or isinstance(v, bool) or str(v).strip() == "":
                     bad(name, f"{name}: {key}: must be one {'file name' if key == 'file' else 'sheet name'}; "
                               f"it holds {_kind_of(v)}")
+                elif key == "file" and (Path(str(v).strip()).is_absolute() or ".." in Path(str(v).strip()).parts
+                                        or str(v).strip().startswith(("~", "\\"))):
+                    bad(name, f"{name}: file: {str(v).strip()!r} points outside the data folder; a mapping names "
+                              "a file inside it (or in a folder below it)",
+                        "copy the export into the data folder and give its name there, e.g. file: tickets.csv")
                 else:
                     clean[key] = str(v).strip()
+        if "decimal" in spec:
+            if spec["decimal"] in (",", "."):
+                clean["decimal"] = spec["decimal"]
+            else:
+                bad(name, f"{name}: decimal: must be ',' (numbers written 4850000,5) or '.' (4850000.5); it holds "
+                          f"{_kind_of(spec['decimal'])}", "write decimal: ',' (with the quotes)")
         columns = section(name, spec, "columns", "your column names to canonical ones (your name: canonical "
                                                  "name), one per line")
         for k, v in columns.items():

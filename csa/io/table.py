@@ -151,11 +151,12 @@ def _load_table(entry: _Entry, t: Table, spec: dict, tz: str, problems: list[Pro
     values = spec.get("values") or {}
     for col in t.columns:
         if col.name not in raw:
+            info.absent_columns.append(col.name)
             s = pd.Series(None, index=raw.index, dtype=object)
             out[col.name] = _convert(s, col, t, fname, tz, info.normalizations, problems, None)
             continue
         out[col.name] = _convert(raw[col.name], col, t, fname, tz, info.normalizations, problems,
-                                 values.get(col.name))
+                                 values.get(col.name), decimal=spec.get("decimal"))
         if col.kind in ("datetime", "date", "month"):
             shown[(t.name, col.name)] = raw[col.name]
     info.extra_columns = [c for c in raw.columns if c not in t.names]

@@ -24,6 +24,15 @@ _FALSE = {"false", "f", "0", "no", "n", "いいえ", "×", "未"}
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+#: the largest plausible value of a number column, by its unit: a larger one is a problem (an export of
+#: cents or of scientific notation gone wrong, a placeholder such as 9.99e99), before any section sums it
+PLAUSIBLE_MAX = {"JPY": 1e12, "minutes": 525_600.0}
+_GROUPED = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # thousands separators in groups of three: 4,850,000.5
+_CURRENCY = r"^[¥\\$]?(?:%s)円?$"
+# a comma that cannot be a thousands separator: 4850000,5 or 1,23 (a decimal comma?)
+_GROUP_MARKS = ". \u00a0\u202f"  # thousands separators of decimal-comma numbers: 4.850.000,5, 4 850 000,5
+_DECIMAL_COMMA = r"^[¥\\$€]?-?\d+(?:[" + _GROUP_MARKS + r"]\d{3})*,\d+(?:円|€)?$"
+_DECIMAL_COMMA_NUMBER = r"^[¥\\$€]?(?:-?\d{1,3}(?:[" + _GROUP_MARKS + r"]\d{3})*|-?\d+)(?:,\d+)?(?:円|€)?$"
 # timestamps are held as datetime64[ns]: years outside these cannot be held
 _NS_LOW, _NS_HIGH = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 
@@ -104,8 +113,12 @@ def _apply_values(text: pd.Series, values_map: dict, col: Column, counts: Counte
 
 
 def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: Counter,
-             problems: list[Problem], values_map: dict | None) -> pd.Series:
+             problems: list[Problem], values_map: dict | None, decimal: str | None = None) -> pd.Series:
+    """``s`` converted to ``col``'s kind; ``decimal`` (``","``: the mapping's ``decimal:``) reads numbers
+    written with a decimal comma."""
     kind = col.kind
+    if decimal == "," and kind in ("float", "int") and not values_map:
+        values_map = {}  # numbers written with a decimal comma take the careful path
     # typed input (parquet, Excel) keeps its type where it already fits
     typed_number = kind in ("float", "int") and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     typed_time = kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s)
@@ -118,7 +131,7 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
             return _typed_datetime(s, col, t, fname, tz, counts, problems)
         return s.astype("boolean")
 
-    if kind in ("float", "int", "datetime", "month") and not values_map:  # written plainly: nothing to normalise
+    if kind in ("float", "int", "datetime", "month") and values_map is None:  # written plainly: nothing to normalise
         if kind == "month":
             a = _arrow(s)
             fast = (None if a is None or not _every(a, f"^{_MONTH.pattern}$") else
@@ -163,16 +176,40 @@ def _convert(s: pd.Series, col: Column, t: Table, fname: str, tz: str, counts: C
                  "correct these values, or map your export's values in a mapping file (values:) — see data/README.md")
         return lower.astype("str")
     if kind in ("float", "int"):
-        num = _fast_number(text)
+        num = _fast_number(text) if decimal != "," else None
         if num is not None:
             return _finish_number(num, missing, raw, col, t, fname, problems)
         cleaned = text
-        if kind == "float":
-            has_sep = ~missing & text.str.contains(r"^[¥\\$]?-?[\d,]+(?:\.\d+)?円?$", regex=True, na=False) \
-                & text.str.contains(r"[,¥\\$円]", regex=True, na=False)
+        if kind == "float" and decimal == ",":
+            written = ~missing & text.str.fullmatch(_DECIMAL_COMMA_NUMBER, na=False)
+            changed = written & text.str.contains(r"[^\d-]", regex=True, na=False)
+            if changed.any():
+                counts[(col.name, "decimal commas read as decimal points (mapping: decimal: ',')")] += int(
+                    changed.sum())
+                cleaned = text.where(~written, text.str.replace("[" + _GROUP_MARKS + r"¥\\$€円]", "", regex=True)
+                                     .str.replace(",", ".", regex=False))
+            cleaned = cleaned.where(written | missing, "not a number")  # 1.5 is not a decimal-comma number
+        elif kind == "float":
+            comma = ~missing & text.str.contains(",", regex=False, na=False)
+            decimal_like = comma & text.str.fullmatch(_DECIMAL_COMMA, na=False) \
+                & ~text.str.fullmatch(_CURRENCY % _GROUPED, na=False)
+            if decimal_like.any():  # this column shows decimal commas: none of its commas is read as a separator
+                n_dec = int(decimal_like.sum())
+                _problem(problems, t, fname, col, raw, comma,
+                         f"a comma that is not a thousands separator ({n_dec:,} value{'s' if n_dec != 1 else ''} "
+                         "such as 4850000,5 or 1,23: a decimal comma?); the column's commas are ambiguous, so "
+                         "none is read as a thousands separator",
+                         "if the comma is the decimal separator, say so in the mapping "
+                         f"({t.name}: decimal: ','); otherwise write numbers with a decimal point and "
+                         "thousands separators in groups of three (4,850,000.5), or none")
+                cleaned = text.where(~comma, None)
+                missing = missing | comma  # listed above, not again as "not a number"
+            has_sep = ~missing & (text.str.fullmatch(_CURRENCY % _GROUPED, na=False)
+                                  | (text.str.fullmatch(_CURRENCY % r"-?\d+(?:\.\d+)?", na=False)
+                                     & text.str.contains(r"[¥\\$円]", regex=True, na=False)))
             if has_sep.any():
                 counts[(col.name, "thousands separators / currency signs removed")] += int(has_sep.sum())
-                cleaned = text.where(~has_sep, text.str.replace(r"[,¥\\$円]", "", regex=True))
+                cleaned = cleaned.where(~has_sep, text.str.replace(r"[,¥\\$円]", "", regex=True))
         num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         return _finish_number(num, missing, raw, col, t, fname, problems)
     if kind == "bool":
@@ -247,6 +284,17 @@ def _finish_number(num: pd.Series, missing: pd.Series, shown: pd.Series, col: Co
                      f"{col.name} must be {'>' if col.min_exclusive else '≥'} {col.min:g}"
                      + (f" and ≤ {col.max:g}" if col.max is not None else "")
                      + ("; credit notes and refunds belong in their own table" if col.unit == "JPY" else ""))
+    plausible = PLAUSIBLE_MAX.get(col.unit) if col.max is None else None
+    if plausible is not None:
+        absurd = ok & (num.abs() > plausible)
+        if absurd.any():
+            _problem(problems, t, fname, col, shown, absurd,
+                     f"value is implausibly large (above {plausible:,.0f} {col.unit}): the sums and averages of "
+                     "every section would be swamped by it",
+                     "correct these values (a placeholder such as 9.99e99, amounts in the wrong unit, or "
+                     "digits run together?); data/README.md lists each column's plausible range")
+            ok = ok & ~absurd
+            num = num.where(~absurd)
     if col.max is not None:
         high = ok & (num > col.max)
         if high.any():
