@@ -52,6 +52,7 @@ from .datasets import _bundled
 from .errors import DataError, Problem
 from .kpi import KPI, KPIS
 from .kpi import estimate as KE
+from .yamlbudget import YAMLBudgetError, compose, read_text
 
 __all__ = ["FREQS", "LETTERS", "STATUSES", "Action", "Check", "Entry", "Proposal",
            "Registry", "RegistryError", "RegistryProblem", "Smart", "Trend", "example_path", "load", "loads",
@@ -230,9 +231,9 @@ class _Reader:
 
     def __init__(self, text: str, source: str) -> None:
         self.source, self.lines, self.problems, self.ids = source, {}, [], {}
-        loader = yaml.SafeLoader(text)
         try:
-            node = loader.get_single_node()
+            loader, node = compose(text, yaml.SafeLoader)  # within an alias budget
+            loader.dispose()
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -240,8 +241,12 @@ class _Reader:
                      "a value with ':' or '#' needs quotes", line=mark.line + 1 if mark else None)
             self.data = None
             return
-        finally:
-            loader.dispose()
+        except (YAMLBudgetError, RecursionError) as exc:
+            self.add(None, f"refused: {exc}" if isinstance(exc, YAMLBudgetError) else "not valid YAML (nested too "
+                     "deeply)", "write the registry's entries out, without nested aliases (see data/registry.yaml)",
+                     line=1)
+            self.data = None
+            return
         self.loader = loader
         self.data = None if node is None else self._walk(node, ())
 
@@ -621,9 +626,12 @@ def load(path: str | Path | None = None) -> Registry:
     """
     p = Path(path) if path else example_path()
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_text(p, "KPI registry").decode("utf-8-sig")
     except FileNotFoundError:
         raise FileNotFoundError(f"KPI registry not found: {p}") from None
+    except YAMLBudgetError as exc:
+        raise RegistryError([RegistryProblem("registry", p.name, str(exc), "give the registry YAML file itself "
+                                             "(see data/registry.yaml)")], source=str(p)) from None
     except UnicodeDecodeError:
         raise RegistryError([RegistryProblem("registry", p.name, "the file is not UTF-8 text",
                                              "save it as UTF-8 (any editor can)")], source=str(p)) from None

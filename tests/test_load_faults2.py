@@ -308,3 +308,58 @@ def test_numbers_written_in_each_layout_read_back_equal(small):
         np.testing.assert_allclose(ds.support_costs["amount"].to_numpy(), want, rtol=1e-12)
 
     round_trip()
+
+
+# ---------------------------------------------------------------- YAML within a budget
+
+BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+
+
+def refused_quickly(call, match: str) -> str:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    with pytest.raises(csa.DataError, match=match) as info:
+        call()
+    assert time.perf_counter() - t0 < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB
+    return str(info.value)
+
+
+@pytest.mark.parametrize("tail", ["tickets:\n  columns: *i\n", "tickets:\n  values:\n    channel: {x: *i}\n",
+                                  "tickets: *i\n"])
+def test_a_mapping_of_nested_aliases_is_refused_within_a_second(small, tmp_path_factory, capsys, tail):
+    m = tmp_path_factory.mktemp("m") / "mapping.yaml"
+    m.write_text(BOMB + tail, encoding="utf-8")
+    assert m.stat().st_size < 1200
+    text = refused_quickly(lambda: csa.load(small, mapping=m), "billion laughs")
+    assert "mapping.yaml" in text
+    code, out = check_output(small, capsys, "--mapping", str(m))
+    assert code == 2 and "aliases" in out
+
+
+def test_a_registry_of_nested_aliases_is_refused_within_a_second(tmp_path):
+    from csa import registry
+
+    r = tmp_path / "registry.yaml"
+    r.write_text(BOMB + "kpis: *i\n", encoding="utf-8")
+    assert "billion laughs" in refused_quickly(lambda: registry.load(r), "aliases")
+    r.write_text("kpis: &k\n  - id: x\n    more: *k\n", encoding="utf-8")  # refers to itself
+    assert "refers to itself" in refused_quickly(lambda: registry.load(r), "itself")
+
+
+def test_anchors_used_plainly_still_load(small):
+    from csa import registry
+
+    m = {"tickets": {"columns": {"チャネル": "channel"}}}
+    assert csa.io.read_mapping(m)["tickets"]["columns"] == {"チャネル": "channel"}
+    text = registry.example_path().read_text(encoding="utf-8")
+    assert len(registry.loads(text).kpis) == len(registry.load().kpis)
+
+
+def test_a_registry_or_mapping_linked_to_dev_zero_is_not_read(small, tmp_path):
+    from csa import registry
+
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    assert "not a regular file" in refused_quickly(lambda: registry.load(tmp_path / "zero.yaml"), "regular")
+    assert "/dev/zero" in refused_quickly(lambda: csa.load(small, mapping=tmp_path / "zero.yaml"), "regular")

@@ -16,6 +16,7 @@ from typing import Any
 from ..encoding import MixedEncodingError, decode
 from ..errors import DataError, Problem
 from ..schema import TABLES
+from ..yamlbudget import YAMLBudgetError, compose
 from .examples import N_EXAMPLES
 
 __all__ = ["MAPPING_MAX_BYTES", "read_mapping"]
@@ -64,6 +65,10 @@ def _read_mapping_file(path: str | os.PathLike) -> Any:
         raise _mapping_error(label, "the mapping is a folder, not a file",
                              "give the mapping YAML file itself, e.g. data/mappings/zendesk_ja_tickets.yaml")
     if not p.is_file():
+        if p.exists():
+            raise _mapping_error(label, "the mapping is not a regular file (a pipe, socket or device"
+                                        + (f": a link to {os.readlink(p)})" if p.is_symlink() else ")"),
+                                 "give the mapping YAML file itself")
         if p.is_symlink():
             raise _mapping_error(label, f"the mapping is a link to {os.readlink(p)}, which does not exist",
                                  "point the link at the mapping file, or give the file itself")
@@ -90,10 +95,18 @@ def _read_mapping_file(path: str | os.PathLike) -> Any:
     except UnicodeError:
         raise _mapping_error(label, "the text encoding of the mapping could not be recognised",
                              "save the mapping as UTF-8 (cp932 / Shift_JIS and EUC-JP are read too)") from None
-    try:
-        return yaml.load(text.lstrip("\ufeff"), Loader=_yaml_loader())  # a text-only loader: no tags, no objects
+    try:  # a text-only loader (no tags, no objects), within an alias budget
+        loader, node = compose(text.lstrip("\ufeff"), _yaml_loader())
+        try:
+            return None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise _mapping_error(label, f"the mapping is not valid YAML ({exc})") from None
+    except YAMLBudgetError as exc:
+        raise _mapping_error(label, f"the mapping is refused: {exc}",
+                             "a mapping lists your export's column names and values: write them out, without "
+                             "nested aliases") from None
     except RecursionError:
         raise _mapping_error(label, "the mapping is not valid YAML (nested too deeply)") from None
 
