@@ -130,7 +130,7 @@ def _source_json(info) -> dict[str, Any]:
         norms.append([k[0], k[1], int(n)])
     return {"table": info.table, "file": info.file, "format": info.format, "encoding": info.encoding,
             "rows": int(info.rows), "normalizations": norms, "extra_columns": [str(c) for c in info.extra_columns],
-            "read": bool(info.read), "sheet": info.sheet}
+            "read": bool(info.read), "sheet": info.sheet, "absent_columns": [str(c) for c in info.absent_columns]}
 
 
 def _write_table(df, name: str, folder: Path) -> dict[str, Any]:
@@ -223,7 +223,7 @@ def _read_entry(entry_dir: Path, k: str, path: str | os.PathLike):
         norms = Counter({(c, what): n for c, what, n in s["normalizations"]})
         sources[name] = SourceInfo(s["table"], s["file"], s["format"], s["encoding"], s["rows"],
                                    normalizations=norms, extra_columns=list(s["extra_columns"]), read=s["read"],
-                                   sheet=s["sheet"])
+                                   sheet=s["sheet"], absent_columns=list(s.get("absent_columns", [])))
     return Dataset(**tables, tz=meta["tz"], path=str(Path(path)), sources=sources,
                    ignored_files=list(meta["ignored_files"]))
 
