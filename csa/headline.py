@@ -136,6 +136,8 @@ def of(result, *, change: dict[str, Any] | None = None, section: str = "", min_n
     params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in result.params.items()}
     out.update(key=result.key, params=params, where=where, section=section, engine=result.engine,
                excluded=int(result.excluded))
+    if getattr(result, "missing", ()):  # not computed: the data lacks these columns of the KPI's table
+        out["missing"] = {"table": e.table, "columns": list(result.missing)}
     return out
 
 

@@ -127,8 +127,10 @@ _add(_surveys(
 
 _add(_surveys(
     "csat", {"en": "Customer satisfaction", "ja": "顧客満足度"}, abbr="CSAT", rule="top", sources=("000", "001"),
-    definition={"en": "Share of 1–5 satisfaction answers in the top boxes (4 and 5 by default).",
-                "ja": "1〜5の満足度の回答のうち、上位の選択肢（既定は4と5）の割合。"},
+    definition={"en": "Share of 1–5 satisfaction answers in the top boxes (4 and 5 by default); on a good/bad "
+                      "scale (the answers' scale 2), good ÷ (good + bad).",
+                "ja": "1〜5の満足度の回答のうち、上位の選択肢（既定は4と5）の割合。良い／悪いの2段階の回答"
+                      "（尺度2）では、良い ÷（良い＋悪い）。"},
     params={"touchpoint": _touchpoint(),
             "top": Param(2, kind="int", low=1, high=4, defining=True, titled=True,
                          words={1: {"en": "5 of 5", "ja": "5のみ"}, 2: {"en": "4–5 of 5", "ja": "4〜5"},
@@ -301,14 +303,18 @@ _add(_subscriptions(
 _add(_subscriptions(
     "nrr", {"en": "Net revenue retention", "ja": "ネット売上継続率"}, abbr="NRR", direction="higher",
     aggregation="per-customer sums", statistic=_RATIO, digits=1, scale=(0.0, float("inf")),
-    definition={"en": "100 % − net revenue churn: MRR kept from the customers of the month before, expansions and "
-                      "reactivations counted; above 100 % when they outgrow the losses.",
-                "ja": "100% − ネット売上解約率：前月の顧客から維持したMRR（アップグレードと再契約を含む）。"
+    definition={"en": "MRR of the customers subscribed at the start (the end of the month before), with their "
+                      "expansions and less their contractions and churn, ÷ their start MRR: (start + expansion − "
+                      "contraction − churn) ÷ start; above 100 % when they outgrow the losses.",
+                "ja": "期首（前月末）に契約していた顧客のMRRに、その顧客のアップグレードを加え、ダウングレードと解約を"
+                      "引いたものを期首MRRで割った値：（期首 ＋ アップグレード − ダウングレード − 解約）÷ 期首。"
                       "増加が減少を上回れば100%を超える。"},
-    params={"reactivation": Param(True, kind="bool", doc={"en": "reactivations offset losses (ChartMogul) or not "
-                                                                "(Baremetrics)",
-                                                          "ja": "再契約で減少を相殺する（ChartMogul）か否か"
-                                                                "（Baremetrics）"}),
+    params={"reactivation": Param(False, kind="bool",
+                                  doc={"en": "false: the start-of-month cohort only (ChartMogul's and Baremetrics' "
+                                             "NRR); true: returning customers' MRR offsets losses too (as ChartMogul's "
+                                             "net MRR churn rate does)",
+                                       "ja": "false：期首の顧客のみ（ChartMogulとBaremetricsのNRR）／true：再契約した"
+                                             "顧客のMRRでも減少を相殺する（ChartMogulのネットMRR解約率と同じ）"}),
             "ignore_same_period": _IGNORE},
     kernel=K.Revenue(kind="net", statistic=E.Ratio(complement=True))))
 

@@ -163,6 +163,11 @@ class Kernel:
     def counts(self, tables, p: dict, q: Query) -> pd.DataFrame:
         raise NotImplementedError
 
+    def inputs(self, p: dict) -> tuple[str, ...]:
+        """Optional columns of :attr:`table` the KPI reads with the parameters ``p``: without one of them
+        in the data it is not computed (:func:`csa.measure` says which)."""
+        return ()
+
     def span(self, tables, p: dict, freq: str) -> tuple[int, int] | None:
         """First and last period ordinal the data hold (``None``: no data)."""
         f = tables.frame(self.table)
@@ -217,6 +222,9 @@ class Surveys(Rows):
         f = tables.frame("surveys").filter(nw.col("survey") == self.survey)
         if p.get("touchpoint"):
             f = f.filter(nw.col("touchpoint") == p["touchpoint"])
+        if self.rule == "top":  # each answer's scale: the stated one (a good/bad CSAT: 2), else 1–5
+            top = nw.col("scale").fill_null(5) if "scale" in f.columns else nw.lit(5)
+            f = f.with_columns(top.cast(nw.Int64).alias("_scale"))
         return f
 
     def measures(self, p):
@@ -225,9 +233,10 @@ class Surveys(Rows):
             ok = valid_score("score", 0, 10)
             return {"n": Count(ok), "promoters": Count(ok & (s >= 9)), "passives": Count(ok & s.is_between(7, 8)),
                     "detractors": Count(ok & (s <= 6)), "excluded": Count(~ok)}
-        if self.rule == "top":
-            ok = valid_score("score", 1, 5)
-            hit = s >= 6 - p["top"]
+        if self.rule == "top":  # the top p["top"] boxes of each answer's scale, at most all but its lowest
+            t = nw.col("_scale")
+            ok = valid_score("score", 1, 10) & (s <= t)
+            hit = s > t - nw.when(t - 1 < p["top"]).then(t - 1).otherwise(p["top"])
         else:
             ok = valid_score("score", 1, 7)
             hit = (s <= p["boxes"]) if p["easy_end"] == "low" else (s >= 8 - p["boxes"])
@@ -283,6 +292,13 @@ class Tickets(Rows):
     table: str = "tickets"
     time: str = "created_at"
     what: str = "fcr"
+
+    def inputs(self, p):
+        if self.what == "fcr":
+            return ("agent_replies", "reopened") if p["definition"] in ("one_touch", "all_contacts") else \
+                ("agent_replies",)
+        return {"complaints": ("is_complaint",), "quality": ("quality_score",), "aht": ("handle_time_min",),
+                "sla": ("priority",)}.get(self.what, ())
 
     def rows(self, tables, p):
         f = tables.frame("tickets")
@@ -531,7 +547,7 @@ class Revenue(Kernel):
     """Revenue churn, NRR and GRR of each period: MRR movements per customer, then the sums of a ratio.
 
     ``kind``: ``"gross"`` (lost = churned + contraction MRR), ``"net"`` (lost − expansion −
-    reactivation, without reactivation when ``p["reactivation"]`` is false). Movements follow
+    reactivation when ``p["reactivation"]`` is true; by default not: NRR's start-of-month cohort). Movements follow
     ChartMogul (:func:`csa.metrics.churn.mrr_movements`); with ``p["ignore_same_period"]`` every
     movement of customers who joined and left inside the period is left out (ProfitWell).
     """
@@ -589,7 +605,7 @@ class Revenue(Kernel):
                                                     nw.col(f"{_T}x").fill_null(0.0))
         lost = nw.col("churned") + nw.col("contraction")
         if self.kind == "net":
-            offset = nw.col("expansion") + (nw.col("reactivation") if p.get("reactivation", True) else zero)
+            offset = nw.col("expansion") + (nw.col("reactivation") if p.get("reactivation", False) else zero)
             y = lost - offset
         else:
             y = lost

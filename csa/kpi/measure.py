@@ -122,6 +122,8 @@ class Result:
     excluded: int = 0
     freq: str = "month"
     row: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: optional columns of the KPI's table that the data does not have: the KPI is not computed (n 0, NaN)
+    missing: tuple[str, ...] = ()
 
     @property
     def entry(self) -> KPI:
@@ -203,7 +205,9 @@ def measure(kpi: str | KPI, data, *, period, freq: str = "month", engine: str = 
     Result
         ``kpi``, ``period``, ``value``, ``low``, ``high``, ``n``, ``params`` (all, defaults
         filled in), ``where``, ``level``, ``engine``, ``excluded`` and the aggregation ``row``.
-        ``n == 0`` and NaN values when the period has no data.
+        ``n == 0`` and NaN values when the period has no data; the same, with ``missing`` naming
+        them, when the data lacks an optional column the KPI reads (complaints without
+        ``is_complaint``, handle time without ``handle_time_min``): never computed from empty columns.
 
     Raises
     ------
@@ -224,15 +228,24 @@ def measure(kpi: str | KPI, data, *, period, freq: str = "month", engine: str = 
     (564, -22.5, 'adjusted-wald')
     >>> csa.measure("frt", ds, period="2026-10", statistic="median").params["clock"]
     'business'
+    >>> ds.tickets = ds.tickets.drop(columns="is_complaint")   # an export without complaints
+    >>> r = csa.measure("complaints", ds, period="2026-10")
+    >>> r.n, r.missing
+    (0, ('is_complaint',))
     """
     k = get(kpi)
     p = k.resolve(params)
     per = _period(period, freq)
     q = Query(freq, (per.ordinal,), (), _where(where), level)
-    tables, counts = _counts(k, data, p, q, engine, tz, mapping)
+    plabel = label(per, freq)
+    tables = open_tables(data, engine=engine, tz=tz, mapping=mapping)
+    missing = tuple(c for c in k.kernel.inputs(p) if tables.has(k.table) and tables.lacks(k.table, c))
+    if missing:  # not computed from empty columns: the result says which columns are missing
+        return Result(k.id, plabel, math.nan, math.nan, math.nan, 0, p, q.where, level, tables.engine, 0, freq,
+                      missing=missing)
+    tables, counts = _counts(k, tables, p, q, engine, tz, mapping)
     est = _estimate(k, counts, p, level)
     row = est[est["period"] == per.ordinal] if len(est) else est
-    plabel = label(per, freq)
     if not len(row) or not int(row["n"].iloc[0]):
         excl = int(row["excluded"].iloc[0]) if len(row) and "excluded" in row else 0
         return Result(k.id, plabel, math.nan, math.nan, math.nan, 0, p, q.where, level, tables.engine, excl, freq,

@@ -64,10 +64,17 @@ class Tables:
     con: Any = None
     spark: Any = None
     _frames: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: table → optional columns its file did not have (filled empty when it was loaded)
+    absent: dict[str, frozenset] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         """Whether the table is present."""
         return self.natives.get(name) is not None
+
+    def lacks(self, name: str, column: str) -> bool:
+        """Whether the table (present) has no ``column`` in its source: not in the file, or not in the frame."""
+        return column in self.absent.get(name, ()) or (self.has(name) and
+                                                        column not in self.frame(name).collect_schema().names())
 
     def frame(self, name: str):
         """The table as a narwhals frame (its month column as month ordinals); a :class:`~csa.DataError` if absent."""
@@ -201,12 +208,14 @@ def open_tables(data, *, engine: str = "pandas", tz: str | None = None, mapping=
     tz = tz or getattr(data, "tz", None) or "Asia/Tokyo"
     frames = _pandas_tables(_dataset_tables(data))
     origin = str(getattr(data, "path", "") or "dataset")
+    absent = {name: frozenset(getattr(info, "absent_columns", ()) or ())
+              for name, info in (getattr(data, "sources", None) or {}).items()}
     if engine == "pandas":
-        return Tables("pandas", frames, tz, origin)
+        return Tables("pandas", frames, tz, origin, absent=absent)
     if engine == "duckdb":
         con = con or connect(tz=tz)
-        return Tables("duckdb", {k: con.from_df(v) for k, v in frames.items()}, tz, origin, con=con)
-    t = Tables("spark", {}, tz, origin, spark=spark)
+        return Tables("duckdb", {k: con.from_df(v) for k, v in frames.items()}, tz, origin, con=con, absent=absent)
+    t = Tables("spark", {}, tz, origin, spark=spark, absent=absent)
     t.natives = {k: t._spark().createDataFrame(v) for k, v in frames.items()}
     return t
 
