@@ -57,6 +57,10 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
         change = _change(r.get("change"), unit, digits, lang)
         warn = _t("small_n_mark", lang, min_n=r.get("min_n", 30)) if r.get("small_n") and r.get("min_n") else ""
+        if r.get("missing"):  # not computed: say why instead of an empty value
+            value, ci, change = "—", "", ""
+            warn = _t("not_computed", lang, table=_t(f"table_{r['missing']['table']}", lang),
+                      columns=", ".join(r["missing"]["columns"]))
         title = _e(r["title"].get(lang) or r["title"].get("en") or r["kpi"])
         href = (pages or {}).get(r.get("section") or "")
         if href:
@@ -74,16 +78,17 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
 def _sections(entries: list[dict[str, Any]], lang: str) -> str:
     rows = []
     for nb in entries:
-        ok = nb["status"] == "ok"
-        status = _t("status_ok", lang) if ok else _t("status_failed", lang, error=nb.get("error") or "")
+        status = {"ok": _t("status_ok", lang), "skipped": _t("status_skipped", lang, why=nb.get("skipped") or "")
+                  }.get(nb["status"]) or _t("status_failed_short", lang)
         title = _e(nb["title"])
         link = f'<a href="{_e(nb["html"])}">{title}</a>' if nb.get("html") else title
         lists = "<br>".join(f'<a href="{_e(x["file"])}">{_e(_t("list_link", lang, title=x["title"], n=x["rows"]))}'
                             "</a>" for x in nb.get("lists", []))
-        rows.append(f"<tr><td>{link}</td><td>{_e(status)}</td>"
-                    f"<td class=\"num\">{_e(_t('seconds', lang, s=nb['seconds']))}</td>"
-                    f'<td><a href="{_e(nb["notebook"])}">{_e(_t("notebook_link", lang))}</a></td>'
-                    f"<td>{lists}</td></tr>")
+        notebook = (f'<a href="{_e(nb["notebook"])}">{_e(_t("notebook_link", lang))}</a>' if nb.get("notebook")
+                    else "")
+        seconds = _e(_t("seconds", lang, s=nb["seconds"])) if nb["status"] != "skipped" else ""
+        rows.append(f"<tr><td>{link}</td><td>{_e(status)}</td><td class=\"num\">{seconds}</td>"
+                    f"<td>{notebook}</td><td>{lists}</td></tr>")
     cols = [_t("col_section", lang), _t("col_status", lang), _t("col_time", lang), _t("col_notebook", lang),
             _t("col_lists", lang)]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)

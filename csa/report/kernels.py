@@ -137,6 +137,25 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return " | ".join(kept[-lines:])
 
 
+def _failed_page(lang: str, title: str, nav: str, notebook: str) -> str:
+    """The page of a section that failed: what happened, in the reader's language, and where the details are."""
+    from .pages import _e, _page
+
+    body = (f"<h1>{_e(title)}</h1>\n<p class=\"failed\">{_e(_t('section_failed', lang))}</p>\n"
+            f"<p class=\"meta\">{_e(_t('section_failed_details', lang, notebook=notebook))}</p>")
+    return _page(lang, title, body, nav=nav)
+
+
+def _report_cells(nb: Path):
+    """The notebook as a report section runs it: without its ``lesson`` cells (the teaching, with its examples
+    on the sample's plans and teams, is neither run nor shown in a report)."""
+    import nbformat
+
+    node = nbformat.read(nb, as_version=4)
+    node.cells = [c for c in node.cells if "lesson" not in c.get("metadata", {}).get("tags", [])]
+    return node
+
+
 def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
                   say: Callable[[str], None], runtime: Path, kernels: list | None = None,
                   cancel: threading.Event | None = None) -> dict[str, Any]:
@@ -163,7 +182,7 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
         kernels.append(started)
     try:
         try:
-            papermill.execute_notebook(str(nb), str(executed), parameters=given, kernel_name="python3",
+            papermill.execute_notebook(_report_cells(nb), str(executed), parameters=given, kernel_name="python3",
                                        engine_name=_engine_name(),
                                        progress_bar=False, log_output=False,  # cwd: the kernel's, not ours
                                        kernel_manager_class=_kernel_manager_class(runtime, log, started,
@@ -196,8 +215,11 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
             problems.append(f"lists: {exc}")
         html_name = nb.with_suffix(".html").name
         try:
-            _html(node, build / html_name, lang=lang, nav=nav,
-                  title=_t("page_title", lang, title=titles[nb], period=period))
+            page_title = _t("page_title", lang, title=titles[nb], period=period)
+            if problems:  # a short page in the reader's language; the error is in the manifest and the notebook
+                (build / html_name).write_text(_failed_page(lang, page_title, nav, executed.name), encoding="utf-8")
+            else:
+                _html(node, build / html_name, lang=lang, nav=nav, title=page_title)
             entry["html"] = html_name
         except Exception as exc:  # keep going: the executed notebook is still there
             problems.append(f"HTML export failed: {exc}")
@@ -211,7 +233,8 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
 
 def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, period: str, nav: str,
                    say: Callable[[str], None], runtime: Path, order: list[int] | None = None) -> list[dict[str, Any]]:
-    """Run every notebook of the plan, ``jobs`` at a time, started in ``order``; their entries in plan order.
+    """Run the notebooks of the plan, ``jobs`` at a time, started in ``order`` (plan positions, 1-based; default
+    all, in plan order); their entries in plan order (``None`` for a position not in ``order``).
 
     Each notebook runs in a worker thread with its own kernel (``papermill.execute_notebook``:
     nbclient runs its own event loop in each thread), so a failing notebook only fails its
@@ -229,7 +252,8 @@ def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, 
     kernels: list[list] = []  # per notebook, the kernel managers it started
     cancel = threading.Event()
     finished: queue.SimpleQueue[int] = queue.SimpleQueue()
-    todo, todo_lock, say_lock = iter(order or range(1, n + 1)), threading.Lock(), threading.Lock()
+    wanted = list(order) if order is not None else list(range(1, n + 1))  # plan positions to run, in start order
+    todo, todo_lock, say_lock = iter(wanted), threading.Lock(), threading.Lock()
     stack = contextlib.ExitStack()
 
     with bar(n, "report", unit="notebook") as progress:
@@ -260,7 +284,7 @@ def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, 
             for t in threads:
                 t.start()
             done = 0
-            while done < n and not escaped:
+            while done < len(wanted) and not escaped:
                 try:
                     finished.get(timeout=0.2)
                 except queue.Empty:
@@ -275,7 +299,7 @@ def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, 
             stack.close()
     if escaped:
         raise escaped[0]
-    missing = [plan[i][0].name for i, e in enumerate(entries) if e is None]
+    missing = [plan[i][0].name for i, e in enumerate(entries) if e is None and i + 1 in wanted]
     if missing:  # pragma: no cover -- a worker ended without an entry or an exception
         raise RuntimeError(f"no result for {', '.join(missing)}")
     return entries  # type: ignore[return-value]

@@ -54,7 +54,7 @@ from .folder import (
 )
 from .index import _index, _shown_path
 from .kernels import _run_notebooks, _runtime_dir
-from .pages import _nav, _sources_file, _sources_page, _titles
+from .pages import _nav, _sources_file, _sources_page, _t, _titles
 from .params import FLAG_PARAMETERS, _check_inputs, _effective, build_parameters, declared_parameters
 
 __all__ = ["KERNEL_BASE", "KERNEL_DATA_FACTOR", "MEMORY_SHARE", "VERSIONS", "report_notebooks", "run_report"]
@@ -178,7 +178,8 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
                    ) -> int | None:
     """Validate the data once and store it in the dataset cache ``folder`` (see :mod:`csa.cache`).
 
-    The dataset's size in memory (bytes) if it was stored, else ``None``. Data that does not
+    The dataset's size in memory (bytes) if it was stored, else ``None``; and the names of the tables the
+    data holds (``None`` if it did not validate). Data that does not
     validate is not cached: each notebook then reports the problems itself, as it would without
     the cache. The dataset is freed before returning.
     """
@@ -188,10 +189,11 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
 
     say("validating data …")
     t0 = time.perf_counter()
-    ds, why, size = None, None, None
+    ds, why, size, present = None, None, None, None
     try:
         before = cache.key(data, tz=tz, mapping=mapping)
         ds = load(data, tz=tz, mapping=mapping)
+        present = set(ds.tables())
         cache.store(ds, folder, tz=tz, mapping=mapping, loaded_as=before)
         size = sum(int(df.memory_usage(deep=True).sum()) for df in ds.tables().values())
     except Exception as exc:  # DataError (said by each section), or a dataset the cache cannot hold
@@ -210,7 +212,33 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
         say(f"validating data ok ({took:.1f} s), but it could not be cached ({why}); each section loads it itself")
     else:
         say(f"validating data failed ({took:.1f} s): {why}; each section loads the data itself")
-    return size if stored else None
+    return (size if stored else None), present
+
+
+def _skipped(plan: list, present: set[str] | None, registry_file: Path | None, lang: str) -> dict[int, str]:
+    """Plan positions (1-based) of the sections not to run, with the reason in ``lang``: a table the section
+    needs (``tables`` in notebooks/index.yaml) is not in the data, or it reads a KPI registry and there is none.
+    ``present`` ``None`` (the data did not validate): every section runs and says what is wrong itself."""
+    from ..catalog import notebooks
+
+    if present is None:
+        return {}
+    needs = {e.file: e.tables for e in notebooks()}
+    out = {}
+    for i, (nb, _, _) in enumerate(plan, 1):
+        missing = [t for t in needs.get(nb.stem, ()) if t not in present]
+        if missing:
+            out[i] = _t("skip_tables", lang, tables=_t("and", lang).join(_t(f"table_{t}", lang) for t in missing))
+        elif registry_file is None and "registry" in declared_parameters(nb):
+            out[i] = _t("skip_registry", lang)
+    return out
+
+
+def _skipped_entry(step: tuple, titles: dict, why: str) -> dict[str, Any]:
+    """A section's manifest entry when it was not run (see :func:`_skipped`)."""
+    nb = step[0]
+    return {"name": nb.name, "title": titles[nb], "notebook": None, "html": None, "headline": None, "records": [],
+            "lists": [], "status": "skipped", "error": None, "skipped": why, "parameters": step[2], "seconds": 0.0}
 
 
 @contextlib.contextmanager
@@ -329,7 +357,10 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             nav = _nav(lang, sources=sources is not None)
             cache_dir = runtime / "dataset"
             load_tz, load_mapping = _load_options(plan)
-            data_bytes = _cache_dataset(data, cache_dir, load_tz, load_mapping, say)
+            data_bytes, present = _cache_dataset(data, cache_dir, load_tz, load_mapping, say)
+            skipped = _skipped(plan, present, registry_file, lang)
+            for i, why in sorted(skipped.items()):
+                say(f"[{i}/{len(plan)}] {plan[i - 1][0].name} not run: {why}")
             stack.enter_context(_environ(cache.ENV, None if data_bytes is None else str(cache_dir)))  # kernels
             available = _memory_available()
             at_once = _jobs(jobs, len(plan), data_bytes, available)
@@ -338,14 +369,16 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                     f"({data_bytes / 2**30:.1f} GiB) and {available / 2**30:.0f} GiB of memory are free "
                     "(--jobs sets it)")
             with _runtime_dir(runtime):
-                manifest["notebooks"] = _run_notebooks(plan, at_once, build, titles, lang, period, nav, say, runtime,
-                                                       order=_start_order(plan, previous))
+                order = [i for i in _start_order(plan, previous) if i not in skipped]
+                ran = _run_notebooks(plan, at_once, build, titles, lang, period, nav, say, runtime, order=order)
+            manifest["notebooks"] = [_skipped_entry(plan[i - 1], titles, why) if i in skipped else ran[i - 1]
+                                     for i, why in ((i, skipped.get(i)) for i in range(1, len(plan) + 1))]
             after = {(x["file"], x["sha256"]) for x in _inputs(data, mapping_file)}
             changed = sorted({Path(x["file"]).name for x in inputs if (x["file"], x["sha256"]) not in after})
             if changed:
                 manifest["changed_inputs"] = changed
                 say(f"the inputs changed while the report ran: {', '.join(changed)}")
-            manifest["ok"] = not changed and all(e["status"] == "ok" for e in manifest["notebooks"])
+            manifest["ok"] = not changed and all(e["status"] in ("ok", "skipped") for e in manifest["notebooks"])
             if sources:
                 (build / "sources.html").write_text(_sources_page(*sources, lang, period), encoding="utf-8")
             records = [r for nb in manifest["notebooks"] for r in nb.get("records", [])]
