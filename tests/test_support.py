@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -552,7 +553,10 @@ def test_view_parameters_are_parsed_or_explained():
     assert V.parse_targets("urgent: 0.5, low:24") == {"urgent": 30.0, "low": 1440.0}
     with pytest.raises(ValueError, match="priority:hours"):
         V.parse_targets("urgent=1")
-    assert V.parse_highlight("") == ("", "") and V.parse_highlight("team a from 2026-04") == ("team a", "2026-04")
+    assert V.parse_highlight("none") == ("", "") and V.parse_highlight("team a from 2026-04") == ("team a", "2026-04")
+    # empty: the registry's action for one team (the sample's example registry on the sample; none elsewhere)
+    assert V.parse_highlight("") == ("osaka", "2026-04")
+    assert V.parse_highlight("", str(Path(__file__).parent)) == ("", "")
     assert V.target_hours("urgent: 0.5, low:24") == {"urgent": 0.5, "low": 24.0}
     assert V.clock_params("") == {"clock": "calendar"}
     assert V.clock_params("9:30-17:00, none, 08-13..08-16") == {"clock": "business", "hours": "09:30-17:00",

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import narwhals as nw
 import pandas as pd
 
 from .. import headline as H
@@ -15,8 +16,23 @@ from .. import numbers as num
 from ..labels import t
 from ..periods import label, latest, parse_period
 
-__all__ = ["Headline", "Periods", "change_numbers", "change_sentence", "filter_value", "filtered", "filters_phrase",
-           "headline", "join_sentences", "periods", "resolve_period", "scope"]
+__all__ = [
+    "SUPPORT",
+    "Headline",
+    "Periods",
+    "change_numbers",
+    "change_sentence",
+    "filter_value",
+    "filtered",
+    "filters_phrase",
+    "headline",
+    "join_sentences",
+    "periods",
+    "resolve_period",
+    "scope",
+    "support_touchpoint",
+    "support_touchpoint_of",
+]
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
@@ -220,3 +236,34 @@ def change_sentence(ns: str, h: Headline, prev_label: str, *, lang: str = "en", 
                                                                              c["p_value"], lang))
     real = c["low"] > 0 or c["high"] < 0
     return join_sentences([text, t("change_real" if real else "change_noise", lang, ns)], lang)
+
+
+#: the touchpoint of the answers after a support contact when the data does not show it (see :func:`support_touchpoint`)
+SUPPORT = "support_contact"
+
+
+def support_touchpoint(answers) -> str:
+    """The touchpoint of the answers after a support contact: the one most answers tied to a ticket carry
+    (a team names its touchpoints its own way), else :data:`SUPPORT`.
+
+    >>> support_touchpoint(pd.DataFrame({"touchpoint": ["helpdesk", "helpdesk", "web"],
+    ...                                  "ticket_id": ["T1", "T2", None]}))
+    'helpdesk'
+    """
+    tied = answers.loc[answers["ticket_id"].notna(), "touchpoint"].dropna() if "ticket_id" in answers else None
+    return str(tied.value_counts().index[0]) if tied is not None and len(tied) else SUPPORT
+
+
+def support_touchpoint_of(tables) -> str:
+    """:func:`support_touchpoint` of the answers of opened tables (:func:`csa.kpi.open_tables`), on their engine."""
+    if not tables.has("surveys"):
+        return SUPPORT
+    f = tables.frame("surveys")
+    if "ticket_id" not in f.collect_schema().names():
+        return SUPPORT
+    f = f.filter(~nw.col("ticket_id").is_null() & ~nw.col("touchpoint").is_null())
+    got = f.group_by("touchpoint").agg(nw.len().alias("n"))
+    got = got.collect("pandas").to_native() if isinstance(got, nw.LazyFrame) else got.to_native()
+    got = got if isinstance(got, pd.DataFrame) else got.to_pandas()
+    return str(got.sort_values(["n", "touchpoint"], ascending=[False, True])["touchpoint"].iloc[0]) if len(got) \
+        else SUPPORT

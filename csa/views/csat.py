@@ -21,19 +21,59 @@ from ..joins import attach, positions
 from ..labels import t
 from ..metrics import survey as M
 from ..periods import label, period_of
-from .common import Headline, change_numbers, change_sentence, filter_value, filtered, filters_phrase, join_sentences
+from .common import (
+    SUPPORT,
+    Headline,
+    change_numbers,
+    change_sentence,
+    filter_value,
+    filtered,
+    filters_phrase,
+    join_sentences,
+    support_touchpoint,
+)
 
-__all__ = ["DRIVERS", "FRT_BINS", "REPLY_BINS", "SCORE_COLORS", "SHOWN", "SUPPORT", "agents", "answers",
-           "bin_values", "counts_table", "describe", "describe_agents", "describe_change", "describe_driver",
-           "describe_funnel", "describe_responses", "describe_rules", "describe_support", "driver_table",
-           "filter_value", "funnel_curve", "in_window", "join_list", "join_sentences", "kpi_table", "named",
-           "p_text", "period_change", "response_rates", "result", "rules_table", "sample_size_sentence",
-           "scope_sentence", "window_label"]
+__all__ = [
+    "DRIVERS",
+    "FRT_BINS",
+    "REPLY_BINS",
+    "SCORE_COLORS",
+    "SHOWN",
+    "SUPPORT",
+    "agents",
+    "answers",
+    "bin_values",
+    "counts_table",
+    "describe",
+    "describe_agents",
+    "describe_change",
+    "describe_driver",
+    "describe_funnel",
+    "describe_responses",
+    "describe_rules",
+    "describe_support",
+    "driver_table",
+    "filter_value",
+    "funnel_curve",
+    "in_window",
+    "join_list",
+    "join_sentences",
+    "kpi_table",
+    "named",
+    "p_text",
+    "period_change",
+    "response_rates",
+    "result",
+    "rules_table",
+    "sample_size_sentence",
+    "scope_sentence",
+    "support_touchpoint",
+    "window_label",
+]
 
 NS = "csat"
 SCALE = 5
 #: the touchpoint whose answers follow a ticket (the drivers, channels, teams and agents read them)
-SUPPORT = "support_contact"
 CUSTOMER_COLUMNS = ["customer_id", "name", "segment", "plan", "region", "csm"]
 TICKET_COLUMNS = ["ticket_id", "channel", "category", "priority", "team", "agent", "created_at", "first_response_at",
                   "agent_replies", "reopened"]
@@ -182,7 +222,9 @@ def kpi_table(kpi: str, data, by: str | None = None, *, values=None, period=None
         return K.table(kpi, data, by=() if by is None else by, where=where, **kw)
     data = K.open_tables(data, engine=engine)  # opened once for every subset
     parts = [K.table(kpi, data, where={**(where or {}), by: v}, **kw).assign(**{by: v}) for v in values]
-    out = pd.concat(parts, ignore_index=True) if parts else K.table(kpi, data, by=by, where=where, **kw).iloc[:0]
+    if not parts:  # no value to count: the table's columns, no rows
+        parts = [K.table(kpi, data, where=where, **kw).iloc[:0].assign(**{by: pd.Series(dtype=object)})]
+    out = pd.concat(parts, ignore_index=True)
     front = ["period", by]
     return out[[*front, *(c for c in out.columns if c not in front)]].sort_values(front, kind="stable") \
         .reset_index(drop=True)
@@ -336,9 +378,10 @@ def describe(result: M.CSATResult, period_label: str, *, lang: str = "en", min_n
     return text
 
 
-def describe_support(by_tp: pd.DataFrame, *, lang: str = "en") -> str:
-    """The answers after a support contact (a row of the touchpoint table): what the breakdowns below read."""
-    row = by_tp[by_tp["touchpoint"] == SUPPORT]
+def describe_support(by_tp: pd.DataFrame, *, lang: str = "en", touchpoint: str = SUPPORT) -> str:
+    """The answers after a support contact (the ``touchpoint`` row of the touchpoint table): what the breakdowns
+    below read."""
+    row = by_tp[by_tp["touchpoint"] == touchpoint]
     if row.empty or not int(row["n"].iloc[0]):
         return t("support_none", lang, NS)
     r = row.iloc[0]

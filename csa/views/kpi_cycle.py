@@ -590,11 +590,18 @@ def training_table(registry: R.Registry, *, lang: str = "en") -> pd.DataFrame:
 
 def load_registry(registry: str = "", data_dir: str = "") -> R.Registry:
     """The registry the notebook reads: ``registry`` when given, else ``registry.yaml`` beside the data,
-    else the example registry of the bundled sample (:func:`csa.registry.example_path`)."""
+    else, for the bundled sample only, its example registry (:func:`csa.registry.example_path`).
+
+    Other data without a registry raise :class:`FileNotFoundError` saying where to put one: the
+    sample's targets are never scored against another company's data.
+    """
     from ..datasets import sample_dir
 
     found = SC.resolve_registry(registry, data_dir or sample_dir())
-    return R.load(found or R.example_path())
+    if found is None:
+        raise FileNotFoundError(f"no KPI registry for the data in {data_dir}: put a {SC.REGISTRY_FILE} in that "
+                                "folder (data/registry.yaml shows the format), or give registry=FILE")
+    return R.load(found)
 
 
 def is_sample(data_dir: str) -> bool:

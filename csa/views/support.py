@@ -29,7 +29,7 @@ from ..metrics import churn as CH
 from ..metrics import queue as Q
 from ..metrics import support as M
 from ..periods import period_of
-from .common import Headline, headline
+from .common import Headline, headline, support_touchpoint, support_touchpoint_of
 
 __all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PUBLISHED", "SHOWN", "TIME_KINDS", "band_of", "band_table",
            "business_clock", "calendar_sentence", "category_table", "chain", "clock_column", "clock_comparison",
@@ -114,18 +114,44 @@ def clock_params(text: str, engine: str = "pandas") -> dict[str, str]:
     return {"clock": "business", "hours": hours, "holidays": cal.holidays or "", "closed": cal.closed or ""}
 
 
-def parse_highlight(text: str) -> tuple[str, str]:
-    """``"osaka from 2026-04"`` → ``("osaka", "2026-04")``; empty → ``("", "")``.
+def parse_highlight(text: str, data_dir: str = "") -> tuple[str, str]:
+    """The team and month marked on the team trends: ``"east from 2026-04"`` → ``("east", "2026-04")``;
+    ``"none"`` → ``("", "")``; empty → the first action of the data's KPI registry scoped to one team
+    (its ``scope: {team: …}`` and ``start``), else nothing.
 
-    >>> parse_highlight("osaka from 2026-04")
-    ('osaka', '2026-04')
+    >>> parse_highlight("east from 2026-04")
+    ('east', '2026-04')
+    >>> parse_highlight("none")
+    ('', '')
     """
-    if not str(text).strip():
+    text = str(text).strip()
+    if text.lower() == "none":
         return "", ""
-    m = re.fullmatch(r"\s*(.+?)\s+from\s+(\d{4}-\d{2})\s*", str(text))
+    if not text:
+        return _registry_highlight(data_dir)
+    m = re.fullmatch(r"(.+?)\s+from\s+(\d{4}-\d{2})", text)
     if m is None:
-        raise ValueError(f"highlight is 'TEAM from YYYY-MM', e.g. 'osaka from 2026-04' (or empty); got {text!r}")
+        raise ValueError(f"highlight is 'TEAM from YYYY-MM', e.g. 'east from 2026-04', or 'none', or empty (the "
+                         f"registry's first action for one team); got {text!r}")
     return m[1], m[2]
+
+
+def _registry_highlight(data_dir: str) -> tuple[str, str]:
+    """The first action of the registry beside the data (the sample's example for the sample) scoped to one team."""
+    from .. import registry as R
+    from .. import scorecard as SC
+    from ..datasets import sample_dir
+
+    try:
+        found = SC.resolve_registry("", data_dir or sample_dir())
+        reg = R.load(found) if found is not None else None
+    except (FileNotFoundError, ValueError):
+        return "", ""
+    for a in reg.actions if reg is not None else ():
+        team = tuple((a.scope or {}).get("team") or ())
+        if len(team) == 1 and a.start is not None:
+            return str(team[0]), str(a.start)
+    return "", ""
 
 
 def target_hours(text: str) -> dict[str, float]:
@@ -193,7 +219,7 @@ def csat_answers(ds, tk: pd.DataFrame | None = None, *, satisfied_from: int = 4)
     """CSAT answers after a support contact, with ``satisfied`` and the ticket's columns (None without surveys)."""
     if ds.surveys is None:
         return None
-    s = ds.surveys[(ds.surveys["survey"] == "csat") & (ds.surveys["touchpoint"] == "support_contact")]
+    s = ds.surveys[(ds.surveys["survey"] == "csat") & (ds.surveys["touchpoint"] == support_touchpoint(ds.surveys))]
     s = s.assign(satisfied=s["score"] >= satisfied_from)
     if tk is not None:
         cols = [c for c in tk.columns if c not in s.columns or c == "ticket_id"]
@@ -346,7 +372,7 @@ def headlines(data, periods, *, clock: dict | None = None, definition: str = "on
     out = {"frt": headline("frt", tables, periods, statistic="mean", **clock, **common),
            "fcr": headline("fcr", tables, periods, definition=definition, **common)}
     if tables.has("surveys"):
-        out["csat"] = headline("csat", tables, periods, touchpoint="support_contact", **common)
+        out["csat"] = headline("csat", tables, periods, touchpoint=support_touchpoint_of(tables), **common)
     out["sla"] = headline("sla", tables, periods, **({} if targets is None else {"targets": targets}), **clock,
                           **common)
     out["complaints"] = headline("complaints", tables, periods, **common)
@@ -369,6 +395,9 @@ def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: 
         e, unit = r.entry, r.unit
         d = e.fmt.digits
         name = e.label(r.params, lang)
+        if r.missing:
+            lines.append(t("kpi_missing", lang, NS, name=name, columns=", ".join(r.missing)))
+            continue
         if not r.n or math.isnan(r.value):
             lines.append(t("kpi_none", lang, NS, name=name, period=periods.this_label))
             continue
