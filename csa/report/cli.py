@@ -34,6 +34,22 @@ def _parse_params(pairs: list[list[str]] | None) -> dict[str, str]:
     return out
 
 
+def _os_error(exc: OSError) -> str:
+    """What the machine refused, in words: a full disk or a permission said as such, the file named."""
+    import errno
+
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror or "") else ""
+    text = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        head = text if text.startswith("the disk is full") else f"the disk is full ({text}){where}"
+        return (f"{head}; nothing was published: --out still holds the report it held before. Free some space "
+                "on that disk (or give --out on another disk) and run again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"permission denied ({text}){where}; nothing was published: --out still holds the report it "
+                "held before. Check that you may write there (or give another --out) and run again")
+    return str(exc)
+
+
 def _cmd(args) -> int:
     before = {}
     if threading.current_thread() is threading.main_thread():
@@ -55,7 +71,7 @@ def _cmd(args) -> int:
         print(f"csa report: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"csa report: {exc}", file=sys.stderr)
+        print(f"csa report: {_os_error(exc)}", file=sys.stderr)
         return 1
     finally:
         for s, handler in before.items():

@@ -299,6 +299,21 @@ def _discard(path: Path, target: _Target, say: Callable[[str], None]) -> None:
         say(f"kept {kept}: it holds file(s) csa did not write ({_names(left)})")
 
 
+def _remove_failed(failed: _Target, say: Callable[[str], None]) -> None:
+    """Remove ``<out>.failed`` (a failed run kept beside an earlier report) once a complete report replaced
+    that report: it is stale. Only a report csa wrote is removed (see :func:`_inspect`); anything else stays."""
+    if not os.path.lexists(failed.path):
+        return
+    try:
+        _inspect(failed)
+    except NotAReport as exc:
+        say(f"{failed.path} is left in place ({exc})")
+        return
+    _discard(failed.path, failed, say)
+    if not os.path.lexists(failed.path):
+        say(f"removed {failed.path}: the failed run it kept is superseded by this complete report")
+
+
 def _clean(target: _Target, say: Callable[[str], None]) -> None:
     """Remove what killed runs left beside ``target`` (under its lock); restore a report a run moved away."""
     current = os.readlink(target.path) if target.path.is_symlink() else None

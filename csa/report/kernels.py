@@ -9,6 +9,7 @@ stops every kernel before that folder is removed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import queue
@@ -156,6 +157,40 @@ def _report_cells(nb: Path):
     return node
 
 
+def _disk_full(exc: BaseException) -> OSError | None:
+    """The "no space left" error behind ``exc`` (itself, or what it was raised from), if there is one."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _stop_if_disk_full(exc: BaseException, path: Path) -> None:
+    """A full disk stops the whole run (every later write would fail too) with an error saying so."""
+    full = _disk_full(exc)
+    if full is not None:
+        raise OSError(full.errno, f"the disk is full ({full.strerror or os.strerror(full.errno)}) while writing "
+                                  f"{full.filename or path}", str(full.filename or path)) from exc
+
+
+def _read_back(executed: Path, problems: list[str]):
+    """The executed notebook as papermill saved it, or ``None`` (absent, or unreadable: a problem of the section)."""
+    import nbformat
+
+    if not executed.exists():
+        return None
+    try:
+        return nbformat.read(executed, as_version=4)
+    except Exception as exc:  # cut short (a write that failed half-way), not JSON, not a notebook
+        _stop_if_disk_full(exc, executed)
+        problems.append(f"the executed notebook {executed.name} could not be read back ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else ''})")
+        return None
+
+
 def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
                   say: Callable[[str], None], runtime: Path, kernels: list | None = None,
                   cancel: threading.Event | None = None) -> dict[str, Any]:
@@ -192,14 +227,15 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     except PapermillExecutionError as exc:
         problems.append(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
     except Exception as exc:  # kernel died, notebook unreadable, …: report it, go on
+        _stop_if_disk_full(exc, executed)
         tail = _log_tail(log)
         problems.append(f"{type(exc).__name__}: {exc}" + (f" (kernel: {tail})" if tail else ""))
     if cancel is not None and cancel.is_set():  # the run is being stopped: its result is not wanted
         entry["status"], entry["error"] = "failed", "; ".join(problems) or "stopped"
         entry["seconds"] = round(time.perf_counter() - t0, 2)
         return entry
-    if executed.exists():
-        node = nbformat.read(executed, as_version=4)
+    node = _read_back(executed, problems)
+    if node is not None:
         try:
             records = extract(node)
         except Exception as exc:  # a malformed record: the section is not trustworthy

@@ -238,3 +238,21 @@ def _check_inputs(period: str, freq: str, lang: str, params: dict[str, Any], map
     if not m.is_file():
         raise ValueError(f"--mapping: {mapping} is not a file (give the mapping YAML file)")
     return m.resolve()
+
+
+def _section_params(params: dict[str, Any], declared: dict[str, dict[str, Any]], n_notebooks: int) -> dict[str, Any]:
+    """The ``-p`` parameters one notebook of a run gets: those it declares (a report's ``-p top_n 5`` goes to the
+    sections that have a ``top_n``); a run of one notebook gets them all, so that a name it does not declare is
+    refused by :func:`build_parameters` with the names it does declare."""
+    if n_notebooks == 1:
+        return dict(params)
+    return {k: v for k, v in params.items() if k in declared}
+
+
+def _refuse_undeclared(params: dict[str, Any], plan: list) -> None:
+    """Refuse ``-p`` parameters that no notebook of the plan (``(notebook, given, effective)``) declares."""
+    unknown = sorted(k for k in params if not any(k in effective for _, _, effective in plan))
+    if unknown:
+        names = sorted({k for _, _, effective in plan for k in effective} - set(FLAG_PARAMETERS))
+        raise ValueError(f"-p {', '.join(unknown)}: none of the notebooks declares the parameter(s) "
+                         f"{', '.join(unknown)}, so it would be ignored; they declare: {', '.join(names)}")

@@ -49,13 +49,23 @@ from .folder import (
     _inspect,
     _locked,
     _publish,
+    _remove_failed,
     _signals_held,
     _Target,
 )
+from .coverage import PeriodOutsideData, checker
 from .index import _index, _shown_path
 from .kernels import _run_notebooks, _runtime_dir
 from .pages import _nav, _sources_file, _sources_page, _t, _titles
-from .params import FLAG_PARAMETERS, _check_inputs, _effective, build_parameters, declared_parameters
+from .params import (
+    FLAG_PARAMETERS,
+    _check_inputs,
+    _effective,
+    _refuse_undeclared,
+    _section_params,
+    build_parameters,
+    declared_parameters,
+)
 
 __all__ = ["KERNEL_BASE", "KERNEL_DATA_FACTOR", "MEMORY_SHARE", "VERSIONS", "report_notebooks", "run_report"]
 
@@ -174,8 +184,8 @@ def _release_memory() -> None:
             ctypes.CDLL(None).malloc_trim(0)  # glibc; elsewhere an AttributeError, ignored
 
 
-def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: Callable[[str], None]
-                   ) -> int | None:
+def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: Callable[[str], None],
+                   check: Callable[[Any], None] | None = None) -> int | None:
     """Validate the data once and store it in the dataset cache ``folder`` (see :mod:`csa.cache`).
 
     The dataset's size in memory (bytes) if it was stored, else ``None``; and the names of the tables the
@@ -193,9 +203,13 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
     try:
         before = cache.key(data, tz=tz, mapping=mapping)
         ds = load(data, tz=tz, mapping=mapping)
+        if check is not None:
+            check(ds)  # refuses the run (a period outside the data) before any section runs
         present = set(ds.tables())
         cache.store(ds, folder, tz=tz, mapping=mapping, loaded_as=before)
         size = sum(int(df.memory_usage(deep=True).sum()) for df in ds.tables().values())
+    except PeriodOutsideData:
+        raise
     except Exception as exc:  # DataError (said by each section), or a dataset the cache cannot hold
         lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
         why = lines[0].rstrip(":") + (f": {lines[1]}" if len(lines) > 1 else "")
@@ -317,9 +331,11 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     plan = []  # refuse before running anything
     for nb in nbs:
         declared = declared_parameters(nb)
-        given = build_parameters(nb, {**base, **{k: v for k, v in optional.items() if k in declared}, **params},
+        mine = _section_params(params, declared, len(nbs))  # -p: to the sections that declare it
+        given = build_parameters(nb, {**base, **{k: v for k, v in optional.items() if k in declared}, **mine},
                                  declared=declared)
         plan.append((nb, given, _effective(declared, given)))
+    _refuse_undeclared(params, plan)
     for k in optional:
         if k != "registry" and not any(k in given for _, given, _ in plan):  # the front page reads the registry
             raise ValueError(f"{FLAG_PARAMETERS[k]}: none of the notebooks declares a {k!r} parameter, so it "
@@ -357,7 +373,8 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             nav = _nav(lang, sources=sources is not None)
             cache_dir = runtime / "dataset"
             load_tz, load_mapping = _load_options(plan)
-            data_bytes, present = _cache_dataset(data, cache_dir, load_tz, load_mapping, say)
+            in_data = checker(period, freq)  # refuses a period outside the data's months
+            data_bytes, present = _cache_dataset(data, cache_dir, load_tz, load_mapping, say, check=in_data)
             skipped = _skipped(plan, present, registry_file, lang)
             for i, why in sorted(skipped.items()):
                 say(f"[{i}/{len(plan)}] {plan[i - 1][0].name} not run: {why}")
@@ -409,6 +426,8 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
             with _signals_held():
                 _publish(ready, final, say)
                 published = final.path
+            if final is target and manifest["ok"]:
+                _remove_failed(failed, say)  # a failed run kept beside the report is superseded by it
         except KeyboardInterrupt as exc:
             exc.csa_published = published
             raise
