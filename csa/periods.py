@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["FREQS", "label", "latest", "pandas_freq", "parse_period", "period_of", "previous"]
+__all__ = ["FREQS", "label", "last_complete", "latest", "pandas_freq", "parse_period", "period_of", "previous"]
 
 FREQS = ("month", "quarter", "fiscal_year")
 _FORMAT = {"month": re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "quarter": re.compile(r"\d{4}Q[1-4]"),
@@ -72,3 +72,25 @@ def latest(ts: pd.Series, freq: str = "month") -> pd.Period:
     if s.empty:
         raise ValueError("no timestamps: the latest period is undefined")
     return period_of(s, freq).max()
+
+
+def last_complete(ts: pd.Series, freq: str = "month") -> tuple[pd.Period, bool]:
+    """The last period the data covers to its end (the default report period — never the clock).
+
+    The period of the latest timestamp counts as complete when that timestamp falls on the
+    period's last day; otherwise the data only just entered it (two days of November) and the
+    period before is taken. Returns the period and whether the latest period was left out.
+
+    >>> ts = pd.Series(pd.to_datetime(["2026-10-31 18:00", "2026-11-02 09:00"]))
+    >>> last_complete(ts)
+    (Period('2026-10', 'M'), True)
+    >>> last_complete(ts.iloc[:1])
+    (Period('2026-10', 'M'), False)
+    """
+    s = ts.dropna()
+    if s.empty:
+        raise ValueError("no timestamps: the latest period is undefined")
+    end = s.max()
+    p = period_of(pd.Series([end]), freq).iloc[0]
+    whole = pd.Timestamp(end).date() >= p.end_time.date()
+    return (p, False) if whole else (p - 1, True)

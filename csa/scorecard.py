@@ -400,7 +400,8 @@ def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterabl
         record of each KPI id only; then the sections' other figures (``source: "fact"``). Each:
         ``kpi``, ``key``, ``params``, ``where``, ``entry`` (the registry id or ``None``),
         ``title`` ({en, ja}), ``period``, ``unit``, ``direction``, ``value``, ``low``, ``high``,
-        ``level``, ``n``, ``small_n``, ``change``, ``section``.
+        ``level``, ``n``, ``small_n``, ``change``, ``section``; and ``missing`` (the table and columns)
+        for a KPI not computed because the data lacks a column it reads.
 
     Examples
     --------
@@ -436,7 +437,8 @@ def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterabl
         held.add(rec["kpi"])
         out.append({**{k: rec.get(k) for k in ("kpi", "key", "params", "where", "title", "period", "unit", "direction",
                                                "value", "low", "high", "level", "n", "small_n", "change",
-                                               "section")}, "entry": None, "source": "section"})
+                                               "section")}, "entry": None, "source": "section",
+                    **({"missing": rec["missing"]} if rec.get("missing") else {})})  # not computed, and why
     return out + facts
 
 

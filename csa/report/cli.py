@@ -81,8 +81,9 @@ def _cmd(args) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="run the report notebooks for a period (papermill) and export HTML")
-    p.add_argument("--period", required=True,
-                   help="report period, e.g. 2026-10 (or 2026Q3 / FY2026 with --freq)")
+    p.add_argument("--period", default="",
+                   help="report period, e.g. 2026-10 (or 2026Q3 / FY2026 with --freq); default: the last one the data "
+                        "covers to its end (the report says which it took and why)")
     p.add_argument("--data", default="data/sample", help="data folder (default: data/sample)")
     p.add_argument("--out", default=None,
                    help="report folder (default: reports/<period>); replaced only if empty or an earlier report")

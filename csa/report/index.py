@@ -117,6 +117,9 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
     if p.get("engine"):
         meta.append(f"{_e(_t('engine', lang))}{colon}{_e(p['engine'])}")
     meta.append(f"{_e(_t('period_type', lang))}{colon}{_e(_t(p.get('freq', 'month'), lang))}")
+    note = manifest.get("period_note")
+    if note:
+        meta.append(_e(_t("period_taken", lang, period=period, why=note.get(lang) or note.get("en", ""))))
     when = manifest["generated_at"].replace("T", " ").replace("+00:00", "")
     meta.append(_e(_t("generated", lang, when=when, version=manifest["versions"].get("csa", "?"))))
     front = manifest.get("front_page")

@@ -229,6 +229,37 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
     return (size if stored else None), present
 
 
+#: the tables whose timestamps say how far the data reaches, and those columns
+_EVENTS = (("tickets", "created_at"), ("surveys", "responded_at"), ("orders", "ordered_at"), ("goals", "started_at"))
+
+
+def _default_period(data: Path, freq: str, tz: str | None, mapping) -> tuple[str, dict[str, str]]:
+    """The report period when none is given: the last period the data covers to its end
+    (:func:`csa.periods.last_complete` over every table's latest timestamp; the subscriptions' last
+    month when no table has timestamps), with the reason in both languages."""
+    import pandas as pd
+
+    from ..io import load
+    from ..periods import label, last_complete, parse_period
+
+    ds = load(data, tz=tz or "Asia/Tokyo", mapping=mapping)
+    ends = [df[col].max() for name, col in _EVENTS if (df := getattr(ds, name)) is not None and df[col].notna().any()]
+    if ends:
+        end = max(ends)
+        p, cut = last_complete(pd.Series([end]), freq)
+        day = pd.Timestamp(end).strftime("%Y-%m-%d")
+        key = "period_default_cut" if cut else "period_default"
+        shown = label(p, freq)
+        return shown, {lang: _t(key, lang, period=shown, day=day, partial=label(p + 1, freq)) for lang in ("en", "ja")}
+    if ds.subscriptions is not None and ds.subscriptions["month"].notna().any():
+        m = ds.subscriptions["month"].max()
+        p = parse_period(m.strftime("%Y-%m"), "month") if freq == "month" else None
+        if p is not None:
+            shown = label(p, freq)
+            return shown, {lang: _t("period_default_months", lang, period=shown) for lang in ("en", "ja")}
+    raise ValueError(f"--period: the data in {data} has no dates to take a period from; give --period, e.g. 2026-10")
+
+
 def _skipped(plan: list, present: set[str] | None, registry_file: Path | None, lang: str) -> dict[int, str]:
     """Plan positions (1-based) of the sections not to run, with the reason in ``lang``: a table the section
     needs (``tables`` in notebooks/index.yaml) is not in the data, or it reads a KPI registry and there is none.
@@ -272,7 +303,7 @@ def _environ(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = before
 
 
-def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
+def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
                out: str | os.PathLike | None = None, lang: str = "en", freq: str = "month",
                params: dict[str, Any] | None = None,
                notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
@@ -300,8 +331,12 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
     params = dict(params or {})
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"--jobs {jobs!r}: give the number of notebooks to run at once, 1 or more")
-    mapping_file = _check_inputs(period, freq, lang, params, mapping, tz)
     data = Path(data_dir).resolve()
+    period_note = None
+    if period == "" and data.is_dir():  # the last period the data covers to its end, and why
+        period, period_note = _default_period(data, freq, tz, mapping)
+        say(f"period {period}: {period_note['en']}")
+    mapping_file = _check_inputs(period, freq, lang, params, mapping, tz)
     if not data.is_dir():
         raise FileNotFoundError(f"data folder not found: {data}")
     target = _Target(out if out is not None else Path("reports") / period)
@@ -361,6 +396,7 @@ def run_report(period: str, *, data_dir: str | os.PathLike = "data/sample",
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
                 "parameters": {**base, **optional, **params},
+                "period_note": period_note,
                 "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "inputs": inputs[:-1] if mapping_file else inputs,
                 "mapping": None if mapping_file is None else {

@@ -14,7 +14,7 @@ from .. import headline as H
 from .. import kpi as K
 from .. import numbers as num
 from ..labels import t
-from ..periods import label, latest, parse_period
+from ..periods import label, last_complete, parse_period
 
 __all__ = [
     "SUPPORT",
@@ -36,7 +36,8 @@ __all__ = [
 
 
 def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month") -> pd.Period:
-    """``period`` parsed, or, when empty, the period of the data's latest timestamp (never the clock).
+    """``period`` parsed, or, when empty, the last period the data covers to its end
+    (:func:`csa.periods.last_complete`; never the clock).
 
     Parameters
     ----------
@@ -53,13 +54,15 @@ def resolve_period(timestamps: pd.Series, period: str = "", freq: str = "month")
 
     Examples
     --------
-    >>> ts = pd.Series(pd.to_datetime(["2026-09-30", "2026-10-02"]))
+    >>> ts = pd.Series(pd.to_datetime(["2026-09-30", "2026-10-31"]))
     >>> str(resolve_period(ts)), str(resolve_period(ts, "2026-04"))
     ('2026-10', '2026-04')
+    >>> str(resolve_period(pd.Series(pd.to_datetime(["2026-10-31", "2026-11-02"]))))  # November only begun
+    '2026-10'
     """
     if period:
         return parse_period(period, freq)
-    return latest(timestamps, freq)
+    return last_complete(timestamps, freq)[0]
 
 
 class Periods:
@@ -74,11 +77,12 @@ class Periods:
 
 
 def periods(timestamps: pd.Series, period: str = "", compare_period: str = "", freq: str = "month") -> Periods:
-    """The report period (default: the data's latest) and the comparison period (default: the one before).
+    """The report period (default: the last the data covers to its end) and the comparison period (default: the
+    one before).
 
     Examples
     --------
-    >>> ts = pd.Series(pd.to_datetime(["2026-09-30", "2026-10-02"]))
+    >>> ts = pd.Series(pd.to_datetime(["2026-09-30", "2026-10-31"]))
     >>> periods(ts)
     Periods('2026-10', compared with '2026-09')
     >>> periods(ts, "2026Q3", "2025Q3", freq="quarter")
