@@ -100,7 +100,8 @@ def test_csat_on_a_good_bad_scale_is_good_over_good_and_bad():
     assert csa.measure("csat", mixed, period="2026-10").value == 50.0
     # a good/bad answer above its scale is left out, not counted as satisfied
     bad = _one_month([("r1", "a", 2, 2), ("r2", "a", 5, 2)])
-    assert (csa.measure("csat", bad, period="2026-10").n, csa.measure("csat", bad, period="2026-10").value) == (1, 100.0)
+    r = csa.measure("csat", bad, period="2026-10")
+    assert (r.n, r.value, r.excluded) == (1, 100.0, 1)
 
 
 def test_nrr_is_the_start_cohort_and_reactivation_a_parameter():

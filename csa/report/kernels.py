@@ -199,7 +199,6 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     The kernel managers it starts are listed in a list appended to ``kernels`` (so that another
     thread can end them); once ``cancel`` is set the run is abandoned (no page is made).
     """
-    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import _sha256
+from .coverage import PeriodOutsideData, checker
 from .folder import (
     FORMAT,
     FORMAT_VERSION,
@@ -53,7 +54,6 @@ from .folder import (
     _signals_held,
     _Target,
 )
-from .coverage import PeriodOutsideData, checker
 from .index import _index, _shown_path
 from .kernels import _run_notebooks, _runtime_dir
 from .pages import _nav, _sources_file, _sources_page, _t, _titles
