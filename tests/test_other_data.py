@@ -135,3 +135,15 @@ def test_a_kpi_whose_column_the_export_lacks_is_not_computed(tmp_path):
     assert unknown.sum() > 0  # tickets of no known customer are kept, and counted in the ticket KPIs
     october = ds.tickets["created_at"].dt.strftime("%Y-%m") == "2029-10"
     assert csa.measure("volume", ds, period="2029-10").n == int(october.sum())
+
+
+def test_fcr_dated_by_solve_time_as_zendesk_does(sample_ds):
+    t = sample_ds.tickets
+    solved_oct = t[(t["status"] == "solved") & (t["resolved_at"].dt.strftime("%Y-%m") == "2026-10")]
+    one_touch = (solved_oct["agent_replies"] <= 1) & ~solved_oct["reopened"].astype(bool)
+    for engine in ("pandas", "duckdb"):
+        r = csa.measure("fcr", sample_ds, period="2026-10", date_by="solved", engine=engine)
+        assert r.n == len(solved_oct) and math.isclose(r.value, 100 * one_touch.mean())
+        assert r.key == "fcr{date_by=solved,definition=one_touch}"
+    default = csa.measure("fcr", sample_ds, period="2026-10")
+    assert default.key == "fcr{definition=one_touch}" and default.n != len(solved_oct)  # by creation, as before

@@ -193,12 +193,21 @@ _add(_tickets(
                       "まだ回答のないチケットは除く。"},
     params={"statistic": _STATISTIC, **_clock()}, scale=(0.0, float("inf"))))
 
+_DATE_BY = Param(None, ("created", "solved"), titled=True,
+                 words={"created": {"en": "by creation date", "ja": "受付日基準"},
+                        "solved": {"en": "by solve date", "ja": "解決日基準"}},
+                 doc={"en": "which date places a ticket in a period: empty or created, its creation (this handbook); "
+                            "solved, its solve time (Zendesk's dating of resolution KPIs; unsolved tickets are in no "
+                            "period)",
+                      "ja": "チケットを期間に割り当てる日付：空欄またはcreated＝受付日（このハンドブック）／solved＝"
+                            "解決日（Zendeskの解決系KPIの数え方。未解決のチケットはどの期間にも入らない）"})
+
 _add(_tickets(
     "resolution_time", {"en": "Time to resolution", "ja": "解決時間"}, kind="kpi", unit="minutes", direction="lower",
     aggregation="sums and order statistics", statistic=_TIME, estimate=E.Time(), what="resolution",
     definition={"en": "Minutes from a ticket's creation to its resolution, over solved tickets.",
                 "ja": "チケットの受付から解決までの分数（解決済みのチケットのみ）。"},
-    params={"statistic": _STATISTIC, **_clock()}, scale=(0.0, float("inf"))))
+    params={"statistic": _STATISTIC, **_clock(), "date_by": _DATE_BY}, scale=(0.0, float("inf"))))
 
 _add(_tickets(
     "fcr", {"en": "First contact resolution", "ja": "一次解決率"}, kind="kpi", abbr="FCR", direction="higher",
@@ -206,7 +215,7 @@ _add(_tickets(
                       "default), out of the solved tickets (all tickets when every contact counts).",
                 "ja": "最初の対応で解決したチケット（既定：担当者の返信が1回以下で再オープンなし）の割合。"
                       "分母は解決済みのチケット（すべての問い合わせを分母とする定義では、すべてのチケット）。"},
-    params={"definition": _FCR_DEFINITION}))
+    params={"definition": _FCR_DEFINITION, "date_by": _DATE_BY}))
 
 _add(_tickets(
     "completion", {"en": "Completion rate", "ja": "対応完了率"}, kind="kpi", direction="higher",
