@@ -130,7 +130,8 @@ def _load_table(entry: _Entry, t: Table, spec: dict, tz: str, problems: list[Pro
         problems.append(Problem(
             t.name, fname, f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}; "
             + (f"{'; '.join(hints)}; " if hints else "")
-            + f"the file has: {', '.join(map(str, raw.columns[:20]))}",
+            + f"the file has {len(raw.columns)} column{'s' if len(raw.columns) != 1 else ''}: "
+            + ", ".join(map(str, raw.columns)),
             column=missing[0],
             fix=("map them in a mapping file (columns: "
                  + ", ".join(f"{{{x}: {c}}}" for c, x in alike.items() if x) + "), or rename the columns"
