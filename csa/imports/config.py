@@ -199,7 +199,7 @@ def read_config(config: str | os.PathLike | dict | None, *, default_source: str 
             raise _refuse(source, f"business_hours: closed: {exc}", 'e.g. closed: "12-29..01-03"') from None
         if not ok or not re.fullmatch(r"[A-Za-z]{2,3}|none", country):
             raise _refuse(source, f"business_hours {hours!r}: hours are 'HH:MM-HH:MM' and holidays a country code",
-                          'e.g. {hours: "09:00-18:00", holidays: JP}') 
+                          'e.g. {hours: "09:00-18:00", holidays: JP}')
     for key in ("customers", "plans", "links", "tickets"):
         if data.get(key) is not None and not isinstance(data[key], dict):
             raise _refuse(source, f"{key} is not a mapping", f"see the commented example in import.yaml for {key}:")

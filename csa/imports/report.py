@@ -86,7 +86,7 @@ class ImportReport:
                 out.append(sub + "skipped: " + ", ".join(f"{why} {n:,}" for why, n in f.skipped.items()))
             if f.linking and f.linking.get("records"):
                 lk = f.linking
-                pct = lambda n: f"{100 * n / lk['records']:.1f} %"
+                pct = lambda n, total=lk["records"]: f"{100 * n / total:.1f} %"
                 rules = ", ".join(f"by {r} {n:,} ({pct(n)})" for r, n in lk["by_rule"].items())
                 text = f"linked to {f.linked_to}: {lk['linked']:,} of {lk['records']:,} ({pct(lk['linked'])})"
                 out.append(sub + text + (f": {rules}" if rules else ""))

@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import unicodedata
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -199,7 +198,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         raw = read_raw(path)
         layout, where = recognise(raw.header)
         rep = FileReport(raw.name, layout.label if layout else None, layout.kind if layout else None,
-                         raw.encoding if raw.encoding == "Excel workbook" else _enc(raw.encoding), len(raw.rows))
+                         raw.encoding if raw.encoding == "Excel workbook" else _enc(raw.encoding),
+                         len(raw.rows) + raw.skipped.get("footer", 0))
         rep.skipped.update(raw.skipped)
         if layout is None:
             rep.notes.append("columns: " + ", ".join(raw.header[:8]) + (" …" if len(raw.header) > 8 else ""))
@@ -224,7 +224,7 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
             why.append(f"{len(lacking)} survey export(s) are not described ({', '.join(r.name for r, _ in lacking)}): "
                        "a form does not say which survey it is, which question is scored, or where it was sent")
         where_to = cfg.source if not isinstance(config, dict) else "the import config"
-        raise MissingConfig("csa import stopped: " + "; ".join(why) + ".", "\n".join(lines), where_to)
+        raise MissingConfig("stopped: " + "; ".join(why) + ".", "\n".join(lines), where_to)
     names = {unicodedata.normalize("NFC", raw.name) for raw, _, _ in raws}
     for s in cfg.surveys:
         if unicodedata.normalize("NFC", s.file) not in names:
@@ -269,7 +269,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
     if cfg.as_of is not None:
         as_of, as_of_source = cfg.as_of, f"as_of in {cfg.source}"
     else:
-        latest = [(x.latest, x.file) for x in [*bills, *zds, *answers] if x.latest is not None and not pd.isna(x.latest)]
+        latest = [(x.latest, x.file) for x in [*bills, *zds, *answers]
+                  if x.latest is not None and not pd.isna(x.latest)]
         as_of, src = max(latest, key=lambda t: t[0]) if latest else (None, "")
         as_of_source = f"the latest time in {src}" if src else ""
     last = last_complete_month(as_of, tz) if as_of is not None else None
@@ -307,15 +308,18 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
                 billing_col, hits = id_column(crm.columns, set(bill.subs["billing_id"]))
             if billing_col:
                 rep.notes.append(f"column '{billing_col}' holds {bill.file}'s customer ids"
-                                 + (f" (found by value overlap: {hits} values match)" if hits else " (from the config)"))
+                                 + (f" (found by value overlap: {hits} values match)" if hits
+                                    else " (from the config)"))
         for pos, a in crm.accounts.iterrows():
             if not a["is_customer"]:
                 continue
             v = crm.columns[billing_col][pos].strip() if billing_col else ""
             bid = [v] if v else []
-            crm_dir.add(a["crm_id"], a["name"], ids=bid, domains=[a["domain"]] if a["domain"] else [])
-            customers[a["crm_id"]] = {"customer_id": a["crm_id"], "name": a["name"], "segment": a["segment"],
-                                      "region": a["region"], "_domains": [a["domain"]] if a["domain"] else [],
+            doms = [] if _blank(a["domain"]) else [a["domain"]]
+            crm_dir.add(a["crm_id"], a["name"], ids=bid, domains=doms)
+            customers[a["crm_id"]] = {"customer_id": a["crm_id"], "name": a["name"] or a["crm_id"],
+                                      "segment": None if _blank(a["segment"]) else a["segment"],
+                                      "region": None if _blank(a["region"]) else a["region"], "_domains": doms,
                                       "_billing": list(bid)}
         rep.written["customers"] = len(customers)
     billing_to_customer: dict[str, str] = {}
@@ -324,8 +328,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         subs = bill.subs
         for b in payers:
             rows = subs[subs["billing_id"] == b]
-            name = next((n for n in rows["name"] if str(n).strip()), "")
-            emails = sorted({str(e).strip() for e in rows["email"] if str(e).strip()})
+            name = next((str(n).strip() for n in rows["name"] if not _blank(n)), "")
+            emails = sorted({str(e).strip() for e in rows["email"] if not _blank(e)})
             domain = next((email_domain(e) for e in emails if not is_free_mail(email_domain(e), free)), None)
             cid, rule = crm_dir.find(id=b, name=name, email=emails[0] if emails else None, domain=domain)
             if crm is None:

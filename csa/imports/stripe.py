@@ -33,7 +33,7 @@ import pandas as pd
 from .errors import ImportRefused
 from .text import RawTable, numbers, parse_times
 
-__all__ = ["Billing", "ZERO_DECIMAL", "per_month", "read_log", "read_stripe"]
+__all__ = ["ZERO_DECIMAL", "Billing", "per_month", "read_log", "read_stripe"]
 
 #: Stripe's zero-decimal currencies (amounts have no minor unit)
 ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",

@@ -211,7 +211,7 @@ def _offset(zone: str | None, off: str | None) -> dt.timezone | None:
         h, m = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
         return dt.timezone(sign * dt.timedelta(hours=h, minutes=m))
     if zone:
-        return dt.timezone(dt.timedelta(hours=9)) if zone.upper() == "JST" else dt.timezone.utc
+        return dt.timezone(dt.timedelta(hours=9)) if zone.upper() == "JST" else dt.UTC
     return None
 
 

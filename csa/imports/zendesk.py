@@ -44,7 +44,8 @@ _OPEN = {"new", "open", "pending", "hold", "on-hold", "on hold", "新規", "オ�
 _CHANNEL = {"mail": "email", "email": "email", "e-mail": "email", "メール": "email",
             "web form": "web_form", "web widget": "web_form", "web": "web_form", "webフォーム": "web_form",
             "ウェブフォーム": "web_form", "help center": "web_form", "ヘルプセンター": "web_form",
-            "chat": "chat", "チャット": "chat", "messaging": "chat", "native messaging": "chat", "メッセージング": "chat",
+            "chat": "chat", "チャット": "chat", "messaging": "chat", "native messaging": "chat",
+            "メッセージング": "chat",
             "voice": "phone", "phone": "phone", "phone call (inbound)": "phone", "電話": "phone", "音声": "phone"}
 _PRIORITY = {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent",
              "低": "low", "普通": "normal", "通常": "normal", "標準": "normal", "高": "high", "緊急": "urgent"}

@@ -26,7 +26,7 @@ import holidays
 
 HERE = Path(__file__).resolve().parent
 JST = dt.timezone(dt.timedelta(hours=9))
-UTC = dt.timezone.utc
+UTC = dt.UTC
 AS_OF = dt.datetime(2026, 11, 2, 11, 40, tzinfo=JST)  # when the files were downloaded
 
 PREFIX = [("アルファ", "alpha"), ("ベータ", "beta"), ("青葉", "aoba"), ("桜", "sakura"), ("北斗", "hokuto"),
@@ -37,7 +37,8 @@ PREFIX = [("アルファ", "alpha"), ("ベータ", "beta"), ("青葉", "aoba"), 
 SUFFIX = [("商事", "shoji"), ("工業", "kogyo"), ("システムズ", "systems"), ("ソリューションズ", "solutions"),
           ("物産", "bussan"), ("製作所", "ss"), ("テック", "tech"), ("物流", "logi"), ("不動産", "estate"),
           ("建設", "kensetsu"), ("食品", "foods"), ("印刷", "print")]
-PEOPLE = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本", "井上"]
+PEOPLE = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本",
+          "井上"]
 GIVEN = ["太郎", "花子", "健", "美咲", "翔", "彩", "大輔", "由美", "誠", "恵"]
 ROMAJI = ["sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura", "kobayashi", "kato",
           "yoshida", "yamada", "matsumoto", "inoue"]
@@ -197,7 +198,8 @@ def stripe_salesforce() -> None:
             sub(cust, email, cname, product, start=start, qty=qty, ended=dt.datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
         elif k in (3, 4):  # churned in October
             sub(cust, email, cname, product, start=start, qty=qty,
-                ended=dt.datetime(2026, 10, 9 * k - 19, 2, 0, tzinfo=UTC), canceled=dt.datetime(2026, 9, 20, tzinfo=UTC))
+                ended=dt.datetime(2026, 10, 9 * k - 19, 2, 0, tzinfo=UTC),
+                canceled=dt.datetime(2026, 9, 20, tzinfo=UTC))
         elif k in (5, 6):  # expansion in October: an add-on from 12 October
             sub(cust, email, cname, product, start=start, qty=qty)
             sub(cust, email, cname, "Analytics Add-on", start=dt.datetime(2026, 10, 12, 10, 5, tzinfo=JST))
@@ -256,7 +258,7 @@ def stripe_salesforce() -> None:
 
     # --- Zendesk tickets ------------------------------------------------------------------------------
     zd_rows = []
-    orgs = [a for a in accounts if a["type"] != "パートナー"]
+    [a for a in accounts if a["type"] != "パートナー"]
     groups = ["一次対応", "技術サポート"]
     agents = ["佐藤 美咲", "鈴木 健", "高橋 由美", "田中 翔", "伊藤 彩"]
     via = ["Mail", "Mail", "Web form", "Chat", "Voice"]
@@ -284,7 +286,8 @@ def stripe_salesforce() -> None:
         elif r < 0.87:  # a billing customer the CRM does not have, by the address Stripe knows
             email = rng.choice(["hanako.yamada@gmail.com", "ken.ito@yahoo.co.jp", "aya.t@outlook.com"])
         else:  # someone at a free-mail address, no organisation: cannot be linked
-            email = f"{rng.choice(ROMAJI)}{rng.randint(1, 99)}@{rng.choice(['gmail.com', 'yahoo.co.jp', 'docomo.ne.jp'])}"
+            free = rng.choice(["gmail.com", "yahoo.co.jp", "docomo.ne.jp"])
+            email = f"{rng.choice(ROMAJI)}{rng.randint(1, 99)}@{free}"
         requester = rng.choice(PEOPLE) + " " + rng.choice(GIVEN)
         age = (AS_OF - created).total_seconds() / 3600
         replies = rng.choice([0, 1, 1, 1, 2, 2, 3, 4]) if age > 2 else 0
@@ -320,8 +323,10 @@ def stripe_salesforce() -> None:
         assignee = rng.choice(agents) if replies else ""
         zd_rows.append([
             n + 1, tid, requester, 360000000000 + n * 7, "", email, domain, requester, assignee, group,
-            rng.choice(["ログインできない", "請求書の再発行", "CSVの取り込みエラー", "権限の設定方法", "解約について", "APIの利用上限"]),
-            rng.choice(["", "billing", "login", "api"]), status, rng.choice(["Low", "Normal", "Normal", "High", "Urgent"]),
+            rng.choice(["ログインできない", "請求書の再発行", "CSVの取り込みエラー", "権限の設定方法", "解約について",
+                        "APIの利用上限"]),
+            rng.choice(["", "billing", "login", "api"]), status,
+            rng.choice(["Low", "Normal", "Normal", "High", "Urgent"]),
             rng.choice(via), rng.choice(["Question", "Question", "Incident", "Problem", "Task"]), fmt(created),
             fmt(updated), fmt(first if assignee else None), org, "", fmt(first if assignee else None), fmt(solved),
             "" if solved is None else round((solved - created).total_seconds() / 3600), sat, 1, 1 if assignee else 0,
@@ -401,6 +406,8 @@ def hubspot_eventlog() -> None:
         plan = ["ライト", "スタンダード", "エンタープライズ"][i % 3]
         amount, interval, qty = {"ライト": (5000, "月", 1), "スタンダード": (1500, "月", rng.randint(5, 30)),
                                  "エンタープライズ": (960000, "年", 1)}[plan]
+        if i == 4:  # the customer who adds a second contract in October: 20 seats
+            qty = 20
         end = ""
         if i in (2, 5):  # churned in October
             end = f"2026-10-{10 + i}"
@@ -449,7 +456,8 @@ def hubspot_eventlog() -> None:
                    created.strftime("%Y/%m/%d %H:%M"), org, solved_txt, sat, 0, replies, first_min,
                    round(business_minutes(created, first))])
     write_csv(out / "zendesk_tickets_ja.csv",
-              ["ID", "リクエスタ", "リクエスタのメールアドレス", "リクエスタのドメイン", "担当者", "グループ", "ステータス",
+              ["ID", "リクエスタ", "リクエスタのメールアドレス", "リクエスタのドメイン", "担当者", "グループ",
+               "ステータス",
                "優先度", "経路", "チケットタイプ", "作成日", "更新日", "組織", "解決日", "満足度スコア", "再オープン",
                "返信", "初回返信時間（分）", "初回返信時間（分）（営業時間内）"], zd)
 
