@@ -370,7 +370,7 @@ def _tables(ds, usage) -> dict[str, pd.DataFrame | None]:
 def _active(subscriptions: pd.DataFrame, month: pd.Period) -> pd.Index:
     """Customers subscribed in the month before ``month``, sorted."""
     ids = subscriptions.loc[subscriptions["month"] == month - 1, "customer_id"].unique()
-    return pd.Index(sorted(ids), name="customer_id", dtype=object)
+    return pd.Index(sorted(ids), name="customer_id")
 
 
 def _label(subscriptions: pd.DataFrame, who: pd.Index, month: pd.Period, horizon: int) -> pd.Series:
@@ -603,8 +603,9 @@ class HealthModel(ClassifierMixin, BaseEstimator):
     ----------
     weights : None, "handbook" or dict
         ``None`` (default): the weights are **fitted** — an L2-regularised logistic regression on the
-        columns encoded as :class:`_Design` describes (numbers standardised, skewed ones on a log scale,
-        missing values imputed with a missing indicator; categories one-hot). Otherwise the score is
+        encoded columns: numbers (and text that is all numbers, blanks missing) standardised, skewed
+        non-negative ones on a log scale, missing values imputed with the median plus a missing indicator;
+        categories one-hot, rare levels together, missing a level of its own. Otherwise the score is
         **hand-weighted**: ``{factor: weight}`` for numbers (sign: + when higher is healthier) and
         ``{factor: (weight, {level: points})}`` for categories; ``"handbook"`` is :data:`HAND_WEIGHTS`. Each
         number scores 0–100 points by its rank among the training accounts, the health score is the weighted
@@ -651,6 +652,8 @@ class HealthModel(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit on raw signals ``X`` and labels ``y`` (two classes; the second, sorted, is "churned")."""
         X = _frame(X)
+        if "churned" in X.columns:
+            raise ValueError("X holds the label column 'churned': drop it from the signals (X.drop(columns='churned'))")
         y = np.asarray(pd.Series(y).astype(object))
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
