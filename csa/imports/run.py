@@ -288,7 +288,12 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         rep = reports[bill.file]
         rep.skipped.update(bill.skipped)
         rep.notes += bill.notes
-    payers = sorted(set(active["customer"]))
+    payers = sorted(set(active["customer"]))  # paying at some month's end
+    if bill is not None:  # paid at some time before the files' date: billing customers
+        ok = bill.subs["skip"].isna() & (bill.subs["paid_start"] <= as_of if as_of is not None else True)
+        paid_ever = sorted(set(bill.subs.loc[ok, "billing_id"]))
+    else:
+        paid_ever = []
     if crm is not None:
         rep = reports[crm.file]
         rep.skipped.update(crm.skipped)
@@ -326,7 +331,7 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
     if bill is not None:
         stats = LinkStats()
         subs = bill.subs
-        for b in payers:
+        for b in paid_ever:
             rows = subs[subs["billing_id"] == b]
             name = next((str(n).strip() for n in rows["name"] if not _blank(n)), "")
             emails = sorted({str(e).strip() for e in rows["email"] if not _blank(e)})
@@ -351,11 +356,14 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
             rep.linked_to = "the CRM's customers"
             rep.notes.append(f"billing customers the CRM lacks, added as customers (id = billing id): "
                              f"{sum(1 for b, c in billing_to_customer.items() if b == c):,}")
-        never = sorted(set(subs["billing_id"]) - set(payers))
+        never = sorted(set(subs["billing_id"]) - set(paid_ever))
         if never:
-            rep.notes.append(f"billing customers paying at no month's end (never paid, in trial, joined and left "
-                             f"inside a month, or started in a month not yet over): {len(never):,}; not customers "
-                             "unless the CRM lists them")
+            rep.notes.append(f"billing customers who never paid (in trial, a trial that ended unpaid, a failed first "
+                             f"payment): {len(never):,}; not customers unless the CRM lists them")
+        short = sorted(set(paid_ever) - set(payers))
+        if short:
+            rep.notes.append(f"billing customers who paid but at no month's end (joined and left inside a month, or "
+                             f"started in a month not over yet): {len(short):,}; customers without customer-months")
     for c in customers.values():
         directory.add(c["customer_id"], c["name"], ids=c["_billing"], emails=c.get("_emails", []),
                       domains=c["_domains"])
@@ -369,7 +377,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         reports[bill.file].written["subscriptions"] = len(s)
         used = int(bill.subs["skip"].isna().sum())
         reports[bill.file].notes.insert(0, f"{used:,} of {len(bill.subs):,} subscriptions paid-active at some time; "
-                                           f"{len(payers):,} paying billing customers")
+                                           f"{len(paid_ever):,} billing customers paid, {len(payers):,} of them "
+                                           "at some month's end")
         first = {}
         plan = {}
         paid = bill.subs[bill.subs["skip"].isna()]
