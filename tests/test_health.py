@@ -315,6 +315,14 @@ def test_telco_cross_validated_auc_on_the_raw_columns():
             assert by_hand[0] == pytest.approx(u / (yes.sum() * (~yes).sum()))
     np.testing.assert_allclose(scores, by_hand)
     assert round(scores.mean(), 3) == 0.845  # measured: 0.8455 (0.856, 0.819, 0.853, 0.844, 0.856)
+    # the same folds for the scores a team would write: four hand-weighted factors, then contract type alone
+    four = {"Contract": (40, {"Month-to-month": 0, "One year": 70, "Two year": 100}), "tenure": 25,
+            "InternetService": (20, {"Fiber optic": 0, "DSL": 60, "No": 100}), "MonthlyCharges": -15}
+    hand = cross_val_score(csa.HealthModel(weights=four), X, y, cv=cv, scoring="roc_auc").mean()
+    contract = {"Contract": (1, {"Month-to-month": 0, "One year": 100, "Two year": 100})}
+    month_to_month = cross_val_score(csa.HealthModel(weights=contract), X, y, cv=cv, scoring="roc_auc").mean()
+    assert (round(hand, 3), round(month_to_month, 3)) == (0.833, 0.728)
+    assert scores.mean() > hand > month_to_month
 
 
 # ------------------------------------------------------------------ the backtest on the sample
@@ -371,6 +379,12 @@ def test_backtest_numbers_on_the_sample(sample_backtest, sample_ds):
     assert (bt.auc["fitted"] < oracle).all()
     assert (bt.auc["fitted"] > bt.auc["plan × segment"]).all()  # at each of the 13 origins
     assert (bt.auc["fitted"] > bt.auc["hand-weighted"]).sum() == 11  # not in 2026-04 and 2026-06
+    for name in ("fitted", "hand-weighted"):  # calibrated: as many leave as predicted, pooled over the origins
+        s = bt.scores[bt.scores["model"] == name]
+        assert s["p_churn"].mean() == pytest.approx(s["churned"].mean(), abs=0.005)
+        decile = s.groupby("origin")["p_churn"].transform(lambda p: pd.qcut(p.rank(method="first"), 10, labels=False))
+        observed = s["churned"].groupby(decile).mean()
+        assert observed[9] > 3 * observed[0]
     measured = {**mean.round(3).to_dict(), "oracle": round(float(oracle.mean()), 3)}
     assert measured == {"fitted": 0.668, "hand-weighted": 0.625, "plan × segment": 0.623, "NPS detractor": 0.572,
                         "oracle": 0.718}
