@@ -442,3 +442,61 @@ def test_end_of_month_rule_differs_from_any_day(tmp_path):
     assert report.month_rule == "any_day"
     assert ((subs["customer_id"] == "cus_P000solo0") & (subs["month"] == "2026-10")).sum() == 1
     assert np.isfinite(subs["mrr"].astype(float)).all()
+
+
+# ------------------------------------------------------------------------------- refusals and updates
+
+def _mini(folder: Path, files: dict[str, str], config: str = "timezone: Asia/Tokyo\n") -> Path:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "import.yaml").write_text(config, encoding="utf-8")
+    return folder
+
+
+_CRM = "Record ID,Company name,Company Domain Name,Lifecycle Stage\n1,株式会社アルファ,alpha.co.jp,Customer\n"
+_LOG = "customer_id,customer_name,start_date,end_date,amount\nK1,アルファ,2026-01-05,,10000\n"
+
+
+def test_unrecognised_files_are_listed_not_read(tmp_path):
+    raw = _mini(tmp_path / "raw", {"hubspot.csv": _CRM, "log.csv": _LOG, "memo.csv": "foo,bar\n1,2\n"})
+    report = import_folder(raw, tmp_path / "out")
+    memo = report.file("memo.csv")
+    assert memo.recognised is None and "foo, bar" in memo.notes[0]
+    assert "memo.csv: not recognised, not read" in report.text()
+
+
+def test_an_unparseable_time_names_file_column_and_value(tmp_path):
+    raw = _mini(tmp_path / "raw", {"log.csv": _LOG.replace("2026-01-05", "5 Jan 2026")})
+    with pytest.raises(ImportRefused, match=r"log\.csv, column 'start_date'.*'5 Jan 2026'.*Fix:"):
+        import_folder(raw, tmp_path / "out")
+
+
+def test_two_currencies_are_refused(tmp_path):
+    s = pd.read_csv(STRIPE, dtype=str, keep_default_na=False)
+    s.loc[0, "Currency"] = "usd"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    s.to_csv(raw / "subscriptions.csv", index=False)
+    (raw / "import.yaml").write_text("timezone: Asia/Tokyo\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="2 currencies"):
+        import_folder(raw, tmp_path / "out")
+
+
+def test_unknown_config_keys_are_refused(tmp_path):
+    raw = _mini(tmp_path / "raw", {"log.csv": _LOG}, config="timezone: Asia/Tokyo\ntimezon: UTC\n")
+    with pytest.raises(ImportRefused, match=r"unknown key\(s\) \['timezon'\]"):
+        import_folder(raw, tmp_path / "out")
+
+
+def test_an_update_keeps_your_tables_and_removes_stale_ones(tmp_path):
+    raw = _mini(tmp_path / "raw", {"hubspot.csv": _CRM, "log.csv": _LOG,
+                                   "tickets.csv": (SET2 / "zendesk_tickets_ja.csv").read_text(encoding="utf-8")})
+    out = tmp_path / "data"
+    import_folder(raw, out)
+    assert (out / "tickets.csv").exists()
+    (out / "orders.csv").write_text("order_id,customer_id,ordered_at,amount\n", encoding="utf-8")
+    (raw / "tickets.csv").unlink()
+    report = import_folder(raw, out)
+    assert not (out / "tickets.csv").exists() and report.removed == ["surveys.csv", "tickets.csv"]  # and its CSAT
+    assert (out / "orders.csv").read_text(encoding="utf-8") == "order_id,customer_id,ordered_at,amount\n"

@@ -331,8 +331,9 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
     if bill is not None:
         stats = LinkStats()
         subs = bill.subs
+        by_billing = dict(tuple(subs.groupby("billing_id", sort=False)))
         for b in paid_ever:
-            rows = subs[subs["billing_id"] == b]
+            rows = by_billing[b]
             name = next((str(n).strip() for n in rows["name"] if not _blank(n)), "")
             emails = sorted({str(e).strip() for e in rows["email"] if not _blank(e)})
             domain = next((email_domain(e) for e in emails if not is_free_mail(email_domain(e), free)), None)
@@ -379,21 +380,15 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         reports[bill.file].notes.insert(0, f"{used:,} of {len(bill.subs):,} subscriptions paid-active at some time; "
                                            f"{len(paid_ever):,} billing customers paid, {len(payers):,} of them "
                                            "at some month's end")
-        first = {}
         plan = {}
-        paid = bill.subs[bill.subs["skip"].isna()]
-        for b, cid in billing_to_customer.items():
-            rows = paid[paid["billing_id"] == b]
-            start = rows["paid_start"].min()
-            if cid not in first or start < first[cid]:
-                first[cid] = start
-        last_mrr = active.assign(cid=active["customer"].map(billing_to_customer)).sort_values(["cid", "month"])
-        for cid, g in last_mrr.groupby("cid", sort=True):
-            month = g["month"].max()
+        paid = bill.subs[bill.subs["skip"].isna()].assign(cid=lambda d: d["billing_id"].map(billing_to_customer))
+        first = {cid: t for cid, t in paid.groupby("cid", sort=True)["paid_start"].min().items()}
+        last_month_of = active.assign(cid=active["customer"].map(billing_to_customer)).groupby("cid")["month"].max()
+        paid_by_customer = dict(tuple(paid.groupby("cid", sort=False)))
+        for cid, month in last_month_of.items():
             boundary = (pd.Period(month, "M") + 1).start_time.tz_localize(tz)
-            bids = [b for b, c in billing_to_customer.items() if c == cid]
-            rows = paid[paid["billing_id"].isin(bids) & (paid["paid_start"] < boundary)
-                        & (paid["paid_end"].isna() | (paid["paid_end"] >= boundary))]
+            mine = paid_by_customer[cid]
+            rows = mine[(mine["paid_start"] < boundary) & (mine["paid_end"].isna() | (mine["paid_end"] >= boundary))]
             if len(rows):
                 top = rows.sort_values(["mrr", "sub_id"], ascending=[False, True]).iloc[0]
                 p = str(top["plan"]).strip()

@@ -77,7 +77,8 @@ def _times(df: pd.DataFrame, where: dict, f: str, tz: str, assume: str, file: st
     if f not in where:
         return pd.Series([pd.NaT] * len(df), index=df.index, dtype=f"datetime64[ns, {tz}]")
     vals = parse_times(df[where[f]].tolist(), tz, assume=assume, file=file, column=where[f])
-    return pd.Series([pd.NaT if v is None else v for v in vals], index=df.index).astype(f"datetime64[ns, {tz}]")
+    return pd.Series(pd.array([pd.NaT if v is None else v for v in vals], dtype=f"datetime64[ns, {tz}]"),
+                     index=df.index)
 
 
 def _factors(df: pd.DataFrame, where: dict, file: str, count: pd.Series | None = None) -> pd.Series:
