@@ -6,6 +6,7 @@ last month, found from each table's :data:`TIME_COLUMN`, unless ``time_window`` 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,7 +97,7 @@ def _check_pair_key(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, p
     b_span = int(b.max()) - int(b.min()) + 1 if len(b) else 1
     if b_span < 2**31 and int(a.max()) - int(a.min()) < 2**31:
         pairs = (a - a.min()) * b_span + (b - b.min())  # one integer per pair
-        if len(np.unique(pairs)) == len(pairs):
+        if (pairs[1:] > pairs[:-1]).all() or len(np.unique(pairs)) == len(pairs):  # sorted exports: no sort
             return
     dup = df.duplicated(subset=list(cols), keep=False)
     if not dup.any():
@@ -140,15 +141,22 @@ def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(index.get_indexer(s) >= 0, index=s.index)
 
 
-def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], problems: list[Problem]) -> None:
+def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], problems: list[Problem]
+                      ) -> dict[tuple[str, str], np.ndarray]:
+    """``customer_id`` and a survey's ``ticket_id`` found in the table they refer to. Returns, where it was
+    found by Arrow, each referring row's position in that table (``-1``: absent), for :func:`_check_relations`."""
     checks = [(name, "customer_id", "customers") for name, df in tables.items()
               if name != "customers" and "customer_id" in df]
     if "surveys" in tables and "tickets" in tables:
         checks.append(("surveys", "ticket_id", "tickets"))
+    positions: dict[tuple[str, str], np.ndarray] = {}
 
     def unknown(check: tuple[str, str, str]) -> pd.Series:
         name, column, other = check
         s = tables[name][column]
+        if _arrow(s) is not None and _arrow(tables[other][column]) is not None:
+            at = positions[(name, column)] = _positions(s, tables[other][column])
+            return pd.Series(at < 0, index=s.index) & s.notna()
         return s.notna() & ~_isin(s, tables[other][column])
 
     with ThreadPoolExecutor(max_workers=_threads()) as pool:  # each check hashes millions of ids
@@ -167,6 +175,7 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, Source
                                     column="ticket_id", n_rows=n, rows=rows, values=vals,
                                     fix="leave ticket_id empty for surveys not tied to a ticket, or export "
                                         "tickets covering the same period"))
+    return positions
 
 
 #: how long before a customer's signup_date an order or ticket may be dated without a warning: a month
@@ -175,31 +184,35 @@ SIGNUP_TOLERANCE = pd.Timedelta(days=31)
 
 
 def _check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, SourceInfo], tz: str,
-                     problems: list[Problem], warnings: list[Problem]) -> None:
+                     problems: list[Problem], warnings: list[Problem],
+                     positions: dict[tuple[str, str], np.ndarray] | None = None) -> None:
     """Rules between rows of two tables (documented in data/README.md, "Rules between tables").
 
     Errors: a survey's ticket raised by another customer; a survey answered before its ticket was
     created. Warnings: orders and tickets dated more than :data:`SIGNUP_TOLERANCE` before their
-    customer's signup_date.
+    customer's signup_date. ``positions``: what :func:`_check_references` found (else looked up here).
     """
+    positions = positions or {}
+    nat = np.iinfo(np.int64).min  # a missing timestamp's microseconds
     surveys, tickets, customers = tables.get("surveys"), tables.get("tickets"), tables.get("customers")
     if surveys is not None and tickets is not None and {"ticket_id", "customer_id", "responded_at"} <= set(surveys) \
             and {"ticket_id", "customer_id", "created_at"} <= set(tickets) and surveys["ticket_id"].notna().any():
         if _unique(tickets["ticket_id"]):
-            has = surveys["ticket_id"].notna()
-            at = _positions(surveys.loc[has, "ticket_id"], tickets["ticket_id"])
-            found = at >= 0
-            sub = surveys.loc[has].loc[found]
-            pos = at[found]
+            at = positions.get(("surveys", "ticket_id"))
+            if at is None:
+                at = _positions(surveys["ticket_id"], tickets["ticket_id"])
+            rows_ = np.flatnonzero(at >= 0)  # answers tied to a ticket that exists
+            pos = at[rows_]
+            sub_index = surveys.index[rows_]
             fname = sources["surveys"].file
-            other = tickets["customer_id"].iloc[pos].to_numpy(dtype=object)
-            wrong = sub["customer_id"].to_numpy(dtype=object) != other
-            wrong &= pd.notna(other) & sub["customer_id"].notna().to_numpy()
+            wrong, other = _differ(surveys["customer_id"], rows_, tickets["customer_id"], pos)
             if wrong.any():
                 bad = pd.Series(False, index=surveys.index)
-                bad[sub.index[wrong]] = True
+                bad[sub_index[wrong]] = True
                 shown = pd.Series(None, index=surveys.index, dtype=object)
-                for i, o in zip(sub.index[wrong][:N_EXAMPLES], other[wrong][:N_EXAMPLES], strict=False):
+                some = np.flatnonzero(wrong)[:N_EXAMPLES]
+                for i, o in zip(sub_index[some], [other[int(j)] for j in some], strict=True):
+                    o = o.as_py() if hasattr(o, "as_py") else o
                     shown[i] = f"{surveys.at[i, 'ticket_id']}: {surveys.at[i, 'customer_id']} (ticket's: {o})"
                 n, rows, vals = _examples(shown, bad)
                 problems.append(Problem(
@@ -207,15 +220,14 @@ def _check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, SourceI
                     "in tickets differs from the survey's customer_id)", column="ticket_id", n_rows=n, rows=rows,
                     values=vals, fix="check that both exports use the same customer ids (an id from another system, "
                                      "or a shifted column?), or correct the ticket_id of these answers"))
-            created = tickets["created_at"].array.asi8[pos]  # UTC nanoseconds; missing: the smallest int64
-            answered = sub["responded_at"].array.asi8
-            nat = np.iinfo(np.int64).min
+            created, answered = _instants(tickets["created_at"], surveys["responded_at"])
+            created, answered = created[pos], answered[rows_]
             early = (created != nat) & (answered != nat) & (answered < created)
             if early.any():
                 bad = pd.Series(False, index=surveys.index)
-                bad[sub.index[early]] = True
+                bad[sub_index[early]] = True
                 shown = pd.Series(None, index=surveys.index, dtype=object)
-                for i, c in zip(sub.index[early][:N_EXAMPLES], created[early][:N_EXAMPLES], strict=False):
+                for i, c in zip(sub_index[early][:N_EXAMPLES], created[early][:N_EXAMPLES], strict=False):
                     shown[i] = (f"{surveys.at[i, 'ticket_id']}: answered {_when(surveys.at[i, 'responded_at'])}, "
                                 f"ticket created {_when(pd.Timestamp(c, tz='UTC').tz_convert(tz))}")
                 n, rows, vals = _examples(shown, bad)
@@ -228,18 +240,24 @@ def _check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, SourceI
         return
     if not _unique(customers["customer_id"]):
         return
-    signup = customers["signup_date"].to_numpy()
+    signup = customers["signup_date"]
     for name, col in (("orders", "ordered_at"), ("tickets", "created_at")):
         df = tables.get(name)
-        if df is None or col not in df or "customer_id" not in df:
+        if df is None or col not in df or "customer_id" not in df or getattr(df[col].dt, "tz", None) is None:
             continue
-        at = _positions(df["customer_id"], customers["customer_id"])
+        at = positions.get((name, "customer_id"))
+        if at is None:
+            at = _positions(df["customer_id"], customers["customer_id"])
+        # the signup day's start in business time, less the tolerance, as UTC microseconds (per customer)
+        limit, when_us = _instants(signup.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT") - SIGNUP_TOLERANCE,
+                                   df[col])
+        first = limit[np.maximum(at, 0)]
+        before_ = (at >= 0) & (first != nat) & (when_us != nat) & (when_us < first)
+        if not before_.any():
+            continue
+        before = pd.Series(before_, index=df.index)
+        start = pd.Series(signup.to_numpy()[np.maximum(at, 0)], index=df.index)
         when = df[col]
-        local = when.dt.tz_localize(None) if getattr(when.dt, "tz", None) is not None else when
-        start = pd.Series(np.where(at >= 0, signup[np.maximum(at, 0)], np.datetime64("NaT")), index=df.index)
-        before = (local < (start - SIGNUP_TOLERANCE)).fillna(False).astype(bool)
-        if not before.any():
-            continue
         shown = pd.Series(None, index=df.index, dtype=object)
         for i in df.index[before][:N_EXAMPLES]:
             shown[i] = (f"{df.at[i, 'customer_id']}: {col} {_when(when[i])}, signup_date "
@@ -252,6 +270,32 @@ def _check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, SourceI
             n_rows=n, rows=rows, values=vals,
             fix="check the signup_date of these customers in customers (the first subscription, not a later "
                 "contract?) and the dates of these rows"))
+
+
+def _instants(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two timestamp columns as int64 counts since 1970 in one unit (UTC for tz-aware ones; missing: the
+    smallest int64): their own when they share it, else microseconds (nanosecond timestamps against
+    microsecond dates, far dates such as 1500-01-01 included)."""
+    if a.dt.unit == b.dt.unit:
+        return a.array.asi8, b.array.asi8
+    try:  # the coarser column (dates: the smaller table) to nanoseconds
+        return tuple(s.array.asi8 if s.dt.unit == "ns" else s.dt.as_unit("ns").array.asi8 for s in (a, b))
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        return a.dt.as_unit("us").array.asi8, b.dt.as_unit("us").array.asi8
+
+
+def _differ(a: pd.Series, at_a: np.ndarray, b: pd.Series, at_b: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Where ``a[at_a]`` and ``b[at_b]`` both hold a value and differ; and ``b[at_b]`` (for examples)."""
+    x, y = _arrow(a), _arrow(b)
+    if x is not None and y is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        xs, ys = x.take(pa.array(at_a)), y.take(pa.array(at_b))
+        ne = pc.fill_null(pc.not_equal(xs, ys), False).to_numpy(zero_copy_only=False).astype(bool)
+        return ne, ys
+    xs, ys = a.to_numpy(dtype=object)[at_a], b.to_numpy(dtype=object)[at_b]
+    return (xs != ys) & pd.notna(xs) & pd.notna(ys), ys
 
 
 def _unique(s: pd.Series) -> bool:

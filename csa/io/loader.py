@@ -134,9 +134,8 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
                 tables[name] = df
     problems = [p for segment in segments for p in segment]
     warnings: list[Problem] = []
-    if "customers" in tables:
-        _check_references(tables, sources, problems)
-    _check_relations(tables, sources, tz, problems, warnings)
+    found_at = _check_references(tables, sources, problems) if "customers" in tables else {}
+    _check_relations(tables, sources, tz, problems, warnings, found_at)
     start, stop, last = _check_window(tables, sources, shown, tz, window, problems)
     used = {info.file for info in sources.values()}
     ignored = sorted(e.name for e in entries if e.kind == "file" and e.name not in used
