@@ -30,7 +30,7 @@ from .config import ImportConfig
 from .detect import Layout
 from .errors import ImportRefused
 from .link import website_domain
-from .text import RawTable, header_key, parse_number
+from .text import RawTable, header_key, parse_number, parse_times
 
 __all__ = ["CrmAccounts", "band", "is_prospect", "read_crm"]
 
@@ -56,8 +56,8 @@ def band(value: float | None, bands: dict[str, float]) -> str | None:
 @dataclass
 class CrmAccounts:
     """The accounts of one CRM report: ``accounts`` (every data row: ``crm_id``, ``name``, ``domain``,
-    ``type``, ``employees``, ``segment``, ``region``, ``is_customer``, ``why``) and the raw columns
-    (``columns``) searched for a billing id."""
+    ``type``, ``segment``, ``region``, ``signup`` (the CRM's date it became a customer), ``is_customer``,
+    ``why``) and the raw columns (``columns``) searched for a billing id."""
 
     file: str
     accounts: pd.DataFrame
@@ -119,10 +119,16 @@ def read_crm(raw: RawTable, layout: Layout, where: dict[str, str], config: Impor
     region = None
     if config.customers.get("region"):
         region = df[_column(raw, config.customers["region"], "region", config)].astype(str).str.strip()
+    signup = pd.Series([None] * len(df), index=df.index, dtype=object)
+    if "signup" in where:  # the CRM's own date the account became a customer (used when billing gives none)
+        tz = config.timezone
+        vals = parse_times(df[where["signup"]].tolist(), tz, assume=tz, file=raw.name, column=where["signup"])
+        signup = pd.Series([v.strftime("%Y-%m-%d") if v is not None else None for v in vals], index=df.index,
+                           dtype=object)
     accounts = pd.DataFrame({
         "row": df.index, "crm_id": ids.values, "name": get("name").astype(str).str.strip().values,
         "domain": get("website").map(website_domain).values, "type": types.values,
-        "segment": seg.values, "region": region.values if region is not None else None,
+        "segment": seg.values, "region": region.values if region is not None else None, "signup": signup.values,
         "is_customer": is_cust.values.astype(bool), "why": why.values,
     })
     skipped = Counter(accounts.loc[~accounts["is_customer"], "why"])

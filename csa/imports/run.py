@@ -325,7 +325,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
             customers[a["crm_id"]] = {"customer_id": a["crm_id"], "name": a["name"] or a["crm_id"],
                                       "segment": None if _blank(a["segment"]) else a["segment"],
                                       "region": None if _blank(a["region"]) else a["region"], "_domains": doms,
-                                      "_billing": list(bid)}
+                                      "_billing": list(bid),
+                                      "signup_date": None if _blank(a["signup"]) else a["signup"]}
         rep.written["customers"] = len(customers)
     billing_to_customer: dict[str, str] = {}
     if bill is not None:
@@ -345,7 +346,7 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
             if cid is None:
                 cid = b
                 customers[b] = {"customer_id": b, "name": name or (emails[0] if emails else b), "segment": None,
-                                "region": None, "_domains": [], "_billing": [b]}
+                                "region": None, "_domains": [], "_billing": [b], "signup_date": None}
             else:
                 customers[cid]["_billing"].append(b)
             customers[cid].setdefault("_emails", []).extend(emails)
@@ -394,7 +395,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
                 p = str(top["plan"]).strip()
                 plan[cid] = cfg.plans.get(p, p) or None
         for cid, c in customers.items():
-            c["signup_date"] = first[cid].strftime("%Y-%m-%d") if cid in first else None
+            if cid in first:  # the first paid day; else the CRM's date, if it has one
+                c["signup_date"] = first[cid].strftime("%Y-%m-%d")
             c["plan"] = plan.get(cid)
     if customers:
         cdf = pd.DataFrame(sorted(customers.values(), key=lambda c: c["customer_id"]))

@@ -246,10 +246,12 @@ def stripe_salesforce() -> None:
 
     # --- the Salesforce report, as "Export details" writes it in Japanese: cp932, CRLF, footer --------
     header = ["取引先 ID", "取引先名", "取引先 種別", "業種", "従業員数", "Web サイト", "都道府県(請求先)",
-              "取引先 所有者", "作成日", "Stripe顧客ID"]
+              "取引先 所有者", "作成日", "取引開始日", "Stripe顧客ID"]
     rows = [[a["id"], a["name"], a["type"], rng.choice(["製造", "小売", "IT", "不動産", "物流", "食品"]),
              a["employees"], f"https://www.{a['domain']}/" if a["i"] % 4 else a["domain"], a["pref"], a["owner"],
-             a["created"].strftime("%Y/%m/%d"), a["stripe"]] for a in accounts]
+             a["created"].strftime("%Y/%m/%d"),
+             (a["created"] + dt.timedelta(days=30)).strftime("%Y/%m/%d") if a["type"].startswith("顧客") else "",
+             a["stripe"]] for a in accounts]
     rows.sort(key=lambda r: r[1])
     write_csv(out / "取引先レポート.csv", header, rows, encoding="cp932", quote_all=True, crlf=True,
               footer=["", f'"合計 ({len(rows)} レコード)"', "", '"機密情報 - 社外秘"',
