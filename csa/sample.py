@@ -19,6 +19,7 @@ true sizes; ``tests/test_sample.py`` checks each one statistically):
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from pathlib import Path
 
@@ -52,6 +53,14 @@ TRUTH = {
     "relationship_wave_every_months": 6,
 }
 
+#: the effects of the intervention as the report's KPI-cycle section measures them, to check its estimates on the
+#: sample: registry action → [(KPI, the parameters it was planted on, value, scale, exact)]. First response
+#: times were multiplied by ``intervention_frt_factor`` on the calendar clock (exact, on the log scale); FCR rose
+#: by about 16 points (48 % → 64 %), a consequence of fewer replies, not a parameter.
+PLANTED_EFFECTS = {"osaka_training": [("frt", {"clock": "calendar"}, math.log(TRUTH["intervention_frt_factor"]),
+                                       "log", True),
+                                      ("fcr", {"definition": "one_touch"}, 16.0, "points", False)]}
+
 SEGMENTS = np.array(["smb", "mid_market", "enterprise"])
 SEG_P = [0.6, 0.3, 0.1]
 PLANS = np.array(["starter", "standard", "premium"])
@@ -70,6 +79,13 @@ CATEGORY_P = [0.30, 0.25, 0.15, 0.12, 0.10, 0.08]
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 PRIORITY_P = [0.2, 0.55, 0.2, 0.05]
 TEAMS = np.array(["tokyo", "osaka", "fukuoka"])
+#: ``labels.yaml`` of a generated sample: its teams' names in each language
+LABELS_YAML = """# The sample's own names for its values, in each language: the report reads this file beside the data
+# (csa.labels.use_data_labels). Write one for your data to name your teams, plans or regions in Japanese.
+tokyo: {en: "Tokyo", ja: "東京"}
+osaka: {en: "Osaka", ja: "大阪"}
+fukuoka: {en: "Fukuoka", ja: "福岡"}
+"""
 STATUSES = ("solved", "open", "abandoned")
 TEAM_P = [0.45, 0.35, 0.20]
 AGENTS = np.array([["小林", "加藤", "吉田", "山口", "松本", "井上"],
@@ -693,6 +709,8 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
     costs = support_costs(tickets, window, seed)
     costs.to_csv(out / "support_costs.csv", index=False, lineterminator="\n")
     counts["support_costs"] = len(costs)
+    # the sample's own names for its teams in each language (read beside the data: csa.labels.use_data_labels)
+    (out / "labels.yaml").write_text(LABELS_YAML, encoding="utf-8")
     # the versions that shaped these bytes (numpy's random streams may change between versions)
     (out / ".generated-with").write_text(f"numpy=={np.__version__}\npandas=={pd.__version__}\n", encoding="utf-8")
     return counts

@@ -113,9 +113,10 @@ def test_excel_and_parquet(small):
     assert len(ds2.tickets) == len(tk)
     # typed parquet columns are checked too: a missing required number is reported
     typed = ds2.tickets.copy()
-    typed.loc[[1, 4], "handle_time_min"] = float("nan")
+    typed["created_at"] = typed["created_at"].astype(object)
+    typed.loc[[1, 4], "created_at"] = None
     typed.to_parquet(small / "tickets.parquet")
-    p = the_problem(problems_of(small), "handle_time_min", "required value is missing")
+    p = the_problem(problems_of(small), "created_at", "required value is missing")
     assert p.rows == [3, 6]
 
 

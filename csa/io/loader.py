@@ -177,11 +177,13 @@ def load(path: str | os.PathLike, *, tz: str = "Asia/Tokyo", mapping: str | os.P
     (2000, 'Asia/Tokyo', False)
     """
     from ..cache import fetch  # a report's validated dataset (only when CSA_DATASET_CACHE is set)
+    from ..labels import use_data_labels
 
     hit = fetch(path, tz=tz, mapping=mapping, time_window=time_window)
-    if hit is not None:
-        return hit
-    result = inspect(path, tz=tz, mapping=mapping, time_window=time_window)
-    if result.problems:
-        raise DataError(result.problems, source=str(path))
-    return result.dataset
+    if hit is None:
+        result = inspect(path, tz=tz, mapping=mapping, time_window=time_window)
+        if result.problems:
+            raise DataError(result.problems, source=str(path))
+        hit = result.dataset
+    use_data_labels(path)  # the data's own names for its values (labels.yaml beside the tables), if any
+    return hit

@@ -312,9 +312,8 @@ _add(_subscriptions(
 _add(_subscriptions(
     "nrr", {"en": "Net revenue retention", "ja": "ネット売上継続率"}, abbr="NRR", direction="higher",
     aggregation="per-customer sums", statistic=_RATIO, digits=1, scale=(0.0, float("inf")),
-    definition={"en": "MRR of the customers subscribed at the start (the end of the month before), with their "
-                      "expansions and less their contractions and churn, ÷ their start MRR: (start + expansion − "
-                      "contraction − churn) ÷ start; above 100 % when they outgrow the losses.",
+    definition={"en": "MRR kept from the customers subscribed at the start (the end of the month before): "
+                      "(start + expansion − contraction − churn) ÷ start; above 100 % when they outgrow the losses.",
                 "ja": "期首（前月末）に契約していた顧客のMRRに、その顧客のアップグレードを加え、ダウングレードと解約を"
                       "引いたものを期首MRRで割った値：（期首 ＋ アップグレード − ダウングレード − 解約）÷ 期首。"
                       "増加が減少を上回れば100%を超える。"},

@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-__all__ = ["LANGS", "Labels", "check_lang", "namespaces", "t", "table", "translate"]
+__all__ = ["DATA_LABELS_FILE", "LANGS", "Labels", "check_lang", "namespaces", "t", "table", "translate",
+           "use_data_labels"]
 
 LANGS = ("en", "ja")
 
@@ -57,13 +58,52 @@ def table(ns: str) -> dict[str, dict[str, str]]:
     return {str(k): {str(lang): str(text) for lang, text in v.items()} for k, v in data.items()}
 
 
+#: the loaded data's own names for its values (``labels.yaml`` in its folder: teams, plans, regions)
+_DATA: dict[str, dict[str, str]] = {}
+DATA_LABELS_FILE = "labels.yaml"
+
+
+def use_data_labels(folder) -> dict[str, dict[str, str]]:
+    """Read ``labels.yaml`` of a data folder (``{value: {en: …, ja: …}}``: how the report names the data's own
+    teams, plans, regions in each language) and use it from now on, beside any read before (a name only
+    ever applies to a value of that name); a folder without one changes nothing.
+
+    The package's labels know the handbook's words, never a data set's values: the bundled sample's
+    team names, say, are in ``data/sample/labels.yaml``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "labels.yaml").write_text("east: {en: East office, ja: 東日本オフィス}", encoding="utf-8")
+    >>> use_data_labels(d)["east"]["ja"], t("east", "ja")
+    ('東日本オフィス', '東日本オフィス')
+    """
+    from pathlib import Path
+
+    f = Path(folder) / DATA_LABELS_FILE if folder else None
+    if f is None or not f.is_file():
+        return _DATA
+    from ..yamlbudget import read_text
+
+    raw = yaml.safe_load(read_text(f, "labels file").decode("utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{f}: write one line per value, e.g. 'east: {{en: East office, ja: 東日本オフィス}}'")
+    read = {}
+    for k, v in raw.items():
+        if not isinstance(v, dict) or not all(isinstance(v.get(lang), str) for lang in LANGS):
+            raise ValueError(f"{f}: {k!r} needs a name in each language, e.g. "
+                             f"'{k}: {{en: {k}, ja: {k}}}'; got {v!r}")
+        read[str(k)] = {lang: v[lang] for lang in LANGS}
+    _DATA.update(read)
+    return _DATA
+
+
 def t(key, lang: str = "en", ns: str = "common", **fmt) -> str:
-    """The label for ``key`` in ``lang`` (namespace ``ns``, then ``common``); unknown keys as written."""
+    """The label for ``key`` in ``lang`` (namespace ``ns``, then ``common``, then the data's own
+    :func:`use_data_labels`); unknown keys as written."""
     check_lang(lang)
     if not isinstance(key, str):
         return key
-    for space in (ns, "common"):
-        entry = table(space).get(key)
+    for entry in (table(ns).get(key), table("common").get(key), _DATA.get(key)):
         if entry is not None:
             text = entry[lang]
             return _FORMATTER.format(text, **fmt) if fmt else text

@@ -30,6 +30,7 @@ from ..evaluation import CLUSTERS, Evaluation, evaluate, evaluations
 from ..kpi import KPIS
 from ..labels import check_lang, t
 from ..periods import label
+from ..sample import PLANTED_EFFECTS
 
 __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table", "by_hand_table", "chosen_action",
            "coverage_table", "cycle", "describe_effect", "describe_its", "describe_next", "describe_pretrend",
@@ -40,10 +41,8 @@ __all__ = ["CLUSTERS", "SAMPLE_EFFECTS", "Cycle", "Evaluation", "actions_table",
            "training_table", "tree_style", "tree_tables", "trend_labels", "trends_table"]
 
 NS = "kpi_cycle"
-#: effects planted in the bundled sample (data/README.md, "The intervention"): action → [(KPI, the parameters it
-#: was planted on, value, scale, exact)]; first response times were multiplied by 0.55 on the calendar clock
-SAMPLE_EFFECTS = {"osaka_training": [("frt", {"clock": "calendar"}, math.log(0.55), "log", True),
-                                     ("fcr", {"definition": "one_touch"}, 16.0, "points", False)]}
+#: effects planted in the bundled sample (data/README.md, "The intervention"), as its generator records them
+SAMPLE_EFFECTS = PLANTED_EFFECTS
 
 
 # ----------------------------------------------------------------------------------- the cycle
