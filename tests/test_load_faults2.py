@@ -363,3 +363,41 @@ def test_a_registry_or_mapping_linked_to_dev_zero_is_not_read(small, tmp_path):
     os.symlink("/dev/zero", tmp_path / "zero.yaml")
     assert "not a regular file" in refused_quickly(lambda: registry.load(tmp_path / "zero.yaml"), "regular")
     assert "/dev/zero" in refused_quickly(lambda: csa.load(small, mapping=tmp_path / "zero.yaml"), "regular")
+
+
+# ---------------------------------------------------------------- text: property-based round trip
+
+LAYOUTS = ["csv", "csv-bom", "csv-cp932", "csv-crlf", "tsv", "xlsx", "parquet"]
+
+
+def test_comments_written_in_each_layout_read_back_equal(small):
+    hypothesis = pytest.importorskip("hypothesis")
+    pytest.importorskip("openpyxl")
+    st = hypothesis.strategies
+    s = read_raw(small, "surveys")
+    (small / "surveys.csv").unlink()
+    n = 20
+    text = st.text(alphabet='abc XYZ09,;"\'\n\tあい漢ー、。', max_size=30)
+
+    @hypothesis.settings(max_examples=35, deadline=None, derandomize=True, database=None)
+    @hypothesis.given(st.lists(st.one_of(st.none(), text), min_size=n, max_size=n), st.sampled_from(LAYOUTS))
+    def round_trip(comments, layout):
+        df = s.copy()
+        df.loc[: n - 1, "comment"] = [c if c is not None else "" for c in comments]
+        for f in small.glob("surveys.*"):
+            f.unlink()
+        if layout == "xlsx":
+            df.to_excel(small / "surveys.xlsx", index=False)
+        elif layout == "parquet":
+            df.to_parquet(small / "surveys.parquet")
+        elif layout == "tsv":
+            df.to_csv(small / "surveys.tsv", sep="\t", index=False)
+        else:
+            enc = {"csv-bom": "utf-8-sig", "csv-cp932": "cp932"}.get(layout, "utf-8")
+            df.to_csv(small / "surveys.csv", index=False, encoding=enc,
+                      lineterminator="\r\n" if layout == "csv-crlf" else "\n")
+        got = csa.load(small).surveys["comment"].iloc[:n]
+        want = [(c or "").strip() or None for c in comments]
+        assert [None if pd.isna(v) else v for v in got] == want, layout
+
+    round_trip()

@@ -421,7 +421,14 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
     inside = int(per_row.sum())
     k = min(len(df.columns) - 1, 1000)
     esc = re.escape(sep)
-    row_like = re.compile(rf"\n(?:[^\n{esc}]*{esc}){{{k}}}") if k >= 2 else None
+    # a line inside a value that looks like a whole row: as many delimiters as the header, and (when the
+    # first column holds ids such as R0000001) starting with a value shaped like the first column's
+    first = df.iloc[:, 0].dropna()
+    shape = str(first.iloc[0]) if len(first) else ""
+    lead = (re.sub(r"\d+", lambda m: rf"\d{{{len(m[0])}}}", re.escape(shape))
+            if re.search(r"\d", shape) and len(shape) <= 40 else "")  # R0000001 → R\d{7}
+    row_like = (re.compile(rf"\n{lead}{esc}(?:[^\n{esc}]*{esc}){{{k - 1}}}" if lead else
+                           rf"\n(?:[^\n{esc}]*{esc}){{{k}}}") if k >= 2 else None)
     left = np.zeros(rows, np.int64)  # line breaks in the columns to the left, within the row
     for c, n in zip(df.columns, per_col, strict=True):
         has = np.flatnonzero(n)
