@@ -40,6 +40,7 @@ from .text import RawTable, numbers, parse_times
 __all__ = ["ZendeskTickets", "channel", "read_zendesk", "status"]
 
 _SOLVED = {"solved", "closed", "解決済み", "終了", "完了"}
+_ABANDONED = {"abandoned", "放棄", "中断"}
 _OPEN = {"new", "open", "pending", "hold", "on-hold", "on hold", "新規", "オープン", "保留中", "待機中"}
 _CHANNEL = {"mail": "email", "email": "email", "e-mail": "email", "メール": "email",
             "web form": "web_form", "web widget": "web_form", "web": "web_form", "webフォーム": "web_form",
@@ -54,6 +55,23 @@ _BAD = {"bad", "bad, i'm unsatisfied", "悪い", "不満", "低評価"}
 _NOT_ANSWERED = {"offered", "unoffered", "not offered", "提供済み", "未提供", "未回答", "-", ""}
 
 
+_YES = {"true", "yes", "y", "はい", "有", "あり", "1"}
+_NO = {"false", "no", "n", "いいえ", "無", "なし", "0"}
+
+
+def _reopened(v: str, row: int, file: str, column: str) -> bool | None:
+    k = _key(v)
+    if k in ("", "-"):
+        return None
+    if k in _YES or k in _NO:
+        return k in _YES
+    try:
+        return float(k) > 0
+    except ValueError:
+        raise ImportRefused(f"{file}, column '{column}', row {row}: {v!r} is neither a count of reopens nor "
+                            "yes/no. Fix: export Zendesk's Reopens column") from None
+
+
 def _key(v: str) -> str:
     return unicodedata.normalize("NFKC", str(v)).strip().casefold()
 
@@ -61,7 +79,7 @@ def _key(v: str) -> str:
 def status(value: str) -> str | None:
     """A Zendesk status as csa's ``status`` (``None`` if unknown)."""
     k = _key(value)
-    return "solved" if k in _SOLVED else "open" if k in _OPEN else None
+    return "solved" if k in _SOLVED else "open" if k in _OPEN else "abandoned" if k in _ABANDONED else None
 
 
 def channel(value: str) -> str | None:
@@ -116,16 +134,23 @@ def read_zendesk(raw: RawTable, where: dict[str, str], tz: str) -> ZendeskTicket
                  if "first_reply_min" in where else pd.Series([None] * len(df), index=df.index))
     first = pd.Series([c + pd.Timedelta(minutes=m) if m is not None and not pd.isna(m) else None
                        for c, m in zip(created, first_min)], index=df.index, dtype=object)
+    if "first_reply_min" not in where and "first_reply_at" in where:  # a first-reply time instead of minutes
+        first = times("first_reply_at")
     replies = pd.Series(numbers(get("replies").tolist(), file=file, column=where["replies"], rows=list(df.index)),
                         index=df.index)
     out = {"ticket_id": ids, "created_at": created, "first_response_at": first, "resolved_at": solved,
            "status": st, "agent_replies": replies.map(lambda v: None if v is None or pd.isna(v) else int(v))}
-    if "reopens" in where:
-        re_n = pd.Series(numbers(get("reopens").tolist(), file=file, column=where["reopens"], rows=list(df.index)),
-                         index=df.index)
-        out["reopened"] = re_n.map(lambda v: None if v is None or pd.isna(v) else bool(v > 0))
+    if "reopens" in where:  # a count (Zendesk's Reopens) or a yes/no
+        out["reopened"] = pd.Series([_reopened(v, n, file, where["reopens"]) for n, v in get("reopens").items()],
+                                    index=df.index, dtype=object)
     if "via" in where:
         out["channel"] = get("via").map(channel)
+    for f, col in (("handle_time", "handle_time_min"), ("quality", "quality_score")):  # when the export has them
+        if f in where:
+            out[col] = numbers(get(f).tolist(), file=file, column=where[f], rows=list(df.index))
+    if "complaint" in where:
+        out["is_complaint"] = [_reopened(v, n, file, where["complaint"]) if _key(v) not in ("",) else None
+                               for n, v in get("complaint").items()]
     if "ticket_type" in where:
         out["category"] = get("ticket_type").map(lambda v: _key(v) if v and v != "-" else None)
     if "priority" in where:
