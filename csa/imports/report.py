@@ -11,6 +11,10 @@ from dataclasses import asdict, dataclass, field
 __all__ = ["FileReport", "ImportReport"]
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 @dataclass
 class FileReport:
     """One raw file. ``written`` counts rows per csa table the file contributed; ``skipped`` counts rows
@@ -78,10 +82,10 @@ class ImportReport:
                 out.append(f"{li}{b(f.file)}: not recognised, not read" + (f" ({'; '.join(f.notes)})" if f.notes
                                                                            else ""))
                 continue
-            out.append(f"{li}{b(f.file)}: {f.recognised} ({f.encoding}); {f.rows_in:,} rows in")
+            out.append(f"{li}{b(f.file)}: {f.recognised} ({f.encoding}); {_rows(f.rows_in)} in")
             sub = "  " + li
             if f.written:
-                out.append(sub + "written: " + ", ".join(f"{n:,} rows to {t}" for t, n in f.written.items()))
+                out.append(sub + "written: " + ", ".join(f"{_rows(n)} to {t}" for t, n in f.written.items()))
             if f.skipped:
                 out.append(sub + "skipped: " + ", ".join(f"{why} {n:,}" for why, n in f.skipped.items()))
             if f.linking and f.linking.get("records"):
@@ -101,7 +105,7 @@ class ImportReport:
                        f"({self.as_of_source}), and a month is written once it has ended.")
         out += ["", h("Tables written"), ""]
         for t, n in self.tables.items():
-            out.append(f"{li}{b(t)}: {n:,} rows; columns {', '.join(self.columns[t])}")
+            out.append(f"{li}{b(t)}: {_rows(n)}; columns {', '.join(self.columns[t])}")
             if self.left_out.get(t):
                 out.append("  " + li + "not written: " + "; ".join(f"{c} ({why})" for c, why in
                                                                  self.left_out[t].items()))

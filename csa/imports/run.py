@@ -477,8 +477,8 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
     unlinked = {t: int(tables[t]["customer_id"].isna().sum()) for t in ("tickets", "surveys") if t in tables}
     for t, n in unlinked.items():
         if n:
-            report.notes.append(f"{n:,} {t} rows link to no customer: kept with an empty customer_id (unknown "
-                                "customer); they count wherever no customer attribute is needed")
+            report.notes.append(f"{n:,} {t} row{'' if n == 1 else 's'} link to no customer: kept with an empty "
+                                "customer_id (unknown customer); they count wherever no customer attribute is needed")
     if "customers" not in tables:
         report.notes.append("no customers table: the raw folder has neither a CRM report nor a billing export")
     _write(into, out, report)
