@@ -133,5 +133,21 @@ def test_a_full_disk_while_the_index_is_written_is_said_as_such(small, tmp_path,
 
     monkeypatch.setattr(Path, "write_text", write_text)
     code, err = report(capsys, small, out, [nb])
-    assert code == 1 and "the disk is full (No space left on device) (" in err and "index.html" in err
+    assert code == 1 and "the disk is full (No space left on device) while writing " in err and "index.html" in err
     assert not out.exists()
+
+
+def test_a_permission_refused_while_writing_is_said_as_such(small, tmp_path, capsys, monkeypatch):
+    nb = tiny(tmp_path / "t.ipynb")
+    out = tmp_path / "r"
+    real = Path.write_text
+
+    def write_text(self, *a, **kw):
+        if self.name == "manifest.json":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    code, err = report(capsys, small, out, [nb])
+    assert code == 1 and "permission denied (Permission denied) on " in err and "manifest.json" in err
+    assert "nothing was published" in err and not out.exists()

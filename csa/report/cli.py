@@ -38,15 +38,17 @@ def _os_error(exc: OSError) -> str:
     """What the machine refused, in words: a full disk or a permission said as such, the file named."""
     import errno
 
-    where = f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror or "") else ""
     text = exc.strerror or str(exc)
+    name = str(exc.filename) if exc.filename and str(exc.filename) not in text else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        head = text if text.startswith("the disk is full") else f"the disk is full ({text}){where}"
+        head = text if text.startswith("the disk is full") else (
+            f"the disk is full ({text})" + (f" while writing {name}" if name else ""))
         return (f"{head}; nothing was published: --out still holds the report it held before. Free some space "
                 "on that disk (or give --out on another disk) and run again")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"permission denied ({text}){where}; nothing was published: --out still holds the report it "
-                "held before. Check that you may write there (or give another --out) and run again")
+        return (f"permission denied ({text})" + (f" on {name}" if name else "")
+                + "; nothing was published: --out still holds the report it held before. Check that you may "
+                "write there (or give another --out) and run again")
     return str(exc)
 
 
