@@ -31,14 +31,18 @@ silently better score. Two limits remain, as in any customer table without histo
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from .businesstime import BusinessCalendar
 from .metrics.support import DEFAULT_SLA_TARGETS
@@ -468,9 +472,12 @@ _MISSING, _OTHER = "(missing)", "(other)"
 def _frame(X) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError("sparse input is not supported: give a DataFrame of the raw signals")
     a = np.asarray(X)
     if a.ndim != 2:
-        raise ValueError(f"X must be a table (a DataFrame or a 2-D array); got shape {a.shape}")
+        raise ValueError(f"X must be a table (a DataFrame or a 2-D array); got shape {a.shape}. Reshape your data: "
+                         "one row per account, one column per signal")
     return pd.DataFrame(a, columns=[f"x{i}" for i in range(a.shape[1])])
 
 
@@ -648,20 +655,42 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         self.min_frequency = min_frequency
         self.skew = skew
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # churned or not
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y):
         """Fit on raw signals ``X`` and labels ``y`` (two classes; the second, sorted, is "churned")."""
         X = _frame(X)
+        if X.shape[1] == 0:
+            raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required: give the signals")
         if "churned" in X.columns:
             raise ValueError("X holds the label column 'churned': drop it from the signals (X.drop(columns='churned'))")
-        y = np.asarray(pd.Series(y).astype(object))
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None: the labels (churned or not)")
+        if not isinstance(y, pd.Series):
+            y = np.asarray(y)
+            if y.ndim == 2 and y.shape[1] == 1:
+                warnings.warn("A column-vector y was passed when a 1d array was expected: it is read as one",
+                              DataConversionWarning, stacklevel=2)
+            y = pd.Series(y.ravel() if y.ndim > 1 else y)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
-        if pd.isna(y).any():
+        if y.isna().any():
             raise ValueError("y has missing labels (accounts whose outcome is not known yet): leave them out")
+        kind = type_of_target(y.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(y) else y.to_numpy())
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(f"Unknown label type: {kind!r}; y holds two classes (churned or not)")
+        y = y.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(y) else y.to_numpy()
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
-            raise ValueError(f"y needs two classes (churned or not); got {list(self.classes_)}")
+            raise ValueError(f"Only binary classification is supported: y needs two classes (churned or not); "
+                             f"got {len(self.classes_)} class(es): {list(self.classes_)[:5]}")
         target = (y == self.classes_[1]).astype(int)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -706,7 +735,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
     def health(self, X) -> np.ndarray:
         """Health score 0–100 (100: healthiest). Hand-weighted: the weighted mean of the factors' points.
         Fitted: 100 × the share of training accounts at higher risk."""
-        X = _frame(X)
+        X = self._input(X)
         if self.weights is None:
             risk = self.decision_function(X)
             return 100 * (1 - np.searchsorted(self.train_risk_, risk, "left") / len(self.train_risk_))
@@ -717,9 +746,24 @@ class HealthModel(ClassifierMixin, BaseEstimator):
             return np.where(total > 0, np.nansum(pts * w, axis=1) / total, np.nan)
 
     # ------------------------------------------------------------------ scores
+    def _input(self, X) -> pd.DataFrame:
+        check_is_fitted(self, "classes_")
+        if not isinstance(X, pd.DataFrame):
+            X = np.asarray(X)
+            if X.ndim == 2 and X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but HealthModel is expecting {self.n_features_in_} "
+                                 "features as input")
+        X = _frame(X)
+        if not isinstance(X, pd.DataFrame) or list(X.columns) != list(self.feature_names_in_):
+            missing = [c for c in self.feature_names_in_ if c not in X.columns]
+            if missing and X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but HealthModel is expecting {self.n_features_in_} "
+                                 f"features as input (missing: {missing[:5]})")
+        return X
+
     def decision_function(self, X) -> np.ndarray:
         """Churn risk as log-odds (higher: more likely to churn)."""
-        X = _frame(X)
+        X = self._input(X)
         if self.weights is None:
             return self.model_.decision_function(self.design_.transform(X))
         h = self.health(X)
@@ -733,6 +777,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "classes_")
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
 
     def _band(self, risk: np.ndarray) -> np.ndarray:
@@ -749,7 +794,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         Fitted: log-odds of churn relative to the average training account (``intercept`` + the row's sum
         is the account's log-odds). Hand-weighted: health points lost (the row's sum is 100 − health).
         """
-        X = _frame(X)
+        X = self._input(X)
         if self.weights is None:
             z = self.design_.transform(X) * self.model_.coef_[0]
             out = pd.DataFrame(z, index=X.index).T.groupby(self.design_.groups, sort=False).sum().T

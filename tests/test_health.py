@@ -12,6 +12,7 @@ from scipy.stats import mannwhitneyu
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.utils.estimator_checks import check_estimator
 
 import csa
 from csa import health as H
@@ -269,6 +270,13 @@ def test_hand_weighted_points_share_out_a_missing_factor():
     np.testing.assert_allclose(cat.health(pd.DataFrame({"plan": ["basic", "gold"]})), [20, 100])
     with pytest.raises(ValueError, match="none of the weighted factors"):
         H.HealthModel(weights={"x": 1}).fit(X, [0, 1, 1])
+
+
+@pytest.mark.filterwarnings("ignore")  # the checks' own notices (a skipped array-API check, casts of NaN)
+def test_it_passes_scikit_learns_estimator_checks():
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in check_estimator(H.HealthModel(), on_fail=None)
+              if r["status"] == "failed"]
+    assert not failed
 
 
 def test_it_is_a_scikit_learn_estimator():
