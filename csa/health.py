@@ -224,7 +224,7 @@ def _usage(usage) -> pd.DataFrame:
 # =============================================================================== the signal functions
 
 def _window(df: pd.DataFrame, column: str, at: pd.Timestamp, days: int, who: pd.Index) -> pd.DataFrame:
-    return df.loc[(df[column] >= at - pd.Timedelta(days=days)).to_numpy(bool) & df["customer_id"].isin(who)]
+    return df.loc[(df[column] >= at - pd.Timedelta(days=days)).to_numpy(bool)]  # every customer: reindexed later
 
 
 def _count(df: pd.DataFrame, who: pd.Index, values=None) -> pd.Series:
@@ -247,7 +247,6 @@ def _customer_signals(cut: Cut, who: pd.Index):
 
 def _subscription_signals(cut: Cut, who: pd.Index):
     s = cut.tables["subscriptions"]
-    s = s.loc[s["customer_id"].isin(who)]
     a = cut.month
     months = pd.period_range(end=a - 1, periods=7, freq="M")
     wide = (s.loc[s["month"] >= months[0]].groupby(["customer_id", "month"])["mrr"].sum()
@@ -265,7 +264,6 @@ def _subscription_signals(cut: Cut, who: pd.Index):
 
 def _survey_signals(cut: Cut, who: pd.Index):
     sv = cut.tables["surveys"]
-    sv = sv.loc[sv["customer_id"].isin(who)]
     out = pd.DataFrame(index=who)
     nps = sv.loc[sv["survey"] == "nps"].sort_values(["responded_at", "response_id"] if "response_id" in sv
                                                      else ["responded_at"])
@@ -308,7 +306,7 @@ def _goal_signals(cut: Cut, who: pd.Index):
 
 def _usage_signals(cut: Cut, who: pd.Index):
     u = cut.tables["usage"]
-    u = u.loc[u["customer_id"].isin(who) & (u["month"] >= cut.month - 4)]
+    u = u.loc[u["month"] >= cut.month - 4]
     a = cut.month
     out = pd.DataFrame(index=who)
     cols = [c for c in USAGE_COLUMNS[2:] if c in u]
@@ -382,8 +380,7 @@ def _label(subscriptions: pd.DataFrame, who: pd.Index, month: pd.Period, horizon
     last = subscriptions["month"].max()
     if month + horizon - 1 > last:
         return pd.Series(pd.NA, index=who, dtype="boolean", name="churned")
-    window = subscriptions.loc[(subscriptions["month"] >= month) & (subscriptions["month"] < month + horizon)
-                               & subscriptions["customer_id"].isin(who)]
+    window = subscriptions.loc[(subscriptions["month"] >= month) & (subscriptions["month"] < month + horizon)]
     present = window.drop_duplicates(["customer_id", "month"]).groupby("customer_id").size()
     return (present.reindex(who, fill_value=0) < horizon).astype("boolean").rename("churned")
 
