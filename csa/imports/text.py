@@ -10,10 +10,11 @@ Japanese 午前/午後 and ``GMT+9`` (``2026/10/31 11:58:03 午後 GMT+9``, Goog
 ``YYYY/MM/DD HH:MM`` (Excel), or a date alone. A value without an offset is read in the zone the
 caller says: UTC for a column headed "(UTC)", the business time zone otherwise.
 
->>> t = parse_times(["2026/10/31 11:58:03 午後 GMT+9", "2026-10-31 14:58", ""], "Asia/Tokyo",
-...                 assume="UTC", file="f.csv", column="c")
->>> [x.isoformat() if x is not None else None for x in t]
-['2026-10-31T23:58:03+09:00', '2026-10-31T23:58:00+09:00', None]
+>>> t = parse_times(["2026/10/31 11:58:03 午後 GMT+9", "2026-10-31 14:58", "", "2026/11/01 12:05:00 AM GMT+9",
+...                  "2026-10-31 09:12:33 +0900"], "Asia/Tokyo", assume="UTC", file="f.csv", column="c")
+>>> [x.isoformat() if x is not None else None for x in t]  # doctest: +NORMALIZE_WHITESPACE
+['2026-10-31T23:58:03+09:00', '2026-10-31T23:58:00+09:00', None, '2026-11-01T00:05:00+09:00',
+ '2026-10-31T09:12:33+09:00']
 """
 
 from __future__ import annotations
