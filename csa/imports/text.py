@@ -32,7 +32,7 @@ import pandas as pd
 from ..encoding import MixedEncodingError, decode, encoding_name
 from .errors import ImportRefused
 
-__all__ = ["RawTable", "header_key", "parse_number", "parse_times", "read_raw"]
+__all__ = ["RAW_EXTENSIONS", "RawTable", "header_key", "numbers", "parse_number", "parse_times", "read_raw"]
 
 #: the files a raw folder may hold that are read as exports
 RAW_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
