@@ -900,10 +900,33 @@ class Backtest:
         """Mean AUC over the origins, per model."""
         return self.auc.mean()
 
-    def summary(self) -> pd.DataFrame:
-        """Per model: mean, standard deviation, lowest and highest AUC over the origins, and how many origins."""
+    def summary(self, top: float = 0.1) -> pd.DataFrame:
+        """Per model, over the origins: AUC (mean, standard deviation, lowest, highest), then the means of the
+        Brier score (mean squared error of ``p_churn``), and of the lift and recall in the riskiest ``top`` share
+        of each origin's accounts (churn rate there ÷ the origin's churn rate; share of the origin's churners
+        found there; ties broken by the order of the accounts), and the number of origins.
+
+        >>> s = pd.DataFrame({"origin": ["2026-01"] * 10, "customer_id": list("abcdefghij"), "model": "m",
+        ...                   "p_churn": [0.9, 0.8, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2],
+        ...                   "churned": [True, False, False, False, False, False, False, False, False, True]})
+        >>> bt = Backtest(3, pd.DataFrame({"m": [0.75]}, index=["2026-01"]), pd.DataFrame(), s)
+        >>> # Brier (0.01 + 0.64 + 7 × 0.01 + 0.64) / 10; the top 20 %: a and b, one churner of two (rate 0.2)
+        >>> bt.summary(top=0.2).loc["m", ["brier", "lift_top", "recall_top"]].round(3).tolist()
+        [0.136, 2.5, 0.5]
+        """
+        def per_origin(g: pd.DataFrame) -> pd.Series:
+            k = max(1, int(np.ceil(top * len(g))))
+            best = g.nlargest(k, "p_churn", keep="first")
+            rate, found = g["churned"].mean(), best["churned"].sum()
+            return pd.Series({"brier": ((g["p_churn"] - g["churned"]) ** 2).mean(),
+                              "lift_top": best["churned"].mean() / rate if rate else np.nan,
+                              "recall_top": found / g["churned"].sum() if g["churned"].sum() else np.nan})
+
+        s = self.scores.assign(churned=self.scores["churned"].astype(float))
+        extra = s.groupby(["model", "origin"], sort=False)[["p_churn", "churned"]].apply(per_origin)
+        extra = extra.groupby(level="model", sort=False).mean()
         return pd.DataFrame({"mean_auc": self.auc.mean(), "sd": self.auc.std(), "min": self.auc.min(),
-                             "max": self.auc.max(), "origins": self.auc.notna().sum()})
+                             "max": self.auc.max()}).join(extra).assign(origins=self.auc.notna().sum())
 
 
 def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstimator] | Iterable[str] | None = None,

@@ -393,6 +393,9 @@ def test_backtest_numbers_on_the_sample(sample_backtest, sample_ds):
         decile = s.groupby("origin")["p_churn"].transform(lambda p: pd.qcut(p.rank(method="first"), 10, labels=False))
         observed = s["churned"].groupby(decile).mean()
         assert observed[9] > 3 * observed[0]
+    summary = bt.summary(top=0.1)
+    assert summary["lift_top"].idxmax() == "fitted" and summary["brier"].idxmin() == "fitted"
+    assert summary.loc["fitted", ["brier", "lift_top", "recall_top"]].round(3).tolist() == [0.074, 2.074, 0.208]
     measured = {**mean.round(3).to_dict(), "oracle": round(float(oracle.mean()), 3)}
     assert measured == {"fitted": 0.668, "hand-weighted": 0.625, "plan × segment": 0.623, "NPS detractor": 0.572,
                         "oracle": 0.718}
