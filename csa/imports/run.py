@@ -42,12 +42,18 @@ def _survey_lines(files: list[tuple[RawTable, str]]) -> str:
     out = ["surveys:"]
     for raw, label in files:
         guess = _guess_question(raw)
-        out += [f'  - file: "{raw.name}"   # {label}',
+        question = _quoted(guess[0] if guess else "<header text, or a unique part of it>")
+        out += [f"  - file: {_quoted(raw.name)}   # {label}",
                 f"    survey: {guess[1] if guess else 'nps'}                # nps, csat or ces",
-                f'    question: "{guess[0] if guess else "<header text, or a unique part of it>"}"'
+                f"    question: {question}"
                 + ("" if guess else "   # one of: " + " | ".join(raw.header[:12])),
                 "    touchpoint: relationship   # where it was sent (or the header of a column holding it)"]
     return "\n".join(out)
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a double-quoted YAML string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _guess_question(raw: RawTable) -> tuple[str, str] | None:
@@ -223,7 +229,12 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
             lines.append(_survey_lines(lacking))
             why.append(f"{len(lacking)} survey export(s) are not described ({', '.join(r.name for r, _ in lacking)}): "
                        "a form does not say which survey it is, which question is scored, or where it was sent")
-        where_to = cfg.source if not isinstance(config, dict) else "the import config"
+        if isinstance(config, dict):
+            where_to = "the import config"
+        elif config is None:
+            where_to = f"{raw_dir / 'import.yaml'} (a new file; or give another with --config)"
+        else:
+            where_to = cfg.source
         raise MissingConfig("stopped: " + "; ".join(why) + ".", "\n".join(lines), where_to)
     names = {unicodedata.normalize("NFC", raw.name) for raw, _, _ in raws}
     for s in cfg.surveys:
