@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .io.checks import EARLIEST, TIME_COLUMN
 from .io.dataset import CheckResult
+from .io.files import LINE_PROBLEMS
 from .schema import TABLE_ORDER
 
 __all__ = ["TIME_COLUMN", "summary"]
@@ -35,8 +36,11 @@ def summary(result: CheckResult) -> str:
             continue
         df = result.tables.get(name)
         lo, hi = _range(df, TIME_COLUMN[name]) if df is not None else ("?", "?")
+        lost = any(p.table == name and p.file == info.file and p.message.startswith(LINE_PROBLEMS)
+                   for p in result.problems)
         lines.append(f"{name:<14}{info.file:<22}{info.encoding or info.format:<11}"
-                     f"{info.rows:>9,}  {lo:<11}{hi:<11}" + (f"  (sheet {info.sheet!r})" if info.sheet else ""))
+                     f"{info.rows:>9,}  {lo:<11}{hi:<11}" + (f"  (sheet {info.sheet!r})" if info.sheet else "")
+                     + ("  (lines of the file not read as rows: see the problems)" if lost else ""))
     norm = [(info.file, col, what, n) for info in result.sources.values()
             for (col, what), n in sorted(info.normalizations.items())]
     lines.append("")

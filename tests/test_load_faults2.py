@@ -88,6 +88,8 @@ def test_a_stray_quote_closed_far_away_is_named_with_both_lines(small, capsys, f
     assert "from line 6" in p.message and "closes only on line 41" in p.message and "35 whole rows" in p.message
     code, out = check_output(small, capsys)
     assert code == 1 and "line 6" in out
+    row = next(ln for ln in out.splitlines() if ln.startswith("surveys "))
+    assert f"{len(lines) - 36:,}" in row and "lines of the file not read as rows: see the problems" in row
 
 
 def test_line_breaks_inside_quoted_values_and_blank_lines_are_counted_not_listed(small):

@@ -39,6 +39,8 @@ VALUE_MAX_LINES = 100
 #: ... or longer than this many characters (and far longer than the column's other values)
 VALUE_MAX_CHARS = 10_000
 _CHUNK = 8 << 20
+#: how the problems of rows counted against lines begin (``csa check`` marks their table's row count)
+LINE_PROBLEMS = ("a quoted value spans", "the file has ", "line ")
 
 
 @dataclass
