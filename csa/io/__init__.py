@@ -4,9 +4,12 @@
 ``tickets.tsv``, ``tickets.xlsx``, ``tickets.parquet``; case does not matter), detects CSV
 encodings, applies an optional column mapping, normalises full-width digits and stray spaces
 (counting every change), converts each column to its type and checks every rule of
-:mod:`csa.schema`, then checks the dataset as a whole: references between tables, and dates
-within the accepted window (from 2000-01 to one month after the data's last month, unless
-``time_window`` says otherwise). Every problem found, in every table, is collected; if there is
+:mod:`csa.schema` (and each number column's plausible range), counts each CSV file's lines against
+the rows read (a stray quote that swallows rows is named with its lines), then checks the dataset
+as a whole: references between tables, the rules between tables (one row per customer and month,
+a survey's ticket of the same customer and earlier, orders and tickets after signup: see
+``data/README.md``), and dates within the accepted window (from 2000-01 to one month after the
+data's last month, unless ``time_window`` says otherwise). Every problem found, in every table, is collected; if there is
 any, :class:`~csa.errors.DataError` lists them all. Nothing is dropped or coerced silently: a
 file, sheet, row or column that cannot be read as it is meant is a problem, never skipped.
 
