@@ -887,13 +887,15 @@ class Backtest:
 
     ``auc``: ROC AUC per origin (rows) and model (columns); ``counts``: per origin, the customers scored, how
     many churned within the horizon, the training rows and as-of months; ``scores``: every scored account
-    (origin, customer, model, ``p_churn``, ``churned``).
+    (origin, customer, model, ``p_churn``, ``churned``); ``frames``: the :func:`health_features` of every
+    as-of month used, by month.
     """
 
     horizon: int
     auc: pd.DataFrame
     counts: pd.DataFrame
     scores: pd.DataFrame
+    frames: dict = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def mean(self) -> pd.Series:
@@ -1021,5 +1023,5 @@ def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstim
     auc_frame.index.name, auc_frame.columns.name = "origin", "model"
     counts_frame = pd.DataFrame.from_dict(counts, orient="index")
     counts_frame.index.name = "origin"
-    return Backtest(horizon, auc_frame, counts_frame, pd.concat(scores, ignore_index=True))
+    return Backtest(horizon, auc_frame, counts_frame, pd.concat(scores, ignore_index=True), frames)
 

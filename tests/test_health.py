@@ -401,6 +401,22 @@ def test_backtest_numbers_on_the_sample(sample_backtest, sample_ds):
                         "oracle": 0.718}
 
 
+def test_the_single_factor_trap_tickets_look_harmless_until_size_is_held(sample_backtest):
+    """Large customers file more tickets and churn less: on its own, ticket volume ranks churn no better than a
+    coin (it even looks slightly protective); within each segment more tickets mean more churn, and the fitted
+    score, which holds plan and segment, counts them as risk."""
+    frames = sample_backtest.frames
+    train = pd.concat([frames[a] for a in pd.period_range("2025-02", "2026-05", freq="M")])
+    y = train.pop("churned").astype(bool)
+    assert roc_auc_score(y, train["tickets_90d"]) < 0.5
+    flat = train.assign(_y=y.to_numpy()).reset_index(drop=True)  # a customer appears once per as-of month
+    within = {seg: roc_auc_score(g["_y"], g["tickets_90d"]) for seg, g in flat.groupby("segment")}
+    assert min(within.values()) > 0.54
+    m = H.HealthModel().fit(train, y)
+    push = m.contributions(train)["tickets_90d"]
+    assert np.corrcoef(push, train["tickets_90d"])[0, 1] > 0.9
+
+
 def test_backtest_refuses_origins_it_cannot_score_honestly(sample_ds):
     with pytest.raises(ValueError, match="start ≥ 2025-05"):
         H.backtest(sample_ds, start="2025-04", end="2025-06")
