@@ -133,6 +133,12 @@ def test_a_missing_table_drops_its_signals_never_invents_them():
     names = {f.name for f in H.FEATURES if f.table in ("goals", "surveys", "usage")}
     assert not names & set(X.columns)
     pd.testing.assert_frame_equal(X[["tickets_90d", "mrr"]], BY_HAND[["tickets_90d", "mrr"]], check_dtype=False)
+    bare = _tiny()  # optional columns absent (plan, segment; a ticket's priority and complaint flag)
+    bare = _tiny(customers=bare.customers.drop(columns=["plan", "segment"]),
+                 tickets=bare.tickets.drop(columns=["priority", "is_complaint"]))
+    X = H.health_features(bare, asof="2026-05")
+    assert not {"plan", "segment", "sla_breaches_90d", "complaints_90d"} & set(X.columns)
+    assert X["tickets_90d"].tolist() == [2, 1, 0]
     with pytest.raises(csa.DataError, match="subscriptions"):
         H.health_features(_tiny(subscriptions=None), asof="2026-05")
 
