@@ -24,8 +24,9 @@ removed, and a ticket's first response or resolution that came at or after ``aso
 ``asof`` the ticket was still waiting). Each group of signals also reports the newest date it read, and
 :func:`health_features` raises :class:`LeakageError` when that date is at or after ``asof``: a signal that
 slipped past the cut (a function that reads the uncut data, a column filled in later) is an error, never a
-silently better score. Two limits remain, as in any customer table without history: ``plan`` and
-``segment`` are the values the customers table holds *now*.
+silently better score. What the data cannot tell is assumed: ``plan`` and ``segment`` are the values
+the customers table holds *now* (it keeps no history), and a ticket's complaint flag and a goal attempt's
+outcome are taken as known when the ticket or the attempt started.
 """
 
 from __future__ import annotations
