@@ -105,12 +105,18 @@ def test_line_breaks_inside_quoted_values_and_blank_lines_are_counted_not_listed
     assert len(ds.surveys) == len(s) and ds.surveys.loc[3, "comment"] == "line one\nline two\n\nline four"
 
 
-def test_a_long_multi_line_value_is_listed(small):
+def test_a_long_multi_line_value_without_rows_inside_is_a_warning(small, capsys):
     s = read_raw(small, "surveys")
-    s.loc[4, "comment"] = "\n".join(["ok"] * 150)  # 150 lines in one comment: a swallow, or a pasted log
+    s.loc[4, "comment"] = "\n".join(["ok"] * 150)  # 150 lines in one comment: a stray quote, or a pasted log
+    s.loc[9, "comment"] = "long line\n" + "x" * 20_000  # far longer than the other comments
     write_raw(small, "surveys", s)
-    p = one(problems_of(small), "spans 150 lines", file="surveys.csv", column="comment")
-    assert p.rows == [6]
+    result = csa.io.inspect(small)
+    assert result.ok and len(result.dataset.surveys) == len(s)
+    w = one(result.warnings, "spans 150 lines", file="surveys.csv", column="comment")
+    assert w.rows == [6, 11] and "from line 6" in w.message and "2 such values" in w.message
+    assert "e-mail body" in w.fix
+    code, out = check_output(small, capsys)
+    assert code == 0 and "WARNINGS: 1" in out and "spans 150 lines" in out
 
 
 def test_a_file_without_line_breaks_is_refused_early_with_its_size(small, capsys):

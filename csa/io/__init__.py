@@ -9,8 +9,8 @@ the rows read (a stray quote that swallows rows is named with its lines), then c
 as a whole: references between tables, the rules between tables (one row per customer and month,
 a survey's ticket of the same customer and earlier, orders and tickets after signup: see
 ``data/README.md``), and dates within the accepted window (from 2000-01 to one month after the
-data's last month, unless ``time_window`` says otherwise). Every problem found, in every table, is collected; if there is
-any, :class:`~csa.errors.DataError` lists them all. Nothing is dropped or coerced silently: a
+data's last month, unless ``time_window`` says otherwise). Every problem found, in every table, is
+collected; if there is any, :class:`~csa.errors.DataError` lists them all. Nothing is dropped or coerced silently: a
 file, sheet, row or column that cannot be read as it is meant is a problem, never skipped.
 
 The modules, in the order a load goes through them:

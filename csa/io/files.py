@@ -322,7 +322,8 @@ def _read_text(raw: bytes, path: Path, t: Table, problems: list[Problem],
     return df, enc
 
 
-def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> tuple[pd.DataFrame | None,
+def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem],
+               warnings: list[Problem] | None = None) -> tuple[pd.DataFrame | None,
                                                                                       str | None, str | None]:
     """Read a file as text columns (CSV) or as stored (Excel, parquet): ``(frame, encoding, sheet)``."""
     path, fname = entry.path, entry.name
@@ -364,7 +365,7 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
         if _fast._FAST:
             fast = _arrow_file(path, sep)
             if fast is not None:
-                _check_lines(fast[0], t, fname, sep, counted, lambda: _mapped(path), problems)
+                _check_lines(fast[0], t, fname, sep, counted, lambda: _mapped(path), problems, warnings)
                 return fast[0], fast[1], None
         raw = path.read_bytes()
     except OSError as exc:
@@ -377,7 +378,7 @@ def _read_file(entry: _Entry, t: Table, spec: dict, problems: list[Problem]) -> 
     if df is not None:
         text = texts[0] if texts else raw.decode("utf-8", "replace")
         lines = _Lines(text.count("\n"), bool(text) and not text.endswith("\n"), len(raw))
-        _check_lines(df, t, fname, sep, lines, lambda: text, problems)
+        _check_lines(df, t, fname, sep, lines, lambda: text, problems, warnings)
     return df, enc, None
 
 
@@ -402,7 +403,7 @@ def _breaks_of(s: pd.Series) -> np.ndarray:
 
 
 def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lines, content,
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem], warnings: list[Problem] | None = None) -> None:
     """Rows counted, not trusted: the file's lines against the rows read and the line breaks inside values.
 
     A text file of ``L`` lines holds a header line, one line per row, the line breaks inside quoted
@@ -411,8 +412,11 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
     more than :data:`VALUE_MAX_LINES` lines, far longer than the column's others, or holding a line
     that looks like a whole row (as many delimiters as the header) is a problem naming the line
     where it starts; so is any line the rows, the line breaks inside values and the blank lines do
-    not account for. ``content()`` gives the file's text or bytes, for the blank lines.
+    not account for. ``content()`` gives the file's text or bytes, for the blank lines. A value that
+    only spans many lines or is far longer than its column's others (no whole row inside: an e-mail
+    body, perhaps) is a warning, in ``warnings``.
     """
+    warnings = [] if warnings is None else warnings
     rows = len(df)
     if counted.lines == rows + 1 or not len(df.columns):
         return
@@ -438,28 +442,35 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
             values = df[c].iloc[has]
             lengths = values.str.len().to_numpy(dtype=np.int64)
             others = df[c].str.len().dropna().to_numpy(dtype=np.float64)
-            typical = float(np.percentile(others, 99)) if len(others) else 0.0
+            typical = float(np.percentile(others, 90)) if len(others) else 0.0
             bad = []
             for j, i in enumerate(has):
                 v = values.iloc[j]
                 whole = len(row_like.findall(v)) if row_like is not None else 0
                 if n[i] > VALUE_MAX_LINES or whole or (lengths[j] > VALUE_MAX_CHARS and lengths[j] > 10 * typical):
                     bad.append((int(i), whole))
-            if bad:
-                first = int(start_line[bad[0][0]] + left[bad[0][0]])
-                last = first + int(n[bad[0][0]])
+            for group, found in ((problems, [b for b in bad if b[1]]), (warnings, [b for b in bad if not b[1]])):
+                if not found:
+                    continue
+                first = int(start_line[found[0][0]] + left[found[0][0]])
+                last = first + int(n[found[0][0]])
                 ends = ("runs to the end of the file" if last >= counted.lines else f"closes only on line {last:,}")
-                rows_in = sum(w for _, w in bad)
-                spans = [int(n[i]) + 1 for i, _ in bad]
-                problems.append(Problem(
-                    t.name, fname, f"a quoted value spans {max(spans):,} lines, from line {first:,} of the file"
-                    + (f", and holds what look like {rows_in:,} whole rows" if rows_in else "")
-                    + f": a quote (\") opens a value there and {ends}, so the lines in between are read as one "
-                    "value, not as rows" + ("" if len(bad) == 1 else f" ({len(bad)} such values)"),
-                    column=str(c), n_rows=len(bad), rows=[i + 2 for i, _ in bad[:N_EXAMPLES]],
-                    values=[_short(str(df[c].iloc[i]).replace("\r", "")) for i, _ in bad[:N_EXAMPLES]],
+                rows_in = sum(w for _, w in found)
+                spans = [int(n[i]) + 1 for i, _ in found]
+                what = (f"holds what look like {rows_in:,} whole rows: a quote (\") opens a value there and {ends}, "
+                        "so the lines in between are read as one value, not as rows" if rows_in else
+                        f"is far longer than the column's other values ({lengths[has.tolist().index(found[0][0])]:,} "
+                        f"characters): if a quote (\") opened there by mistake, the lines up to line {last:,} are "
+                        "read as one value, not as rows")
+                group.append(Problem(
+                    t.name, fname, f"a quoted value spans {max(spans):,} lines, from line {first:,} of the file, and "
+                    + what + ("" if len(found) == 1 else f" ({len(found)} such values)"),
+                    column=str(c), n_rows=len(found), rows=[i + 2 for i, _ in found[:N_EXAMPLES]],
+                    values=[_short(str(df[c].iloc[i]).replace("\r", "")) for i, _ in found[:N_EXAMPLES]],
                     fix=f"look at line {first:,} of {fname}: remove the stray quote, or double a quote meant inside a "
-                        'value (""); then export or save the file again with quoting on'))
+                        'value (""); then export or save the file again with quoting on'
+                        + ("" if rows_in else "; if the value is meant (an e-mail body, a pasted log), nothing is "
+                                              "wrong")))
         left += n
     if counted.lines == rows + 1 + inside:
         return

@@ -133,7 +133,7 @@ def _inspect(path: str | os.PathLike, *, tz: str, mapping, time_window) -> Check
             if df is not None:
                 tables[name] = df
     problems = [p for segment in segments for p in segment]
-    warnings: list[Problem] = []
+    warnings: list[Problem] = [w for name in TABLE_ORDER if name in sources for w in sources[name].warnings]
     found_at = _check_references(tables, sources, problems) if "customers" in tables else {}
     _check_relations(tables, sources, tz, problems, warnings, found_at)
     start, stop, last = _check_window(tables, sources, shown, tz, window, problems)

@@ -76,11 +76,12 @@ def _load_table(entry: _Entry, t: Table, spec: dict, tz: str, problems: list[Pro
                 ) -> tuple[pd.DataFrame | None, SourceInfo]:
     fname = entry.name
     fmt = entry.path.suffix.lstrip(".").lower()
-    raw, enc, sheet = _read_file(entry, t, spec, problems)
+    warnings: list[Problem] = []
+    raw, enc, sheet = _read_file(entry, t, spec, problems, warnings)
     if raw is None:
         return None, SourceInfo(t.name, fname, fmt, enc, 0, read=False, sheet=sheet)
     raw = raw.reset_index(drop=True)
-    info = SourceInfo(t.name, fname, fmt, enc, len(raw), sheet=sheet)
+    info = SourceInfo(t.name, fname, fmt, enc, len(raw), sheet=sheet, warnings=warnings)
     raw = _header_problems(raw, t, fname, info, problems)
     if raw is None:
         return None, info
