@@ -29,7 +29,7 @@ class SourceInfo:
     extra_columns: list[str] = field(default_factory=list)
     read: bool = True  # False: the file exists but could not be read (see the problems)
     sheet: str | None = None  # the sheet read from a workbook
-    warnings: list[Problem] = field(default_factory=list)  # what reading the file found that is only a warning
+    warnings: list[Problem] = field(default_factory=list, compare=False)  # found reading the file: warnings only
     #: optional columns the file does not have (read as empty): a KPI that needs one is not computed
     absent_columns: list[str] = field(default_factory=list)
 
