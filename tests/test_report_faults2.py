@@ -151,3 +151,13 @@ def test_a_permission_refused_while_writing_is_said_as_such(small, tmp_path, cap
     code, err = report(capsys, small, out, [nb])
     assert code == 1 and "permission denied (Permission denied) on " in err and "manifest.json" in err
     assert "nothing was published" in err and not out.exists()
+
+
+def test_a_mapping_of_nested_aliases_is_refused_before_anything_runs(small, tmp_path, capsys):
+    from .test_load_faults2 import BOMB
+
+    m = tmp_path / "mapping.yaml"
+    m.write_text(BOMB + "tickets:\n  columns: *i\n", encoding="utf-8")
+    out = tmp_path / "r"
+    code, err = report(capsys, small, out, [tiny(tmp_path / "t.ipynb", 'mapping = ""')], "--mapping", str(m))
+    assert code == 2 and "billion laughs" in err and not out.exists()

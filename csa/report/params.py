@@ -237,6 +237,9 @@ def _check_inputs(period: str, freq: str, lang: str, params: dict[str, Any], map
         raise FileNotFoundError(f"--mapping: file not found: {mapping}")
     if not m.is_file():
         raise ValueError(f"--mapping: {mapping} is not a file (give the mapping YAML file)")
+    from ..io.mapping import _read_mapping_file
+
+    _read_mapping_file(m)  # unreadable or invalid YAML, or a bomb of nested aliases: refused before anything runs
     return m.resolve()
 
 
