@@ -409,3 +409,38 @@ def test_comments_written_in_each_layout_read_back_equal(small):
         assert [None if pd.isna(v) else v for v in got] == want, layout
 
     round_trip()
+
+
+def test_subscriptions_written_in_each_layout_read_back_equal(small):
+    hypothesis = pytest.importorskip("hypothesis")
+    pytest.importorskip("openpyxl")
+    st = hypothesis.strategies
+    customers = read_raw(small, "customers")["customer_id"].tolist()
+    months = pd.period_range(read_raw(small, "subscriptions")["month"].min(), periods=8, freq="M")
+    (small / "subscriptions.csv").unlink()
+
+    @hypothesis.settings(max_examples=30, deadline=None, derandomize=True, database=None)
+    @hypothesis.given(st.dictionaries(st.tuples(st.sampled_from(customers), st.sampled_from(list(months))),
+                                      st.integers(min_value=0, max_value=10**9), min_size=1, max_size=40),
+                      st.sampled_from(LAYOUTS), st.booleans())
+    def round_trip(rows, layout, grouped):
+        df = pd.DataFrame([(c, str(m), f"{v / 100:,.2f}" if grouped and layout != "parquet" else f"{v / 100:.2f}")
+                           for (c, m), v in rows.items()], columns=["customer_id", "month", "mrr"])
+        for f in small.glob("subscriptions.*"):
+            f.unlink()
+        if layout == "xlsx":
+            df.to_excel(small / "subscriptions.xlsx", index=False)
+        elif layout == "parquet":
+            df.assign(mrr=df["mrr"].astype(float)).to_parquet(small / "subscriptions.parquet")
+        elif layout == "tsv":
+            df.to_csv(small / "subscriptions.tsv", sep="\t", index=False)
+        else:
+            enc = {"csv-bom": "utf-8-sig", "csv-cp932": "cp932"}.get(layout, "utf-8")
+            df.to_csv(small / "subscriptions.csv", index=False, encoding=enc,
+                      lineterminator="\r\n" if layout == "csv-crlf" else "\n")
+        got = csa.load(small).subscriptions
+        assert got["customer_id"].tolist() == df["customer_id"].tolist()
+        assert got["month"].astype(str).tolist() == df["month"].tolist()
+        np.testing.assert_allclose(got["mrr"].to_numpy(), [v / 100 for v in rows.values()], rtol=1e-12)
+
+    round_trip()
