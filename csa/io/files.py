@@ -431,8 +431,8 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
     # first column holds ids such as R0000001) starting with a value shaped like the first column's
     first = df.iloc[:, 0].dropna()
     shape = str(first.iloc[0]) if len(first) else ""
-    lead = (re.sub(r"\d+", lambda m: rf"\d{{{len(m[0])}}}", re.escape(shape))
-            if re.search(r"\d", shape) and len(shape) <= 40 else "")  # R0000001 → R\d{7}
+    lead = (re.sub(r"\d+", lambda m: r"\d+", re.escape(shape))
+            if re.search(r"\d", shape) and len(shape) <= 40 else "")  # R0000001 → R\d+
     row_like = (re.compile(rf"\n{lead}{esc}(?:[^\n{esc}]*{esc}){{{k - 1}}}" if lead else
                            rf"\n(?:[^\n{esc}]*{esc}){{{k}}}") if k >= 2 else None)
     left = np.zeros(rows, np.int64)  # line breaks in the columns to the left, within the row
