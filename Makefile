@@ -10,7 +10,7 @@ NOTEBOOKS = $(shell $(BIN)/python -m csa.catalog ipynb)
 PERIOD ?= 2026-10
 REPORT_LANG ?= en
 
-.PHONY: setup run test lint check sample lab clean notebooks bench
+.PHONY: setup run test lint check sample lab clean notebooks bench book
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,6 +49,12 @@ sample: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+
+# the handbook as a static website in English and Japanese, from the committed notebooks, offline:
+# open build/book/index.html (book/README.md)
+book: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[book]"
+	$(BIN)/python book/build.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
