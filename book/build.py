@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 OUT = ROOT / "build" / "book"
 LANGS = ("en", "ja")
-DAY_MINUTES = 90  # the first week's reading per day
+DAYS = 5  # the first week: the lessons in order, cut into this many days of about equal length
 
 TEXT = {
     "en": {
@@ -47,11 +47,11 @@ TEXT = {
         "reference": "Reference",
         "start_title": "Start here: your first week",
         "start": (
-            "Read the lessons in this order, about {day} minutes a day. Each opens with what you will be "
-            "able to do and ends with exercises whose solutions are folded: try them before you unfold. "
-            "Every KPI and statistical term links to the [glossary](glossary.md) the first time a lesson "
-            "uses it; the [source articles](SOURCES.md) are the five Japanese articles the definitions "
-            "follow."
+            "Read the lessons in this order, one day at a time (about {day} minutes a day). Each opens "
+            "with what you will be able to do and ends with exercises whose solutions are folded: "
+            "try them before you unfold. Every KPI and statistical term links to the "
+            "[glossary](glossary.md) the first time a lesson uses it; the [source articles](SOURCES.md) "
+            "are the five Japanese articles the definitions follow."
         ),
         "day": "Day", "lesson": "Lesson", "minutes": "About", "min": "min",
         "after": (
@@ -81,7 +81,7 @@ TEXT = {
         "reference": "資料",
         "start_title": "はじめに：最初の1週間",
         "start": (
-            "次の順にレッスンを読んでください。1日あたり約{day}分です。各レッスンの冒頭には、読み終えたときに"
+            "次の順に、1日ずつレッスンを読んでください（1日あたり約{day}分）。各レッスンの冒頭には、読み終えたときに"
             "できるようになることが書かれており、最後には解答が折りたたまれた演習があります。解答を開く前に"
             "自分で解いてみてください。KPIや統計の用語は、各レッスンで最初に出てきたところから"
             "[用語集](glossary.md)にリンクしています。[出典記事](SOURCES.md)は、定義の根拠とした5本の"
@@ -221,18 +221,19 @@ def _fix_links(text: str, staged: set[str]) -> str:
 
 
 def lesson(entry, lang: str, staged: set[str], pats) -> tuple[str, int]:
-    """The notebook of ``entry`` in ``lang`` as JSON, and about how many minutes it takes to work through."""
+    """The notebook of ``entry`` in ``lang`` as JSON, and about how many minutes it takes (from its English text)."""
     import nbformat
 
     other = set(LANGS) - {lang}
     nb = nbformat.read(entry.ipynb, as_version=4)
     nb.cells = [c for c in nb.cells if not other & set(c.metadata.get("tags", []))]
     done: set[str] = set()
-    words = code = 0
+    words = sum(len(re.findall(r"[A-Za-z]+", c.source)) for c in nbformat.read(entry.ipynb, as_version=4).cells
+                if c.cell_type == "markdown" and "ja" not in c.metadata.get("tags", []))
+    code = 0
     for c in nb.cells:
         c.metadata.pop("jupyter", None)  # the Japanese twins are stored folded
         if c.cell_type == "markdown":
-            words += len(re.findall(r"[A-Za-z]+", c.source)) if lang == "en" else len(c.source) // 2
             c.source = _link_terms(_fix_links(c.source, staged), pats, done, lang)
         elif c.cell_type == "code":
             code += 1
@@ -240,21 +241,39 @@ def lesson(entry, lang: str, staged: set[str], pats) -> tuple[str, int]:
 
 
 def minutes(words: int, code_cells: int) -> int:
-    """Reading at about 120 words a minute (learning, not skimming) and a minute per code cell, to 5 minutes."""
-    return max(10, 5 * math.ceil((words / 120 + code_cells) / 5))
+    """Reading at about 100 words a minute (learning, not skimming), 1.5 minutes per code cell and 10 for the
+    exercises, to 5 minutes."""
+    return 5 * math.ceil((words / 100 + 1.5 * code_cells + 10) / 5)
+
+
+def _days(mins: list[int], days: int) -> list[int]:
+    """The day of each lesson: the lessons in order, cut into ``days`` runs whose longest is as short as can be."""
+    n = len(mins)
+    best = {(0, 0): (0, [])}  # (lessons placed, days used) -> (longest day, day of each)
+    for i in range(n):
+        for d in range(days):
+            if (i, d) not in best:
+                continue
+            longest, plan = best[(i, d)]
+            for j in range(i + 1, n + 1):
+                key, cand = (j, d + 1), (max(longest, sum(mins[i:j])), [*plan, *[d + 1] * (j - i)])
+                if key not in best or cand[0] < best[key][0]:
+                    best[key] = cand
+    return min((best[(n, d)] for d in range(1, days + 1) if (n, d) in best), key=lambda b: b[0])[1]
 
 
 def start_here(lang: str, entries, mins: dict[str, int]) -> str:
     t = TEXT[lang]
-    rows, day, used = [], 1, 0
-    for e in entries:
-        if used and used + mins[e.id] > DAY_MINUTES * 1.2:
-            day, used = day + 1, 0
-        used += mins[e.id]
+    day_of = _days([mins[e.id] for e in entries], DAYS)
+    per_day = [sum(mins[e.id] for e, d in zip(entries, day_of) if d == day) for day in sorted(set(day_of))]
+    rows = []
+    for e, day in zip(entries, day_of):
         label = f"{day}{t['day']}" if lang == "ja" else f"{t['day']} {day}"
-        rows.append(f"| {label} | [{e.title_in(lang)}]({e.file}.ipynb) | {mins[e.id]} {t['min']} |")
+        span = f"{mins[e.id]}{t['min']}" if lang == "ja" else f"{mins[e.id]} {t['min']}"
+        rows.append(f"| {label} | [{e.title_in(lang)}]({e.file}.ipynb) | {span} |")
     head = f"| {'' if lang == 'ja' else t['day']} | {t['lesson']} | {t['minutes']} |"
-    return "\n".join([f"# {t['start_title']}", "", t["start"].format(day=DAY_MINUTES), "", head,
+    day = 10 * round(sum(per_day) / len(per_day) / 10)
+    return "\n".join([f"# {t['start_title']}", "", t["start"].format(day=day), "", head,
                       "|---|---|---:|", *rows, "", t["after"], ""])
 
 
