@@ -17,6 +17,7 @@ import pytest
 
 import csa
 import csa.io.fast
+import csa.io.files
 from csa.cli import main
 
 from .conftest import read_raw, write_raw
@@ -103,6 +104,27 @@ def test_line_breaks_inside_quoted_values_and_blank_lines_are_counted_not_listed
     write_lines(small, "surveys", lines)
     ds = csa.load(small)
     assert len(ds.surveys) == len(s) and ds.surveys.loc[3, "comment"] == "line one\nline two\n\nline four"
+
+
+@both_paths
+def test_blank_and_whitespace_only_lines_are_counted_not_listed(small, fast, monkeypatch):
+    monkeypatch.setattr(csa.io.fast, "_FAST", fast)
+    lines = lines_of(small, "goals")
+    lines[5:5] = ["   \n", "\t\n", "\r\n"]
+    write_lines(small, "goals", lines)
+    assert len(csa.load(small).goals) == len(lines) - 4
+
+
+def test_rows_a_parser_loses_are_listed(small, monkeypatch):
+    real = csa.io.files._arrow_file
+
+    def lossy(path, sep):  # a reader that drops rows without a word
+        got = real(path, sep)
+        return None if got is None else (got[0].iloc[3:].reset_index(drop=True), got[1])
+
+    monkeypatch.setattr(csa.io.files, "_arrow_file", lossy)
+    p = one(problems_of(small), "not in the table", file="goals.csv")
+    assert "3 lines are not in the table" in p.message and f"{len(lines_of(small, 'goals')):,} lines" in p.message
 
 
 def test_a_long_multi_line_value_without_rows_inside_is_a_warning(small, capsys):

@@ -408,13 +408,14 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
 
     A text file of ``L`` lines holds a header line, one line per row, the line breaks inside quoted
     values and blank lines, nothing else. When the rows alone account for every line (the common
-    case) nothing more is done. Otherwise each column's line breaks are counted: a value spanning
-    more than :data:`VALUE_MAX_LINES` lines, far longer than the column's others, or holding a line
-    that looks like a whole row (as many delimiters as the header) is a problem naming the line
-    where it starts; so is any line the rows, the line breaks inside values and the blank lines do
-    not account for. ``content()`` gives the file's text or bytes, for the blank lines. A value that
-    only spans many lines or is far longer than its column's others (no whole row inside: an e-mail
-    body, perhaps) is a warning, in ``warnings``.
+    case) nothing more is done. Otherwise each column's line breaks are counted: a value holding a
+    line that looks like a whole row (an id shaped like the first column's, then the header's
+    delimiters: rows a stray quote swallowed) is a problem naming the line where it starts and the
+    line where the quote closes; so is any line the rows, the line breaks inside values and the blank
+    lines do not account for (``content()`` gives the file's text or bytes, for the blank lines). A
+    value with no row inside that spans more than :data:`VALUE_MAX_LINES` lines, or is longer than
+    :data:`VALUE_MAX_CHARS` and ten times most of its column's values (an e-mail body, perhaps), is a
+    warning, in ``warnings``.
     """
     warnings = [] if warnings is None else warnings
     rows = len(df)
@@ -459,9 +460,10 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
                 spans = [int(n[i]) + 1 for i, _ in found]
                 what = (f"holds what look like {rows_in:,} whole rows: a quote (\") opens a value there and {ends}, "
                         "so the lines in between are read as one value, not as rows" if rows_in else
-                        f"is far longer than the column's other values ({lengths[has.tolist().index(found[0][0])]:,} "
-                        f"characters): if a quote (\") opened there by mistake, the lines up to line {last:,} are "
-                        "read as one value, not as rows")
+                        f"has no row inside, but is far longer than most of the column's values "
+                        f"({lengths[has.tolist().index(found[0][0])]:,} characters; nine in ten have at most "
+                        f"{typical:,.0f}): if a quote (\") opened there by mistake, the lines up to line {last:,} "
+                        "are read as one value, not as rows")
                 group.append(Problem(
                     t.name, fname, f"a quoted value spans {max(spans):,} lines, from line {first:,} of the file, and "
                     + what + ("" if len(found) == 1 else f" ({len(found)} such values)"),
@@ -475,13 +477,27 @@ def _check_lines(df: pd.DataFrame, t: Table, fname: str, sep: str, counted: _Lin
     if counted.lines == rows + 1 + inside:
         return
     data = content()
-    blank_re = re.compile(r"\n(?=\r?\n)" if isinstance(data, str) else rb"\n(?=\r?\n)")
+    try:
+        _unaccounted(df, t, fname, counted, data, per_col, inside, problems)
+    finally:
+        if hasattr(data, "close"):
+            data.close()
+
+
+def _unaccounted(df: pd.DataFrame, t: Table, fname: str, counted: _Lines, data, per_col: list[np.ndarray],
+                 inside: int, problems: list[Problem]) -> None:
+    """The lines of the file (``data``: its text or bytes) that the rows, the line breaks inside values and
+    the blank lines do not account for: a problem, if there are any."""
+    rows = len(df)
+    # blank lines (empty, or spaces and tabs only: the parsers skip both)
+    blank_re = re.compile(r"\n(?=[ \t]*\r?\n)" if isinstance(data, str) else rb"\n(?=[ \t]*\r?\n)")
     blank = sum(1 for _ in blank_re.finditer(data))
-    if (data[:1] if isinstance(data, str) else bytes(data[:1])) in ("\n", b"\n", "\r", b"\r"):
+    start = data[:256] if isinstance(data, str) else bytes(data[:256])
+    if re.match(r"[ \t]*\r?\n" if isinstance(start, str) else rb"[ \t]*\r?\n", start):
         blank += 1  # the file starts with a blank line
     for c, n in zip(df.columns, per_col, strict=True):
         for i in np.flatnonzero(n):
-            blank -= len(re.findall(r"\n(?=\r?\n)", df[c].iloc[i]))
+            blank -= len(re.findall(r"\n(?=[ \t]*\r?\n)", df[c].iloc[i]))
     lost = counted.lines - (rows + 1 + inside + blank)
     if lost < 0 and rows and not counted.last_open and any(
             isinstance(v, str) and v.endswith("\n") for v in df.iloc[-1].tolist()):
