@@ -147,13 +147,15 @@ def _failed_page(lang: str, title: str, nav: str, notebook: str) -> str:
     return _page(lang, title, body, nav=nav)
 
 
-def _report_cells(nb: Path):
+def _report_cells(nb: Path, given: dict[str, Any] | None = None):
     """The notebook as a report section runs it: without its ``lesson`` cells (the teaching, with its examples
-    on the sample's plans and teams, is neither run nor shown in a report)."""
+    on the sample's plans and teams, is neither run nor shown in a report), and without its ``agent-detail``
+    cells (results per named agent) unless the run's ``agent_detail`` parameter is true."""
     import nbformat
 
+    drop = {"lesson"} | (set() if (given or {}).get("agent_detail") else {"agent-detail"})
     node = nbformat.read(nb, as_version=4)
-    node.cells = [c for c in node.cells if "lesson" not in c.get("metadata", {}).get("tags", [])]
+    node.cells = [c for c in node.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
     return node
 
 
@@ -216,7 +218,7 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
         kernels.append(started)
     try:
         try:
-            papermill.execute_notebook(_report_cells(nb), str(executed), parameters=given, kernel_name="python3",
+            papermill.execute_notebook(_report_cells(nb, given), str(executed), parameters=given, kernel_name="python3",
                                        engine_name=_engine_name(),
                                        progress_bar=False, log_output=False,  # cwd: the kernel's, not ours
                                        kernel_manager_class=_kernel_manager_class(runtime, log, started,

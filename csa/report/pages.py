@@ -19,7 +19,7 @@ from typing import Any
 
 from ..catalog import notebooks_dir
 
-__all__ = ["LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "renumber_sections"]
+__all__ = ["FOLD_AFTER", "LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "fold_prose", "renumber_sections"]
 
 
 TEMPLATE = "csa_report"
@@ -100,6 +100,69 @@ def _nav(lang: str, sources: bool, index: bool = True) -> str:
     return " ".join(links)
 
 
+#: prose of a report cell beyond this many characters (after its heading and first paragraph) is folded
+FOLD_AFTER = 240
+
+
+def _blocks(text: str) -> list[str]:
+    """A markdown text's blocks (paragraphs, lists, tables, fenced code), as written, without blank lines between."""
+    blocks, cur, fence = [], [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not line.strip() and not fence:
+            if cur:
+                blocks.append("\n".join(cur))
+                cur = []
+            continue
+        cur.append(line)
+    if cur:
+        blocks.append("\n".join(cur))
+    return blocks
+
+
+def fold_prose(text: str, summary: str, after: int = FOLD_AFTER) -> str:
+    """A report cell's markdown with its heading and first paragraph shown and the rest folded
+    (``<details>``) when the rest is longer than ``after`` characters: a section page shows results, and
+    the method and definitions stay one click away.
+
+    >>> print(fold_prose("## 3 Trend\n\nFirst.\n\n" + "More. " * 60, "How to read it"))  # doctest: +ELLIPSIS
+    ## 3 Trend
+    <BLANKLINE>
+    First.
+    <BLANKLINE>
+    <details class="csa-more"><summary>How to read it</summary>
+    <BLANKLINE>
+    More. More. ...
+    <BLANKLINE>
+    </details>
+    >>> fold_prose("Short.", "How to read it")
+    'Short.'
+    """
+    blocks = _blocks(text)
+    keep = 2 if blocks and blocks[0].lstrip().startswith("#") else 1
+    rest = blocks[keep:]
+    if sum(len(b) for b in rest) <= after:
+        return text
+    shown = "\n\n".join(blocks[:keep])
+    folded = "\n\n".join(rest)
+    return f'{shown}\n\n<details class="csa-more"><summary>{_e(summary)}</summary>\n\n{folded}\n\n</details>'
+
+
+def _fold_preprocessor(lang: str):
+    from nbconvert.preprocessors import Preprocessor
+
+    summary = _t("fold_summary", lang)
+
+    class FoldProse(Preprocessor):
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type == "markdown" and "report-show" not in cell.metadata.get("tags", []):
+                cell.source = fold_prose(cell.source, summary)
+            return cell, resources
+
+    return FoldProse(enabled=True)
+
+
 def _html(executed, target: Path, *, lang: str = "en", title: str | None = None, nav: str = "") -> None:
     """Export ``executed`` (a path or an ``nbformat`` node) as a code-free, offline page in ``lang``."""
     import nbformat
@@ -116,7 +179,8 @@ def _html(executed, target: Path, *, lang: str = "en", title: str | None = None,
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=_remove_tags(lang), enabled=True),
                                    enabled=True)
     exporter.register_preprocessor(_renumber_preprocessor(), enabled=True)  # runs after the removal
-    body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav})
+    exporter.register_preprocessor(_fold_preprocessor(lang), enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav, "csa_fold_label": _t("fold_cell", lang)})
     target.write_text(body, encoding="utf-8")
 
 
@@ -135,6 +199,9 @@ th{background:#f6f8fa;font-weight:600;white-space:nowrap}td.nowrap{white-space:n
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .meta{color:#57606a}.warn{color:#9a6700;white-space:nowrap}
 .failed{background:#ffebe9;border:1px solid #ff8182;padding:.5em .8em;border-radius:6px}
+html[lang="ja"] td,html[lang="ja"] th{word-break:keep-all;overflow-wrap:anywhere}
+details>summary{cursor:pointer;color:#0969da}
+@media print{nav.csa-nav{display:none}table,img{break-inside:avoid}@page{size:A4;margin:14mm}}
 code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}
 """
 

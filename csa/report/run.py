@@ -229,6 +229,10 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
     return (size if stored else None), present
 
 
+#: a report's own defaults for parameters a notebook declares: agent-level results stay out of a report that goes
+#: to management unless asked for (-p agent_detail true, the support lead's own copy)
+REPORT_DEFAULTS = {"agent_detail": False}
+
 #: the tables whose timestamps say how far the data reaches, and those columns
 _EVENTS = (("tickets", "created_at"), ("surveys", "responded_at"), ("orders", "ordered_at"), ("goals", "started_at"))
 
@@ -367,8 +371,9 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
     for nb in nbs:
         declared = declared_parameters(nb)
         mine = _section_params(params, declared, len(nbs))  # -p: to the sections that declare it
-        given = build_parameters(nb, {**base, **{k: v for k, v in optional.items() if k in declared}, **mine},
-                                 declared=declared)
+        report_defaults = {k: v for k, v in REPORT_DEFAULTS.items() if k in declared}
+        given = build_parameters(nb, {**base, **report_defaults, **{k: v for k, v in optional.items()
+                                                                     if k in declared}, **mine}, declared=declared)
         plan.append((nb, given, _effective(declared, given)))
     _refuse_undeclared(params, plan)
     for k in optional:
