@@ -115,16 +115,18 @@ def test_blank_and_whitespace_only_lines_are_counted_not_listed(small, fast, mon
     assert len(csa.load(small).goals) == len(lines) - 4
 
 
-def test_rows_a_parser_loses_are_listed(small, monkeypatch):
+@pytest.mark.parametrize("drop,lines", [([0, 1, 2], "line 2, 3, 4"), ([10, 11], "line 12, 13")])
+def test_rows_a_parser_loses_are_listed_with_their_lines(small, monkeypatch, drop, lines):
     real = csa.io.files._arrow_file
 
     def lossy(path, sep):  # a reader that drops rows without a word
         got = real(path, sep)
-        return None if got is None else (got[0].iloc[3:].reset_index(drop=True), got[1])
+        return None if got is None else (got[0].drop(index=drop).reset_index(drop=True), got[1])
 
     monkeypatch.setattr(csa.io.files, "_arrow_file", lossy)
     p = one(problems_of(small), "not in the table", file="goals.csv")
-    assert "3 lines are not in the table" in p.message and f"{len(lines_of(small, 'goals')):,} lines" in p.message
+    assert f"{len(drop)} lines are not in the table ({lines})" in p.message and f"at {lines.split(',')[0]}" in p.fix
+    assert f"{len(lines_of(small, 'goals')):,} lines" in p.message and p.values[0].startswith("G")
 
 
 def test_a_long_multi_line_value_without_rows_inside_is_a_warning(small, capsys):

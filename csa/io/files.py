@@ -508,13 +508,46 @@ def _unaccounted(df: pd.DataFrame, t: Table, fname: str, counted: _Lines, data, 
         lone_cr = len(re.findall(r"\r(?!\n)" if isinstance(data, str) else rb"\r(?!\n)", data))
         if lone_cr and lost + lone_cr >= 0:
             return  # old Mac line ends ("\r"), which the parser reads as line breaks
+    missing = _lines_not_read(df, data, per_col) if lost > 0 else []
     problems.append(Problem(
         t.name, fname, f"the file has {counted.lines:,} lines, but the header, the {rows:,} rows read, the "
         f"{inside:,} line breaks inside quoted values and the {blank:,} blank lines account for "
         f"{rows + 1 + inside + blank:,}: {abs(lost):,} line{'s are' if abs(lost) != 1 else ' is'} "
-        + ("not in the table" if lost > 0 else "counted twice"),
-        "open the file in a text editor and look for lines the table does not show (stray quotes, a line "
-        "that starts a comment, a wrong delimiter); then export the table again"))
+        + ("not in the table" if lost > 0 else "counted twice")
+        + (f" (line {', '.join(f'{n:,}' for n, _ in missing)}"
+           + (", …" if len(missing) < lost else "") + ")" if missing else ""),
+        f"open the file in a text editor at line {missing[0][0]:,} and look for what the table does not show "
+        "(a stray quote, a line that starts a comment, a wrong delimiter); then export the table again"
+        if missing else "open the file in a text editor and look for lines the table does not show (stray "
+        "quotes, a line that starts a comment, a wrong delimiter); then export the table again",
+        n_rows=max(lost, 0), values=[_short(text) for _, text in missing]))
+
+
+def _lines_not_read(df: pd.DataFrame, data, per_col: list[np.ndarray]) -> list[tuple[int, str]]:
+    """The first lines (number, text) that no row was read from: the rows are walked with the file's lines
+    (blank ones skipped, a row's line breaks inside values stepped over), each row's first value expected
+    at the start of its line. At most :data:`N_EXAMPLES`; empty when the walk cannot tell."""
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
+    lines = text.split("\n")
+    per_row = np.sum(per_col, axis=0) if per_col else np.zeros(len(df), np.int64)
+    first = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in df.iloc[:, 0].tolist()]
+    out: list[tuple[int, str]] = []
+    at = 1  # the header's line is line 1 (index 0)
+    for i, want in enumerate(first):
+        while at < len(lines) and len(out) < N_EXAMPLES:
+            line = lines[at].lstrip("\ufeff")
+            if not line.strip():
+                at += 1
+            elif want is None or line.startswith(want) or line.startswith('"' + want.replace('"', '""')) \
+                    or line.lstrip().startswith(want.strip()):
+                break
+            else:
+                out.append((at + 1, line.rstrip("\r")))
+                at += 1
+        if len(out) >= N_EXAMPLES or at >= len(lines):
+            break
+        at += 1 + int(per_row[i])
+    return out
 
 
 def _readlink(path: Path) -> str:
