@@ -82,9 +82,13 @@ def use_data_labels(folder) -> dict[str, dict[str, str]]:
     f = Path(folder) / DATA_LABELS_FILE if folder else None
     if f is None or not f.is_file():
         return _DATA
-    from ..yamlbudget import read_text
+    from ..yamlbudget import compose, read_text
 
-    raw = yaml.safe_load(read_text(f, "labels file").decode("utf-8")) or {}
+    loader, node = compose(read_text(f, "labels file").decode("utf-8"), yaml.SafeLoader)  # within a budget
+    try:
+        raw = (loader.construct_document(node) if node is not None else None) or {}
+    finally:
+        loader.dispose()
     if not isinstance(raw, dict):
         raise ValueError(f"{f}: write one line per value, e.g. 'east: {{en: East office, ja: 東日本オフィス}}'")
     read = {}
