@@ -388,6 +388,11 @@ def import_folder(raw_dir: str | os.PathLike, into: str | os.PathLike, *,
         s = s.groupby(["customer_id", "month"], as_index=False, sort=True)["mrr"].sum()
         tables["subscriptions"] = s[["customer_id", "month", "mrr"]]
         reports[bill.file].written["subscriptions"] = len(s)
+        if len(s):  # the last months' totals, to hold against the billing tool's own dashboard
+            g = s.groupby("month", sort=True).agg(n=("customer_id", "size"), mrr=("mrr", "sum")).tail(3)
+            cur = (bill.currency or "").upper()
+            reports[bill.file].notes.append("at the month ends: " + "; ".join(
+                f"{r.Index} {r.n:,} customers, MRR {r.mrr:,.0f}{' ' + cur if cur else ''}" for r in g.itertuples()))
         used = int(bill.subs["skip"].isna().sum())
         reports[bill.file].notes.insert(0, f"{used:,} of {len(bill.subs):,} subscriptions paid-active at some time; "
                                            f"{len(paid_ever):,} billing customers paid, {len(payers):,} of them "
