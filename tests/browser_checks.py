@@ -14,7 +14,7 @@ pass. ``tests/test_browser.py`` runs them on the sample report in both languages
 Text rules (applied to ``document.body.innerText``, first as shipped, then with every ``<details>``
 open; a problem found only in the opened state is said to be "inside folded details"):
 
-* no code identifiers: snake_case words (:data:`SNAKE`);
+* no code identifiers: snake_case words, names of the package's code (:data:`CODE`);
 * no YAML keys or settings: a lowercase ``key:`` at the start of a line, ``key:1`` mappings,
   ``key = value`` assignments (:data:`SETTING`);
 * no file paths (:data:`PATH`): ``../``, absolute paths of a machine, ``data/sample``, names of
@@ -30,6 +30,7 @@ is taken out of the text before the rules above run. Nothing else is exempt.
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
 import urllib.request
@@ -41,20 +42,22 @@ WIDTHS = (1280, 390)
 HEIGHT = 800  # the laptop screen the heights are measured on
 FRONT_MAX = 2400  # px at 1280×800: three screens
 SECTION_MAX = 8000  # px at 1280×800, details folded
-EXAMPLES = 4  # examples quoted per problem
+EXAMPLES = int(os.environ.get("CSA_BROWSER_EXAMPLES") or 4)  # examples quoted per problem (0: all)
 
 # ------------------------------------------------------------------------------------------ text rules
 
 _W = r"A-Za-z0-9_"
 #: a snake_case word: lowercase letters (and digits) joined by underscores, not part of a longer token
 SNAKE = re.compile(rf"(?<![{_W}])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![{_W}])")
+#: code identifiers: snake_case words and names of this package's code (``csa.KPIS``, ``csa.load``)
+CODE = re.compile(SNAKE.pattern + rf"|(?<![{_W}.])csa\.[A-Za-z_][{_W}]*(?:\.[A-Za-z_][{_W}]*)*")
 #: settings written as code: ``key:`` at the start of a line (YAML), ``key:1`` (an inline mapping),
 #: ``key = "value"`` (a parameter set to a quoted string, a list, a mapping, True/False/None); the key is
 #: lowercase ASCII (a sentence's "Note:" is capitalized). A formula in words ("churn = customers lost ÷
 #: customers at the start") is not a setting.
 SETTING = re.compile(
     r"(?m)^[ \t]*[a-z][a-z0-9_]*:(?=[ \t]|$)"  # YAML key at the start of a line
-    rf"|(?<![{_W}/:.])[a-z][a-z0-9_]*:\d"  # urgent:1
+    rf"|(?<![{_W}/:.])[a-z][a-z0-9_]*:\d+"  # urgent:1
     rf"|(?<![{_W}])[a-z][a-z0-9_]*[ \t]*=[ \t]*(?:[\"'“\[{{]|(?:True|False|None)\b)"  # unit = "customer"
 )
 #: file paths and names of files a reader does not open (a notebook, code, configuration, data folder)
@@ -103,12 +106,12 @@ def unseparated_spans(text: str) -> list[tuple[int, int]]:
 
     A run of 4 or more digits counts unless it is a year (:func:`_is_year`), the fraction of a decimal
     (``0.00012``), a group of a separated number, a time (``18:03``) or part of an identifier (next to a
-    letter or an underscore: ``C01539``, ``T-2041``).
+    letter, an underscore or ``#``: ``C01539``, ``T-2041``, ``#2041``).
 
     >>> t = "1,246 tickets; 1246 tickets; ¥12572; −2500 min; 3000件"
     >>> [t[s:e] for s, e in unseparated_spans(t)]
     ['1246', '12572', '2500', '3000']
-    >>> unseparated_spans("2026-10, 2026年10月, 2026Q3, October 2026, (Efron 1987), C01539, p = 0.00012, 18:03:27")
+    >>> unseparated_spans("2026-10, 2026年10月, 2026Q3, October 2026, (Efron 1987), C01539, #2041, p = 0.00012, 18:03")
     []
     >>> t = "Mid-market\\t2043\\t1558"
     >>> [t[s:e] for s, e in unseparated_spans(t)]
@@ -121,8 +124,8 @@ def unseparated_spans(text: str) -> list[tuple[int, int]]:
         nxt = text[e] if e < len(text) else ""
         if prev and (prev in ".,:_" or (prev.isascii() and prev.isalpha())):
             continue  # a fraction, a digit group, a time, an identifier
-        if prev in "-#/" and s >= 2 and (text[s - 2].isascii() and text[s - 2].isalnum()):
-            continue  # an identifier (T-2041) or a date's part
+        if prev == "#" or (prev in "-/" and s >= 2 and text[s - 2].isascii() and text[s - 2].isalnum()):
+            continue  # an identifier (#2041, T-2041) or a date's part
         if _is_year(text, s, e):
             continue
         if nxt == "_" or (nxt.isascii() and nxt.isalpha()):
@@ -172,6 +175,8 @@ def find(pattern: re.Pattern[str], text: str) -> list[str]:
 
     >>> find(SNAKE, "Groups below min_n are hidden; Top-10 and 01_nps.detractors.csv are not words.")
     ['Groups below «min_n» are hidden; Top-10 and 01_nps.detractor…']
+    >>> find(CODE, "in the glossary (csa.KPIS); made by csa 0.1.0")
+    ['in the glossary («csa.KPIS»); made by csa 0.1.0']
     >>> [bool(SETTING.search(t)) for t in ("owner: Support lead", "Note: the", "targets = urgent:1", "n = 564",
     ...                                    'unit = "customer"', "churn = customers lost ÷ customers", "lower = less")]
     [True, False, True, False, True, False, False]
@@ -290,24 +295,26 @@ _JS_WHAT_CHANGED = """() => {
 }"""
 
 
-def observe(browser: Any, report: Path, lang: str) -> dict[str, PageView]:
+def observe(browser: Any, report: Path, lang: str, shots: Path | None = None) -> dict[str, PageView]:
     """Open every ``*.html`` page of ``report`` in ``browser`` and record what a reader meets.
 
     The pages are opened from disk (``file://``), as a reader opens a report folder they were sent;
     every request for something that is not a file of the report folder is refused and recorded.
+    With ``shots`` (a folder), each page is also saved there as a full-page screenshot at 1280 px,
+    details as shipped (``<lang>.<page>.png``), to look at what the checks read.
     """
     report = report.resolve()
     views: dict[str, PageView] = {}
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT}, locale=lang)
     try:
         for path in sorted(report.glob("*.html")):
-            views[path.name] = _observe_page(context, path, report, lang)
+            views[path.name] = _observe_page(context, path, report, lang, shots)
     finally:
         context.close()
     return views
 
 
-def _observe_page(context: Any, path: Path, report: Path, lang: str) -> PageView:
+def _observe_page(context: Any, path: Path, report: Path, lang: str, shots: Path | None) -> PageView:
     view = PageView(path.name, lang)
     page = context.new_page()
 
@@ -329,6 +336,9 @@ def _observe_page(context: Any, path: Path, report: Path, lang: str) -> PageView
         view.text_closed = page.evaluate("document.body.innerText")
         view.height = page.evaluate("document.documentElement.scrollHeight")
         view.what_changed = page.evaluate(_JS_WHAT_CHANGED)
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{lang}.{path.stem}.png"), full_page=True)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": HEIGHT})
             page.evaluate(_JS_DETAILS, shipped)
@@ -366,8 +376,9 @@ def _inside(p: Path, folder: Path) -> bool:
 
 def _problem(view: PageView, what: str, examples: list[str], total: int | None = None) -> str:
     total = len(examples) if total is None else total
-    shown = "\n      ".join(examples[:EXAMPLES])
-    more = f"\n      … and {total - EXAMPLES} more" if total > EXAMPLES else ""
+    most = EXAMPLES or total
+    shown = "\n      ".join(examples[:most])
+    more = f"\n      … and {total - most} more" if total > most else ""
     return f"{view.where}: {what} ({total}), e.g.\n      {shown}{more}"
 
 
@@ -474,7 +485,7 @@ def _text_problems(view: PageView, what: str, finder, allowed: set[str]) -> list
 
 
 TEXT_RULES = {
-    "identifiers": ("code identifiers (snake_case) in the visible text", lambda t: find(SNAKE, t)),
+    "identifiers": ("code identifiers (snake_case, csa.names) in the visible text", lambda t: find(CODE, t)),
     "settings": ("YAML keys or parameter settings in the visible text", lambda t: find(SETTING, t)),
     "paths": ("file paths or file names in the visible text", lambda t: find(PATH, t)),
     "sample_notes": ("notes on how the sample was made", lambda t: find(SAMPLE_NOTE, t)),
@@ -524,7 +535,7 @@ def check_front_page(view: PageView, report: Path) -> list[str]:
     if wc is None:
         out.append(f'{view.where}: no "what changed" block (an element with id="what-changed")')
     else:
-        sentences = [s for s in re.split(r"(?<=[.!?。])\s*", wc["text"]) if len(re.findall(r"\w+", s)) >= 3]
+        sentences = [s for s in re.split(r"(?<=[.!?。])\s*|\n", wc["text"]) if len(re.findall(r"\w", s)) >= 10]
         if not wc["visible"]:
             out.append(f'{view.where}: the "what changed" block is not visible as the page opens')
         if not sentences:

@@ -9,6 +9,10 @@ The browser: ``/usr/bin/chromium`` (``apt-get install chromium fonts-noto-cjk``)
 ``CSA_CHROMIUM`` names. Playwright's own browser download (``playwright install``) is not used. Without
 Chromium or the ``playwright`` package the module is skipped, so that ``make test`` runs on a machine
 without them; CI sets ``CSA_BROWSER_REQUIRED=1`` (``.ci/run``), and there a missing browser fails the tests.
+
+Two settings help while fixing what the tests find: ``CSA_BROWSER_EXAMPLES=0`` quotes every offending text,
+not the first four per page and problem; ``CSA_BROWSER_SHOTS=DIR`` saves a full-page screenshot of every page
+at 1280 px into DIR.
 """
 
 from __future__ import annotations
@@ -75,7 +79,8 @@ def built(request, tmp_path_factory) -> Built:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
         try:
-            views = bc.observe(browser, folder, lang)
+            shots = os.environ.get("CSA_BROWSER_SHOTS")
+            views = bc.observe(browser, folder, lang, Path(shots) if shots else None)
         finally:
             browser.close()
     return Built(lang, folder, manifest, views)
@@ -94,7 +99,7 @@ def _each(built: Built, check, *args, pages=None) -> list[str]:
 def test_every_section_has_a_page(built):
     """The report built, and it has a front page, a sources page and a page for every section that ran."""
     problems = [f"section {nb.get('title') or nb.get('notebook')}: {nb['status']}"
-                + (f" ({nb.get('error', '')[:200]})" if nb.get("error") else "")
+                + (f" ({str(nb['error'])[:300]})" if nb.get("error") else "")
                 for nb in built.manifest["notebooks"] if nb["status"] not in ("ok", "skipped")]
     expected = {"index.html", "sources.html"} | {nb["html"] for nb in built.manifest["notebooks"] if nb.get("html")}
     problems += [f"{name} ({built.lang}): not in the report folder" for name in sorted(expected - set(built.views))]
@@ -132,6 +137,8 @@ def test_page_heights(built, record_property):
     """The front page fits in three screens at 1280×800, each section page in 8,000 px (details folded)."""
     heights = {name: v.height for name, v in built.views.items()}
     record_property(f"heights_{built.lang}", heights)
+    shown = ", ".join(f"{n} {h:,} px" for n, h in heights.items())
+    print(f"heights at 1280×800, details as shipped ({built.lang}): {shown}")
     problems = _each(built, bc.check_height, pages=lambda n: n == "index.html" or bc.is_section_page(n))
     if problems:
         problems.append("all heights at 1280×800: " + ", ".join(f"{n} {h:,}" for n, h in heights.items()))
