@@ -23,7 +23,7 @@ setup: $(STAMP)
 # the main job: the monthly report for the sample's last month
 run: $(STAMP)
 	$(BIN)/csa check data/sample
-	$(BIN)/csa report --period $(PERIOD) --data data/sample --out reports/$(PERIOD) --lang $(REPORT_LANG)
+	$(BIN)/csa report --period $(PERIOD) --data data/sample --lang $(REPORT_LANG)
 
 check: $(STAMP)
 	$(BIN)/csa check data/sample

@@ -31,10 +31,12 @@ RENAME = {
 #: 2026-10; this data in 2029-10, and none of the sample's months is one of its months)
 SHIFT = 36
 #: words of the sample that a report on other data must not show (names of its values, its months)
-SAMPLE_WORDS = ("starter", "Starter", "premium", "Premium", "osaka", "Osaka", "大阪チーム", "tokyo", "Tokyo",
-                "東京チーム", "fukuoka", "Fukuoka", "福岡チーム", "mid_market", "post_purchase", "web_visit",
-                "sales_call", "support_contact", "invoice_download", "plan_change", "スターター", "プレミアム", "×0.55", "2026-10",
-                "2026-09", "2026-04", "2026年10月", "2026年9月", "2026年4月", "2025-1", "2025年")
+SAMPLE_WORDS = (
+    "starter", "Starter", "premium", "Premium", "osaka", "Osaka", "大阪チーム", "tokyo", "Tokyo", "東京チーム",
+    "fukuoka", "Fukuoka", "福岡チーム", "mid_market", "post_purchase", "web_visit", "sales_call", "support_contact",
+    "invoice_download", "plan_change", "スターター", "プレミアム", "×0.55",
+    "2026-10", "2026-09", "2026-04", "2026年10月", "2026年9月", "2026年4月", "2025-1", "2025年",
+)
 #: columns a plain export lacks (sparse=True drops them)
 SPARSE_DROP = {"customers": ["plan", "segment", "region", "csm"],
                "tickets": ["channel", "category", "priority", "team", "agent", "handle_time_min", "quality_score",

@@ -321,11 +321,13 @@ def test_report_on_the_sample(tmp_path, capsys):
     assert numbers == list(range(1, len(numbers) + 1)) and numbers
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="01_nps.html"' in index and "NPS" in index and 'href="sources.html"' in index
-    # the front page opens on the scorecard of the sample's example registry, in Japanese
+    # the front page opens on what changed and what to do, then the scorecard of the sample's example registry,
+    # then the other KPIs, in Japanese
     from csa import registry as R
 
     assert 'class="csa-scorecard"' in index and "スコアカード" in index
-    assert index.index("スコアカード") < index.index("01_nps.html")
+    assert index.index('id="what-changed"') < index.index('id="what-to-do"') < index.index("スコアカード") \
+        < index.index("各セクションのその他のKPI")
     example = R.load(R.example_path())
     assert m["registry"]["sha256"] == hashlib.sha256(R.example_path().read_bytes()).hexdigest()
     assert len(m["scorecard"]["rows"]) == len(example.kgis) + len(example.kpis)

@@ -95,6 +95,80 @@ def _sections(entries: list[dict[str, Any]], lang: str) -> str:
     return f'<table class="sections">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table>"
 
 
+def _beyond_noise(ch: dict[str, Any] | None) -> bool:
+    return bool(ch) and ch.get("low") is not None and ch.get("high") is not None and (ch["low"] > 0 or ch["high"] < 0)
+
+
+def _strength(r: dict[str, Any]) -> float:
+    """How far a change stands out of its noise: |diff| ÷ half its interval's width (0 without an interval)."""
+    ch = r.get("change") or {}
+    if ch.get("diff") is None or ch.get("low") is None or ch.get("high") is None or ch["high"] <= ch["low"]:
+        return 0.0
+    return abs(ch["diff"]) / ((ch["high"] - ch["low"]) / 2)
+
+
+def what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) -> list[str]:
+    """Sentences for the front page's "What changed": the KPIs whose change against the comparison period is
+    beyond noise (its interval excludes 0), the clearest first, at most ``most``, each saying whether it is
+    better or worse; when none is, one sentence saying so with the largest move and its interval.
+
+    >>> rec = {"kpi": "csat", "title": {"en": "CSAT", "ja": "CSAT"}, "unit": "%", "direction": "higher",
+    ...        "value": 58.4, "change": {"vs": "2026-09", "diff": -6.0, "low": -9.0, "high": -3.0, "p_value": 0.01}}
+    >>> what_changed([rec], "en")
+    ['CSAT fell to 58.4% against 2026-09 (−6.0 pts; interval −9.0 pts to −3.0 pts): worse.']
+    >>> quiet = {**rec, "change": {**rec["change"], "low": -12.0, "high": 0.5}}
+    >>> what_changed([quiet], "en")[0].startswith("No KPI changed beyond noise against 2026-09")
+    True
+    """
+    rows = [r for r in records if (r.get("change") or {}).get("diff") is not None and r.get("value") is not None]
+    moved = sorted((r for r in rows if _beyond_noise(r["change"])), key=_strength, reverse=True)[:most]
+    out = []
+    for r in moved:
+        ch, unit, digits = r["change"], r["unit"], _digits(r)
+        up = ch["diff"] > 0
+        better = up == (r.get("direction") == "higher")
+        out.append(_t("changed_up" if up else "changed_down", lang, title=r["title"].get(lang) or r["title"]["en"],
+                      diff=num.change(ch["diff"], unit, lang, digits=digits),
+                      value=num.value(r["value"], unit, lang, digits=digits), vs=ch["vs"],
+                      low=num.change(ch["low"], unit, lang, digits=digits),
+                      high=num.change(ch["high"], unit, lang, digits=digits),
+                      verdict=_t("better" if better else "worse", lang)))
+    if out or not rows:
+        return out
+    tested = [r for r in rows if r["change"].get("low") is not None]
+    if not tested:
+        return []
+    r = max(tested, key=_strength)
+    ch, unit, digits = r["change"], r["unit"], _digits(r)
+    return [_t("changed_none", lang, vs=ch["vs"], title=r["title"].get(lang) or r["title"]["en"],
+               diff=num.change(ch["diff"], unit, lang, digits=digits),
+               low=num.change(ch["low"], unit, lang, digits=digits),
+               high=num.change(ch["high"], unit, lang, digits=digits))]
+
+
+def _what_changed_block(records: list[dict[str, Any]], lang: str) -> str:
+    sentences = what_changed(records, lang)
+    if not sentences:
+        return ""
+    items = "".join(f"<li>{_e(x)}</li>" for x in sentences)
+    return f'<h2>{_e(_t("what_changed", lang))}</h2>\n<ul id="what-changed">{items}</ul>\n'
+
+
+def _what_to_do_block(manifest: dict, lang: str) -> str:
+    """The follow-up lists of the sections, with their counts and their CSV files; the sections not run."""
+    items = [f'<li><a href="{_e(x["file"])}">{_e(_t("todo_item", lang, title=x["title"], n=x["rows"]))}</a></li>'
+             for nb in manifest["notebooks"] for x in nb.get("lists", [])]
+    skipped = [_t("skipped_line", lang, title=nb["title"], why=nb.get("skipped") or "")
+               for nb in manifest["notebooks"] if nb["status"] == "skipped"]
+    out = ""
+    if items:
+        out += f'<h2>{_e(_t("what_to_do", lang))}</h2>\n<ul id="what-to-do">{"".join(items)}</ul>\n'
+    if skipped:
+        out += (f'<p class="meta" id="not-run">{_e(_t("not_run_heading", lang))}'
+                + "".join(f"<br>{_e(x)}" for x in skipped) + "</p>\n")
+    return out
+
+
 def _shown_path(path: str | os.PathLike, report_dir: Path) -> str:
     """``path`` as seen from the report folder (relative), else its name: never a machine's absolute path."""
     p = Path(path)
@@ -109,7 +183,7 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
     lang, period = p.get("lang", "en"), str(p["period"])
     title = _t("report_title", lang, period=period)
     colon = _e(_t("colon", lang))
-    meta = [f"{_e(_t('data_folder', lang))}{colon}<code>{_e(_shown_path(p['data_dir'], report_dir))}</code>"]
+    meta = [f"{_e(_t('data_folder', lang))}{colon}{_e(Path(str(p['data_dir'])).name)}"]  # a name, not a path
     if manifest.get("mapping"):
         meta.append(f"{_e(_t('mapping_file', lang))}{colon}<code>{_e(manifest['mapping']['file'])}</code>")
     if p.get("tz"):
@@ -135,15 +209,26 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
         changed = _t("inputs_changed", lang, files=", ".join(manifest["changed_inputs"]))
         failed += f'<p class="failed">{_e(changed)}</p>\n'
     heading = "summary_heading_more" if scorecard else "summary_heading"
-    more = (f'<h2>{_e(_t("facts_heading", lang))}</h2>\n{_summary(facts, lang, pages)}\n' if facts else "")
+    more = (f'<details class="csa-more"><summary>{_e(_t("facts_heading", lang))}</summary>\n'
+            f'{_summary(facts, lang, pages)}\n</details>\n' if facts else "")
+    changed = _what_changed_block([r for r in front if r.get("source") in ("scorecard", "section")], lang)
+    links = [f'<a href="{_e(nb["html"])}">{_e(nb["title"])}</a>' for nb in manifest["notebooks"] if nb.get("html")]
+    if links:
+        meta_links = (f'<p class="meta" id="section-links">{_e(_t("sections_heading", lang))}{colon}'
+                      f'{" · ".join(links)}</p>')
+    else:
+        meta_links = ""
     body = f"""<h1>{_e(title)}</h1>
 <p class="meta">{" · ".join(meta)}</p>
-{failed}{_scorecard_block(scorecard, lang)}<h2>{_e(_t(heading, lang))}</h2>
+{meta_links}
+{failed}{changed}{_what_to_do_block(manifest, lang)}{_scorecard_block(scorecard, lang)}<h2>{_e(_t(heading, lang))}</h2>
 {_summary(kpis, lang, pages)}
-{more}<h2>{_e(_t("sections_heading", lang))}</h2>
+{more}<details class="csa-more"><summary>{_e(_t("sections_heading", lang))}</summary>
 {_sections(manifest["notebooks"], lang)}
+</details>
 <p class="meta">{note}</p>"""
-    nav = _nav(lang, sources=sources, index=False)
+    other = manifest.get("other_language")
+    nav = _nav(lang, sources=sources, index=False, other=(other["lang"], other["href"]) if other else None)
     return _page(lang, title, body, nav=nav)
 
 

@@ -256,7 +256,7 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
             if problems:  # a short page in the reader's language; the error is in the manifest and the notebook
                 (build / html_name).write_text(_failed_page(lang, page_title, nav, executed.name), encoding="utf-8")
             else:
-                _html(node, build / html_name, lang=lang, nav=nav, title=page_title)
+                _html(node, build / html_name, lang=lang, nav=nav, title=page_title, params=effective)
             entry["html"] = html_name
         except Exception as exc:  # keep going: the executed notebook is still there
             problems.append(f"HTML export failed: {exc}")

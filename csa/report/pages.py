@@ -19,7 +19,8 @@ from typing import Any
 
 from ..catalog import notebooks_dir
 
-__all__ = ["FOLD_AFTER", "LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "fold_prose", "renumber_sections"]
+__all__ = ["FOLD_AFTER", "LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "fold_prose", "param_words",
+           "renumber_sections"]
 
 
 TEMPLATE = "csa_report"
@@ -91,12 +92,16 @@ def _remove_tags(lang: str) -> set[str]:
     return set(REMOVE_TAGS) | (set(LANGS) - {lang})
 
 
-def _nav(lang: str, sources: bool, index: bool = True) -> str:
+def _nav(lang: str, sources: bool, index: bool = True, other: tuple[str, str] | None = None) -> str:
+    """The links above and below every page: the front page, the sources, and (``other``: its language and
+    the front page's href) the same report in the other language."""
     links = []
     if index:
         links.append(f'<a href="index.html">{_e(_t("nav_index", lang))}</a>')
     if sources:
         links.append(f'<a href="sources.html">{_e(_t("nav_sources", lang))}</a>')
+    if other:
+        links.append(f'<a href="{_e(other[1])}" hreflang="{_e(other[0])}">{_e(_t(f"nav_lang_{other[0]}", lang))}</a>')
     return " ".join(links)
 
 
@@ -122,7 +127,7 @@ def _blocks(text: str) -> list[str]:
 
 
 def fold_prose(text: str, summary: str, after: int = FOLD_AFTER) -> str:
-    """A report cell's markdown with its heading and first paragraph shown and the rest folded
+    r"""A report cell's markdown with its heading and first paragraph shown and the rest folded
     (``<details>``) when the rest is longer than ``after`` characters: a section page shows results, and
     the method and definitions stay one click away.
 
@@ -149,22 +154,64 @@ def fold_prose(text: str, summary: str, after: int = FOLD_AFTER) -> str:
     return f'{shown}\n\n<details class="csa-more"><summary>{_e(summary)}</summary>\n\n{folded}\n\n</details>'
 
 
-def _fold_preprocessor(lang: str):
+#: parameters whose value is a KPI parameter's choice, shown in that choice's words: notebook name → (KPI, param)
+_WORDED = {"fcr_definition": ("fcr", "definition"), "easy_end": ("ces", "easy_end"), "same_period": ("churn", "same_period")}
+
+
+def param_words(name: str, value: Any, lang: str) -> str:
+    """A notebook parameter's value as a reader should see it on a report page, instead of its name.
+
+    >>> param_words("min_n", 30, "en"), param_words("fcr_definition", "one_touch", "en")
+    ('30', 'one touch, not reopened')
+    >>> param_words("highlight", "", "ja")
+    'なし'
+    """
+    from ..kpi import KPIS
+
+    if name in _WORDED:
+        kpi, param = _WORDED[name]
+        p = KPIS[kpi].params.get(param)
+        if p is not None and value in p.words:
+            return p.word(value, lang)
+    if value is None or value == "":
+        return _t("param_none", lang)
+    if isinstance(value, bool):
+        return _t("param_yes" if value else "param_no", lang)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_TICKED = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def _report_prose(text: str, params: dict[str, Any], lang: str) -> str:
+    """A report cell's markdown with each `` `parameter` `` the notebook ran with written as its value in words."""
+    return _TICKED.sub(lambda m: param_words(m[1], params[m[1]], lang) if m[1] in params else m[0], text)
+
+
+def _fold_preprocessor(lang: str, params: dict[str, Any] | None = None):
     from nbconvert.preprocessors import Preprocessor
 
     summary = _t("fold_summary", lang)
+    params = dict(params or {})
 
     class FoldProse(Preprocessor):
         def preprocess_cell(self, cell, resources, index):
-            if cell.cell_type == "markdown" and "report-show" not in cell.metadata.get("tags", []):
-                cell.source = fold_prose(cell.source, summary)
+            if cell.cell_type == "markdown":
+                if params:
+                    cell.source = _report_prose(cell.source, params, lang)
+                if "report-show" not in cell.metadata.get("tags", []):
+                    cell.source = fold_prose(cell.source, summary)
             return cell, resources
 
     return FoldProse(enabled=True)
 
 
-def _html(executed, target: Path, *, lang: str = "en", title: str | None = None, nav: str = "") -> None:
-    """Export ``executed`` (a path or an ``nbformat`` node) as a code-free, offline page in ``lang``."""
+def _html(executed, target: Path, *, lang: str = "en", title: str | None = None, nav: str = "",
+          params: dict[str, Any] | None = None) -> None:
+    """Export ``executed`` (a path or an ``nbformat`` node) as a code-free, offline page in ``lang``; the
+    parameters it ran with (``params``) are written as their values where the prose names them."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -179,7 +226,7 @@ def _html(executed, target: Path, *, lang: str = "en", title: str | None = None,
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=_remove_tags(lang), enabled=True),
                                    enabled=True)
     exporter.register_preprocessor(_renumber_preprocessor(), enabled=True)  # runs after the removal
-    exporter.register_preprocessor(_fold_preprocessor(lang), enabled=True)
+    exporter.register_preprocessor(_fold_preprocessor(lang, params), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav, "csa_fold_label": _t("fold_cell", lang)})
     target.write_text(body, encoding="utf-8")
 

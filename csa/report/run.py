@@ -229,6 +229,16 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
     return (size if stored else None), present
 
 
+def _other_language(folder: Path, lang: str) -> tuple[str, str] | None:
+    """The link to the same report in the other language, in the default layout (``reports/<period>/<lang>``):
+    ``(lang, relative href)`` when that version has been built (run the report with the other language),
+    else ``None`` (no link to a page that does not exist)."""
+    from ..labels import LANGS
+
+    other = next(x for x in LANGS if x != lang)
+    return (other, f"../{other}/index.html") if (folder.parent / other / "index.html").is_file() else None
+
+
 #: a report's own defaults for parameters a notebook declares: agent-level results stay out of a report that goes
 #: to management unless asked for (-p agent_detail true, the support lead's own copy)
 REPORT_DEFAULTS = {"agent_detail": False}
@@ -343,7 +353,7 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
     mapping_file = _check_inputs(period, freq, lang, params, mapping, tz)
     if not data.is_dir():
         raise FileNotFoundError(f"data folder not found: {data}")
-    target = _Target(out if out is not None else Path("reports") / period)
+    target = _Target(out if out is not None else Path("reports") / period / lang)  # a folder per language
     failed = target.failed()
     if data == target.path or target.path in data.parents:
         raise ValueError(f"the data folder {data} is inside --out {target.path}; choose another --out")
@@ -411,7 +421,9 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
                 "sources": "sources.html" if sources else None,
                 "notebooks": [],
             }
-            nav = _nav(lang, sources=sources is not None)
+            other = _other_language(target.path, lang) if out is None else None
+            nav = _nav(lang, sources=sources is not None, other=other)
+            manifest["other_language"] = None if other is None else {"lang": other[0], "href": other[1]}
             cache_dir = runtime / "dataset"
             load_tz, load_mapping = _load_options(plan)
             in_data = checker(period, freq)  # refuses a period outside the data's months
