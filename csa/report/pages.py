@@ -155,7 +155,8 @@ def fold_prose(text: str, summary: str, after: int = FOLD_AFTER) -> str:
 
 
 #: parameters whose value is a KPI parameter's choice, shown in that choice's words: notebook name → (KPI, param)
-_WORDED = {"fcr_definition": ("fcr", "definition"), "easy_end": ("ces", "easy_end"), "same_period": ("churn", "same_period")}
+_WORDED = {"fcr_definition": ("fcr", "definition"), "easy_end": ("ces", "easy_end"),
+           "same_period": ("churn", "same_period")}
 
 
 def param_words(name: str, value: Any, lang: str) -> str:
