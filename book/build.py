@@ -171,7 +171,7 @@ def _link_terms(text: str, pats: list[tuple[str, str]], done: set[str], lang: st
     for line in lines:
         if line.lstrip().startswith(("```", "~~~")):
             fence = not fence
-        if fence or line.lstrip().startswith(("#", ">", "<", "|", "+++")):
+        if fence or line.lstrip().startswith(("#", ">", "<", "|", "+++", "**Contents**", "**目次**")) or " · " in line:
             out.append(line)
             continue
         parts, pos = [], 0
@@ -220,12 +220,44 @@ def _fix_links(text: str, staged: set[str]) -> str:
     return _LINK.sub(rep, text)
 
 
-def lesson(entry, lang: str, staged: set[str], pats) -> tuple[str, int]:
+def run_in(entry, lang: str) -> Path:
+    """``entry``'s notebook executed with ``lang`` (papermill, on the bundled sample), cached by the notebook's content.
+
+    Only with ``--run``: by default the book shows the committed outputs (run with ``lang = "en"``).
+    A notebook that fails keeps its committed outputs, and the failure is printed.
+    """
+    import hashlib
+
+    import papermill
+
+    key = hashlib.sha256(entry.ipynb.read_bytes() + lang.encode()).hexdigest()[:16]
+    out = OUT / "_run" / lang / f"{entry.file}.{key}.ipynb"
+    if out.is_file():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for old in out.parent.glob(f"{entry.file}.*.ipynb"):
+        old.unlink()
+    tmp = out.with_suffix(".partial.ipynb")
+    try:
+        papermill.execute_notebook(str(entry.ipynb), str(tmp), parameters={"lang": lang}, cwd=str(entry.ipynb.parent),
+                                   progress_bar=False, log_output=False, kernel_name="python3")
+    except Exception as exc:  # any failure: keep the committed outputs, say so
+        print(f"{entry.file} did not run with lang={lang} ({type(exc).__name__}); its committed outputs are shown",
+              file=sys.stderr)
+        tmp.unlink(missing_ok=True)
+        return entry.ipynb
+    tmp.rename(out)
+    return out
+
+
+def lesson(entry, lang: str, staged: set[str], pats, run: bool = False) -> tuple[str, int]:
     """The notebook of ``entry`` in ``lang`` as JSON, and about how many minutes it takes (from its English text)."""
     import nbformat
 
     other = set(LANGS) - {lang}
-    nb = nbformat.read(entry.ipynb, as_version=4)
+    nb = nbformat.read(run_in(entry, lang) if run else entry.ipynb, as_version=4)
+    for key in ("papermill",):
+        nb.metadata.pop(key, None)
     nb.cells = [c for c in nb.cells if not other & set(c.metadata.get("tags", []))]
     done: set[str] = set()
     words = sum(len(re.findall(r"[A-Za-z]+", c.source)) for c in nbformat.read(entry.ipynb, as_version=4).cells
@@ -285,7 +317,7 @@ def home(lang: str, entries) -> str:
                       *toc(t["reference"], ["glossary", "SOURCES"])])
 
 
-def stage(lang: str) -> Path:
+def stage(lang: str, run: bool = False) -> Path:
     from csa.catalog import notebooks
 
     src = OUT / "_src" / lang
@@ -294,7 +326,7 @@ def stage(lang: str) -> Path:
     pats = _patterns(lang)
     mins = {}
     for e in entries:
-        text, mins[e.id] = lesson(e, lang, staged, pats)
+        text, mins[e.id] = lesson(e, lang, staged, pats, run=run and lang != "en")
         _write(src / f"{e.file}.ipynb", text)
     sources = ROOT / "notebooks" / ("SOURCES.md" if lang == "en" else "SOURCES.ja.md")
     _write(src / "SOURCES.md", _fix_links(sources.read_text(encoding="utf-8"), staged))
@@ -322,12 +354,12 @@ def landing() -> str:
             "</body></html>\n")
 
 
-def build(langs=LANGS, quiet: bool = True) -> float:
+def build(langs=LANGS, quiet: bool = True, run: bool = False) -> float:
     from sphinx.cmd.build import build_main
 
     start = time.perf_counter()
     for lang in langs:
-        src = stage(lang)
+        src = stage(lang, run=run)
         args = ["-b", "html", "-c", str(BOOK), "-d", str(OUT / "_doctrees" / lang), "-D", f"language={lang}",
                 "-j", "1", *(["-q"] if quiet else []), str(src), str(OUT / lang)]
         rc = build_main(args)
@@ -341,8 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", choices=LANGS, action="append", help="one language (default: both)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
+    ap.add_argument("--run", action="store_true",
+                    help="run each lesson in Japanese for the Japanese book (outputs, tables and charts in Japanese; "
+                         "minutes, cached) instead of showing the committed English outputs")
     a = ap.parse_args(argv)
-    seconds = build(tuple(a.lang or LANGS), quiet=not a.verbose)
+    seconds = build(tuple(a.lang or LANGS), quiet=not a.verbose, run=a.run)
     print(f"book built in {seconds:.0f} s: open {OUT.relative_to(ROOT) / 'index.html'}")
     return 0
 

@@ -34,7 +34,7 @@ def book() -> Path:
         import build as book_build
     finally:
         sys.path.remove(str(ROOT / "book"))
-    book_build.build()
+    book_build.build(run=(OUT / "_run").is_dir())  # a book built with --run stays so (its runs are cached)
     return OUT
 
 
