@@ -75,7 +75,7 @@ SAMPLE_NOTE = re.compile(
     r"|\bplanted\b"
     r"|\bmultiplied\s+by\s+\d"
     r"|\bcheck\s+on\s+the\s+sample\b"
-    r"|×0\.55(?!\d)"
+    r"|×0\.55(?!\d)"  # the factor the sample's generator applies to one team's response times
     r"|サンプル[^。\n]{0,80}(?:生成され|生成し|作成され|仕込|埋め込)"
     r"|サンプルでの確認"
     r"|仕込"
@@ -87,15 +87,15 @@ _RUN = re.compile(r"\d{4,}")
 
 def _is_year(text: str, start: int, end: int) -> bool:
     """Whether the 4-digit run ``text[start:end]`` is a year: 1900–2099 and written as part of a date or
-    period (``2026-10``, ``2026/10``, ``2026年``, ``2026Q3``, ``10/2026``) or after a month, an author's
+    period (``2026-10``, ``2026/10``, ``2026年``, ``2026Q3``, ``10/2026``; not ``2026.5``) or after a month, an author's
     name or a preposition of time (``October 2026``, ``Efron 1987``, ``since 2024``)."""
     run = text[start:end]
     if len(run) != 4 or not ("1900" <= run <= "2099"):
         return False
     after, before = text[end:end + 3], text[max(0, start - 40):start]
-    if re.match(r"[-/.]\d|[年度]|[QH][1-4]|FY", after):
+    if re.match(r"[-/]\d|[年度]|[QH][1-4]|FY", after):
         return True
-    if re.search(r"\d[-/.]$", before):
+    if re.search(r"\d[-/]$", before):
         return True
     return bool(re.search(rf"(?:\b(?:{_MONTHS})\.?|\b[A-Z][A-Za-z'’-]+(?: et al\.?| and [A-Z][A-Za-z'’-]+)?,?"
                           r"|\b(?:in|since|until|by|from|to|year|of year|FY|fiscal)|[(（]) ?$", before))
@@ -207,8 +207,10 @@ class PageView:
     outside: list[str] = field(default_factory=list)  # requests for anything not in the report folder
     text_closed: str = ""  # innerText, <details> as shipped
     text_open: str = ""  # innerText, every <details> open
+    heads_closed: list[str] = field(default_factory=list)  # headings and <summary> lines, in order
+    heads_open: list[str] = field(default_factory=list)
     height: int = 0  # px at 1280×800, <details> as shipped
-    overflow: dict[str, dict[str, Any]] = field(default_factory=dict)  # "1280 folded" → {scrollWidth, width, culprits}
+    overflow: dict[str, dict[str, Any]] = field(default_factory=dict)  # "390 px, details opened" → {scrollWidth, …}
     images: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
@@ -278,6 +280,9 @@ _JS_LINKS = """() => [...document.querySelectorAll('[href], [src]')].map(e => {
           url: raw.startsWith('data:') ? 'data:' : (e[attr] || raw), text: (e.innerText || '').trim().slice(0, 80)};
 })"""
 
+_JS_HEADS = """() => [...document.querySelectorAll('h1, h2, h3, h4, summary')]
+  .map(h => h.innerText.replace(/¶/g, '').trim()).filter(t => t)"""
+
 _JS_IDS = """() => [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.getAttribute('name'))"""
 
 _JS_CELLS = """() => {
@@ -334,6 +339,7 @@ def _observe_page(context: Any, path: Path, report: Path, lang: str, shots: Path
         page.evaluate(_JS_WAIT_IMAGES)
         shipped = page.evaluate(_JS_DETAILS, None)
         view.text_closed = page.evaluate("document.body.innerText")
+        view.heads_closed = page.evaluate(_JS_HEADS)
         view.height = page.evaluate("document.documentElement.scrollHeight")
         view.what_changed = page.evaluate(_JS_WHAT_CHANGED)
         if shots is not None:
@@ -348,6 +354,7 @@ def _observe_page(context: Any, path: Path, report: Path, lang: str, shots: Path
         page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
         page.evaluate(_JS_WAIT_IMAGES)  # opened details may hold images
         view.text_open = page.evaluate("document.body.innerText")
+        view.heads_open = page.evaluate(_JS_HEADS)
         view.images = page.evaluate(_JS_IMAGES)
         view.links = page.evaluate(_JS_LINKS)
         view.ids = set(page.evaluate(_JS_IDS))
@@ -470,27 +477,52 @@ def _without(text: str, names: set[str]) -> str:
     return text
 
 
-def _text_problems(view: PageView, what: str, finder, allowed: set[str]) -> list[str]:
-    """``finder(text)`` on the text as shipped, then on what only opening the details shows."""
-    shown = finder(_without(view.text_closed, allowed))
-    opened = finder(_without(view.text_open, allowed))
-    seen = set(shown)
-    folded = [x for x in opened if x not in seen]
-    out = []
-    if shown:
-        out.append(_problem(view, what, shown))
-    if folded:
-        out.append(_problem(view, what + " inside folded details", folded))
+def _sections(text: str, heads: list[str]) -> list[tuple[int, str]]:
+    """Where each heading (or ``<summary>``) starts in ``text``, in order; headings not shown are left out."""
+    out, pos = [], 0
+    for h in heads:
+        at = text.find(h, pos)
+        if at >= 0:
+            out.append((at, h.split("\n")[0][:60]))
+            pos = at + len(h)
     return out
 
 
+def _under(sections: list[tuple[int, str]], start: int) -> str:
+    last = [h for at, h in sections if at <= start]
+    return f"  [under «{last[-1]}»]" if last else ""
+
+
+def _text_problems(view: PageView, what: str, spans, allowed: set[str]) -> list[str]:
+    """``spans(text)`` on the text as shipped, then on what only opening the details shows; each example is
+    the offending text in its line, and the heading it is under."""
+    found = []
+    for text, heads in ((view.text_closed, view.heads_closed), (view.text_open, view.heads_open)):
+        t = _without(text, allowed)
+        sections = _sections(t, heads)
+        found.append([(_mark(t, s, e), _under(sections, s)) for s, e in spans(t)])
+    shown, opened = found
+    seen = {m for m, _ in shown}
+    folded = [(m, u) for m, u in opened if m not in seen]
+    out = []
+    if shown:
+        out.append(_problem(view, what, [m + u for m, u in shown]))
+    if folded:
+        out.append(_problem(view, what + " inside folded details", [m + u for m, u in folded]))
+    return out
+
+
+def _spans(pattern: re.Pattern[str]):
+    return lambda text: [m.span() for m in pattern.finditer(text)]
+
+
 TEXT_RULES = {
-    "identifiers": ("code identifiers (snake_case, csa.names) in the visible text", lambda t: find(CODE, t)),
-    "settings": ("YAML keys or parameter settings in the visible text", lambda t: find(SETTING, t)),
-    "paths": ("file paths or file names in the visible text", lambda t: find(PATH, t)),
-    "sample_notes": ("notes on how the sample was made", lambda t: find(SAMPLE_NOTE, t)),
-    "separators": ("numbers of 1,000 or more without separators", unseparated),
-    "minus": ("hyphens or dashes as minus signs (use U+2212 −)", wrong_minus),
+    "identifiers": ("code identifiers (snake_case, csa.names) in the visible text", _spans(CODE)),
+    "settings": ("YAML keys or parameter settings in the visible text", _spans(SETTING)),
+    "paths": ("file paths or file names in the visible text", _spans(PATH)),
+    "sample_notes": ("notes on how the sample was made", _spans(SAMPLE_NOTE)),
+    "separators": ("numbers of 1,000 or more without separators", unseparated_spans),
+    "minus": ("hyphens or dashes as minus signs (use U+2212 −)", lambda t: [(s, e + 1) for s, e in minus_spans(t)]),
 }
 
 
