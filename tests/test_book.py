@@ -181,3 +181,31 @@ def test_no_broken_internal_link_and_nothing_from_the_network(book):
     assert len(pages) > 2 * len(notebooks())
     assert not broken, f"{len(broken)} broken links, e.g. {broken[:10]}"
     assert not remote, f"fetched from the network: {remote[:10]}"
+
+
+def test_search_in_the_browser_finds_japanese_words_and_loads_nothing_from_outside(book):
+    """The search page as a reader uses it (headless Chromium, when there is one): 解約率 finds the churn lesson."""
+    import importlib.util
+    import os
+
+    chromium = os.environ.get("CSA_CHROMIUM", "/usr/bin/chromium")
+    if importlib.util.find_spec("playwright") is None or not os.access(chromium, os.X_OK):
+        pytest.skip("needs the playwright package and Chromium (see tests/test_browser.py)")
+    from playwright.sync_api import sync_playwright
+
+    from csa.catalog import entry
+
+    churn_title = entry("churn").title_in("ja")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("file://") else None)
+            page.goto((book / "ja" / "search.html").as_uri() + "?q=解約率")
+            page.wait_for_selector("#search-results li", timeout=20_000)
+            results = page.inner_text("#search-results")
+        finally:
+            browser.close()
+    assert churn_title.split("（")[0] in results, results[:500]
+    assert not outside, outside[:5]
