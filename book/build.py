@@ -303,7 +303,7 @@ def start_here(lang: str, entries, mins: dict[str, int]) -> str:
         label = f"{day}{t['day']}" if lang == "ja" else f"{t['day']} {day}"
         span = f"{mins[e.id]}{t['min']}" if lang == "ja" else f"{mins[e.id]} {t['min']}"
         rows.append(f"| {label} | [{e.title_in(lang)}]({e.file}.ipynb) | {span} |")
-    head = f"| {'' if lang == 'ja' else t['day']} | {t['lesson']} | {t['minutes']} |"
+    head = f"| {'日程' if lang == 'ja' else t['day']} | {t['lesson']} | {t['minutes']} |"
     day = 10 * round(sum(per_day) / len(per_day) / 10)
     return "\n".join([f"# {t['start_title']}", "", t["start"].format(day=day), "", head,
                       "|---|---|---:|", *rows, "", t["after"], ""])
