@@ -51,10 +51,14 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 # the handbook as a static website in English and Japanese, from the committed notebooks, offline:
-# open build/book/index.html (book/README.md)
-book: $(STAMP)
+# open build/book/index.html (book/README.md). BOOK_ARGS=--run: the Japanese book's outputs in Japanese too
+BOOK_STAMP := $(VENV)/.book-stamp
+$(BOOK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[book]"
-	$(BIN)/python book/build.py
+	@touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	$(BIN)/python book/build.py $(BOOK_ARGS)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
