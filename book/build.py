@@ -66,7 +66,7 @@ TEXT = {
         ),
         "kind": {"kpi": "KPI", "kgi": "KGI"},
         "better": {"higher": "higher is better", "lower": "lower is better"},
-        "other_name": "日本語",
+        "other_label": "Japanese: ", "sep": " · ",
     },
     "ja": {
         "home_title": "csa — カスタマーサクセス分析ハンドブック",
@@ -100,7 +100,7 @@ TEXT = {
         ),
         "kind": {"kpi": "KPI", "kgi": "KGI"},
         "better": {"higher": "高いほど良い", "lower": "低いほど良い"},
-        "other_name": "English",
+        "other_label": "英語：", "sep": "・",
     },
 }
 
@@ -189,16 +189,13 @@ def glossary_page(lang: str) -> str:
     other = "ja" if lang == "en" else "en"
     lines = [f"# {t['glossary_title']}", "", t["glossary"], "", ":::{glossary}"]
     for _, row in _terms(lang).iterrows():
-        lines.append(row[lang])
-        extra = [row[other]]
+        extra = [f"{t['other_label']}{row[other]}"]
         if row["kind"]:
             extra.append(t["kind"][row["kind"]])
         if row["better"]:
             extra.append(t["better"][row["better"]])
         definition = row[f"definition_{lang}"] or row["definition_en"]
-        sep = "、" if lang == "ja" else ", "
-        lines.append(f"  {definition} ({sep.join(extra)})" if lang == "en" else f"  {definition}（{sep.join(extra)}）")
-        lines.append("")
+        lines += [row[lang], f"  {definition}", "", f"  <small>{t['sep'].join(extra)}</small>", ""]
     lines.append(":::")
     return "\n".join(lines) + "\n"
 
