@@ -23,6 +23,7 @@ myst_enable_extensions = ["colon_fence", "deflist", "html_admonition"]
 myst_heading_anchors = 3
 nb_execution_mode = "off"  # the committed, executed notebooks: never re-run to build
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # markdown printed by the code (the headline table) rendered with its tables
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
 
