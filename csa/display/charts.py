@@ -36,6 +36,46 @@ BASE_SIZE = 11  # points: readable when a 8-inch-wide chart is shown at page wid
 _registered = False
 
 
+def figure_text(fig) -> str:
+    """A figure's titles in one line (its title and each panel's), the alternative text of the chart's image.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, (a, b) = plt.subplots(1, 2)
+    >>> _ = a.set_title("FRT by team"), b.set_title("FCR by team"), fig.suptitle("Teams — 2026-10")
+    >>> figure_text(fig)
+    'Teams — 2026-10: FRT by team; FCR by team'
+    >>> plt.close(fig)
+    """
+    sup = fig._suptitle.get_text().strip() if getattr(fig, "_suptitle", None) is not None else ""
+    panels = "; ".join(x for x in (ax.get_title().strip() for ax in fig.axes) if x)
+    return f"{sup}: {panels}" if sup and panels else (sup or panels)
+
+
+def _record_alt_text() -> None:
+    """Give every chart shown inline (Jupyter, papermill) its titles as alternative text: the report's pages
+    write them into the image's ``alt`` (a reader with a screen reader hears what the chart shows)."""
+    try:
+        from matplotlib_inline import backend_inline as bi
+    except ImportError:  # pragma: no cover -- outside Jupyter
+        return
+    if getattr(bi._fetch_figure_metadata, "_csa_alt", False):
+        return
+    fetch = bi._fetch_figure_metadata
+
+    def with_alt(fig):
+        md = dict(fetch(fig) or {})
+        text = figure_text(fig)
+        if text:
+            md["alt"] = text
+        return md or None
+
+    with_alt._csa_alt = True
+    bi._fetch_figure_metadata = with_alt
+
+
+_record_alt_text()
+
+
 def _register() -> None:
     global _registered
     if _registered:

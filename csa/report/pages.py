@@ -228,7 +228,8 @@ def _html(executed, target: Path, *, lang: str = "en", title: str | None = None,
                                    enabled=True)
     exporter.register_preprocessor(_renumber_preprocessor(), enabled=True)  # runs after the removal
     exporter.register_preprocessor(_fold_preprocessor(lang, params), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav, "csa_fold_label": _t("fold_cell", lang)})
+    body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav, "csa_fold_label": _t("fold_cell", lang),
+                                                                "csa_chart_alt": _t("chart_alt", lang)})
     target.write_text(body, encoding="utf-8")
 
 
