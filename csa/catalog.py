@@ -40,6 +40,8 @@ class NotebookEntry:
     report: bool = True
     seconds: float | None = None
     folder: Path = field(default_factory=notebooks_dir, compare=False)
+    #: the survey whose answers the section is about (``nps``, ``csat``, ``ces``): without any, it is not run
+    survey: str | None = None
 
     @property
     def ipynb(self) -> Path:
@@ -107,7 +109,7 @@ def notebooks(folder: str | Path | None = None, *, report: bool | None = None) -
                           title={k: str(v) for k, v in title.items()},
                           tables=tuple(item["tables"]), optional_tables=tuple(item.get("optional_tables") or ()),
                           report=bool(item["report"]), seconds=_seconds(index, i, item.get("seconds")),
-                          folder=root)
+                          folder=root, survey=str(item["survey"]) if item.get("survey") else None)
         if report is None or e.report == report:
             out.append(e)
     return out

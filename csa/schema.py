@@ -88,7 +88,8 @@ CUSTOMERS = Table(
           aliases=("顧客ID", "取引先ID", "アカウントID", "会社ID")),
         C("name", "text", "Customer (company) name.", example="株式会社サンプル",
           aliases=("顧客名", "会社名", "取引先名", "アカウント名")),
-        C("signup_date", "date", "Date the customer first subscribed.", example="2024-04-15",
+        C("signup_date", "date", "Date the customer first subscribed; empty when unknown (a CRM account without "
+          "billing history).", required=False, nullable=True, example="2024-04-15",
           aliases=("契約開始日", "登録日", "申込日")),
         C("plan", "category", "Subscribed plan: your own plan names.",
           known=("starter", "standard", "premium"),

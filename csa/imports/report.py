@@ -114,9 +114,9 @@ class ImportReport:
         if self.business_clock or self.notes:
             out += ["", h("Notes"), ""]
         if self.business_clock:
-            out.append(f"{li}Business hours from the config: give them to the report as "
-                       f"`csa report -p business_clock \"{self.business_clock}\" …` (the KPIs on business time "
-                       "then count the same hours as your help desk)")
+            out.append(f"{li}Business hours from the config: {self.business_clock}. `csa report` on this folder "
+                       "reads them from import_report.json (the KPIs on business time then count the same hours as "
+                       "your help desk); `-p business_clock …` overrides them")
         out += [li + n for n in self.notes]
         return out
 

@@ -206,6 +206,8 @@ def _cache_dataset(data: Path, folder: Path, tz: str, mapping: str | None, say: 
         if check is not None:
             check(ds)  # refuses the run (a period outside the data) before any section runs
         present = set(ds.tables())
+        if ds.surveys is not None:  # the surveys the answers are of: "surveys:nps", …
+            present |= {f"surveys:{x}" for x in ds.surveys.loc[ds.surveys["score"].notna(), "survey"].unique()}
         cache.store(ds, folder, tz=tz, mapping=mapping, loaded_as=before)
         size = sum(int(df.memory_usage(deep=True).sum()) for df in ds.tables().values())
     except PeriodOutsideData:
@@ -243,6 +245,18 @@ def _other_language(folder: Path, lang: str) -> tuple[str, str] | None:
 #: to management unless asked for (-p agent_detail true, the support lead's own copy)
 REPORT_DEFAULTS = {"agent_detail": False}
 
+def _imported_settings(data: Path) -> dict[str, Any]:
+    """Settings ``csa import`` recorded beside the data (``import_report.json``) that the sections take as
+    parameters: the business hours of its config (``business_clock``). ``-p`` still overrides them."""
+    f = data / "import_report.json"
+    try:
+        raw = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    clock = raw.get("business_clock") if isinstance(raw, dict) else None
+    return {"business_clock": clock} if isinstance(clock, str) and clock else {}
+
+
 #: the tables whose timestamps say how far the data reaches, and those columns
 _EVENTS = (("tickets", "created_at"), ("surveys", "responded_at"), ("orders", "ordered_at"), ("goals", "started_at"))
 
@@ -276,18 +290,22 @@ def _default_period(data: Path, freq: str, tz: str | None, mapping) -> tuple[str
 
 def _skipped(plan: list, present: set[str] | None, registry_file: Path | None, lang: str) -> dict[int, str]:
     """Plan positions (1-based) of the sections not to run, with the reason in ``lang``: a table the section
-    needs (``tables`` in notebooks/index.yaml) is not in the data, or it reads a KPI registry and there is none.
+    needs (``tables`` in notebooks/index.yaml) is not in the data, its survey (``survey``) has no answer, or it
+    reads a KPI registry and there is none.
     ``present`` ``None`` (the data did not validate): every section runs and says what is wrong itself."""
     from ..catalog import notebooks
 
     if present is None:
         return {}
-    needs = {e.file: e.tables for e in notebooks()}
+    entries = {e.file: e for e in notebooks()}
     out = {}
     for i, (nb, _, _) in enumerate(plan, 1):
-        missing = [t for t in needs.get(nb.stem, ()) if t not in present]
+        e = entries.get(nb.stem)
+        missing = [t for t in (e.tables if e else ()) if t not in present]
         if missing:
             out[i] = _t("skip_tables", lang, tables=_t("and", lang).join(_t(f"table_{t}", lang) for t in missing))
+        elif e is not None and e.survey and f"surveys:{e.survey}" not in present:
+            out[i] = _t("skip_survey", lang, survey=e.survey.upper())
         elif registry_file is None and "registry" in declared_parameters(nb):
             out[i] = _t("skip_registry", lang)
     return out
@@ -377,11 +395,12 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
     optional = {k: v for k, v in (("mapping", str(mapping_file) if mapping_file else None), ("tz", tz),
                                   ("registry", str(registry_file) if registry_file else None), ("engine", engine))
                 if v is not None}
+    imported = _imported_settings(data)
     plan = []  # refuse before running anything
     for nb in nbs:
         declared = declared_parameters(nb)
         mine = _section_params(params, declared, len(nbs))  # -p: to the sections that declare it
-        report_defaults = {k: v for k, v in REPORT_DEFAULTS.items() if k in declared}
+        report_defaults = {k: v for k, v in {**REPORT_DEFAULTS, **imported}.items() if k in declared}
         given = build_parameters(nb, {**base, **report_defaults, **{k: v for k, v in optional.items()
                                                                      if k in declared}, **mine}, declared=declared)
         plan.append((nb, given, _effective(declared, given)))
