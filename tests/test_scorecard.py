@@ -267,7 +267,7 @@ def test_resolve_registry(tmp_path):
 
 def test_front_page_never_raises(tmp_path):
     html, d = SC.front_page(None, [], data_dir=SAMPLE, period="2026-10", lang="ja")
-    assert d is None and "registry.yaml" in html and "KPI台帳" in html
+    assert d is None and "スコアカードはありません" in html and "KPI台帳" in html
     bad = tmp_path / "bad.yaml"
     bad.write_text("kpis: [\n", encoding="utf-8")
     html, d = SC.front_page(bad, [], data_dir=SAMPLE, period="2026-10")

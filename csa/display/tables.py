@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..labels import check_lang, t
@@ -24,6 +25,26 @@ __all__ = ["INDEX_COLUMNS", "VALUE_COLUMNS", "format_table"]
 INDEX_COLUMNS = ("customer_id", "period", "touchpoint", "segment", "plan", "channel", "team", "group")
 #: columns whose values are translated when the handbook knows them
 VALUE_COLUMNS = ("touchpoint", "segment", "plan", "channel", "group")
+
+
+#: integer columns shown as written (a year, an hour of the day), not as counts with separators
+_PLAIN_INTS = frozenset({"year", "hour", "weekday", "month_of_year", "day", "rank", "fiscal_year"})
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
+        and math.isfinite(float(v))
+
+
+def _all_numbers(col: pd.Series) -> bool:
+    """Whether a text column's values are numbers (or missing, or a dash), with at least one number."""
+    vals = [v for v in col if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return any(_is_number(v) for v in vals) and all(_is_number(v) or v in ("—", "-", "") for v in vals)
+
+
+def _number(v, digits: int) -> str:
+    """``v`` with thousands separators, ``digits`` decimals and the minus sign U+2212 (``−1,234.5``)."""
+    return f"{v:,.{digits}f}".replace("-", "\u2212")
 
 
 def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", digits: int = 1,
@@ -72,14 +93,22 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
             out[c] = col.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(col.notna(), "")
         elif pd.api.types.is_float_dtype(col):
             r = col.round(p_digits if c == "p_value" else digits).astype(object)
-            if digits == 0 and c != "p_value":  # whole numbers (money, counts): 15,333,000, not 15333000.0
-                r = r.map(lambda v: f"{int(v):,}" if pd.notna(v) and math.isfinite(v) else v)
+            if c != "p_value":  # the house style: 15,333,000 and −7.5 (thousands separators, one minus sign)
+                d = digits
+                r = r.map(lambda v, d=d: _number(v, d) if pd.notna(v) and math.isfinite(v) else v)
             r = r.where(col.notna(), missing)
             if c == "p_value":
                 r = r.where(~(col < 10 ** -p_digits), f"< {10 ** -p_digits:g}")  # not a rounded 0.0
                 if small is not None:
                     r = r.where(~small, t("not_tested", lang, ns, min_n=min_n))
             out[c] = r
+        elif pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col) and c not in _PLAIN_INTS:
+            out[c] = col.astype(object).map(lambda v: _number(v, 0) if pd.notna(v) else "").astype(object)
+        elif pd.api.types.is_object_dtype(col) and c not in VALUE_COLUMNS and _all_numbers(col):
+            # numbers kept in a text column (a table mixing counts and dashes): the same house style
+            shown = col.map(lambda v: _number(v, 0 if isinstance(v, (int, np.integer)) else digits)
+                            if _is_number(v) else v)
+            out[c] = shown.astype(object).where(col.notna(), missing)
         elif pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
             shown = col.map(lambda v: t(v, lang, ns)) if c in VALUE_COLUMNS else col
             out[c] = shown.astype(object).where(col.notna(), "")

@@ -72,7 +72,7 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
     cols = [_t("col_kpi", lang), _t("period", lang), _t("value", lang), head, _t("n", lang),
             _t("col_change", lang), _t("col_note", lang)]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)
-    return f'<table class="summary">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table>"
+    return f'<div class="scroll"><table class="summary">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table></div>"
 
 
 def _sections(entries: list[dict[str, Any]], lang: str) -> str:
@@ -92,7 +92,7 @@ def _sections(entries: list[dict[str, Any]], lang: str) -> str:
     cols = [_t("col_section", lang), _t("col_status", lang), _t("col_time", lang), _t("col_notebook", lang),
             _t("col_lists", lang)]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)
-    return f'<table class="sections">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table>"
+    return f'<div class="scroll"><table class="sections">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table></div>"
 
 
 def _beyond_noise(ch: dict[str, Any] | None) -> bool:

@@ -166,6 +166,8 @@ def param_words(name: str, value: Any, lang: str) -> str:
     ('30', 'one touch, not reopened')
     >>> param_words("highlight", "", "ja")
     'なし'
+    >>> param_words("sla_targets", "urgent:1, high:4", "en")
+    'urgent 1 h, high 4 h'
     """
     from ..kpi import KPIS
 
@@ -174,6 +176,14 @@ def param_words(name: str, value: Any, lang: str) -> str:
         p = KPIS[kpi].params.get(param)
         if p is not None and value in p.words:
             return p.word(value, lang)
+    if name == "sla_targets" and isinstance(value, str) and ":" in value:  # "urgent:1, high:4" → "urgent 1 h, …"
+        from ..labels import t as label
+
+        pairs = [x.split(":", 1) for x in value.split(",") if ":" in x]
+        return _t("list_sep", lang).join(
+            _t("sla_target", lang, priority=label(f"priority_{k.strip()}", lang, "support").lower()
+               if lang == "en" else label(f"priority_{k.strip()}", lang, "support"), hours=v.strip())
+            for k, v in pairs)
     if value is None or value == "":
         return _t("param_none", lang)
     if isinstance(value, bool):
@@ -249,6 +259,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .meta{color:#57606a}.warn{color:#9a6700;white-space:nowrap}
 .failed{background:#ffebe9;border:1px solid #ff8182;padding:.5em .8em;border-radius:6px}
 html[lang="ja"] td,html[lang="ja"] th{word-break:keep-all;overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%}
 details>summary{cursor:pointer;color:#0969da}
 @media print{nav.csa-nav{display:none}table,img{break-inside:avoid}@page{size:A4;margin:14mm}}
 code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}

@@ -52,7 +52,8 @@ def in_thousands(table: pd.DataFrame, columns, *, divisor: float = 1000) -> pd.D
     for c in columns:
         if c in out.columns:
             v = pd.to_numeric(out[c], errors="coerce")
-            out[c] = pd.Series([f"{x / divisor:,.0f}" if pd.notna(x) else "—" for x in v], index=out.index,
+            out[c] = pd.Series([f"{x / divisor:,.0f}".replace("-", "\u2212") if pd.notna(x) else "—" for x in v],
+                               index=out.index,
                                dtype=object)
     return out
 
