@@ -508,3 +508,16 @@ def test_an_update_keeps_your_tables_and_removes_stale_ones(tmp_path):
     report = import_folder(raw, out)
     assert not (out / "tickets.csv").exists() and report.removed == ["surveys.csv", "tickets.csv"]  # and its CSAT
     assert (out / "orders.csv").read_text(encoding="utf-8") == "order_id,customer_id,ordered_at,amount\n"
+
+
+def test_an_import_config_of_nested_aliases_is_refused_at_once(tmp_path):
+    import time
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{k}: &{k} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, k in zip("abcdefgh", "bcdefghi"))
+    raw = _mini(tmp_path / "raw", {}, config="timezone: Asia/Tokyo\n" + bomb)
+    t0 = time.perf_counter()
+    with pytest.raises(ImportRefused, match="aliases"):
+        import_folder(raw, tmp_path / "out")
+    assert time.perf_counter() - t0 < 1.0

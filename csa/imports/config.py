@@ -149,8 +149,16 @@ def read_config(config: str | os.PathLike | dict | None, *, default_source: str 
     else:
         path = Path(config)
         source = path.name
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        try:  # read within a budget: a file of nested aliases (a "billion laughs") or a device is refused
+            from ..yamlbudget import YAMLBudgetError, compose, read_text
+
+            loader, node = compose(read_text(path, "import config").decode("utf-8-sig"), yaml.SafeLoader)
+            try:
+                data = (loader.construct_document(node) if node is not None else None) or {}
+            finally:
+                loader.dispose()
+        except YAMLBudgetError as exc:
+            raise ImportRefused(f"{source}: {exc}") from None
         except FileNotFoundError:
             raise ImportRefused(f"import config not found: {path}. Fix: give the path of your import.yaml "
                                 "(or leave --config out to use import.yaml in the raw folder)") from None

@@ -57,6 +57,8 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
         change = _change(r.get("change"), unit, digits, lang)
         warn = _t("small_n_mark", lang, min_n=r.get("min_n", 30)) if r.get("small_n") and r.get("min_n") else ""
+        if not r.get("n") and not r.get("missing"):  # nothing to count in the period: not "too few"
+            warn = _t("no_data_note", lang)
         if r.get("missing"):  # not computed: say why instead of an empty value
             value, ci, change = "—", "", ""
             warn = _t("not_computed", lang, table=_t(f"table_{r['missing']['table']}", lang),
