@@ -16,7 +16,7 @@ open; a problem found only in the opened state is said to be "inside folded deta
 
 * no code identifiers: snake_case words, names of the package's code (:data:`CODE`);
 * no YAML keys or settings: a lowercase ``key:`` at the start of a line, ``key:1`` mappings,
-  ``key = value`` assignments (:data:`SETTING`);
+  ``key = "value"`` assignments, ranges written as code, ``12-29..01-03`` (:data:`SETTING`);
 * no file paths (:data:`PATH`): ``../``, absolute paths of a machine, ``data/sample``, names of
   notebooks, code and configuration files;
 * no notes on how the sample was made (:data:`SAMPLE_NOTE`);
@@ -47,18 +47,20 @@ EXAMPLES = int(os.environ.get("CSA_BROWSER_EXAMPLES") or 4)  # examples quoted p
 # ------------------------------------------------------------------------------------------ text rules
 
 _W = r"A-Za-z0-9_"
-#: a snake_case word: lowercase letters (and digits) joined by underscores, not part of a longer token
-SNAKE = re.compile(rf"(?<![{_W}])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![{_W}])")
+#: a snake_case word: lowercase letters and digits joined by underscores (``min_n``, ``00_primer``), not part
+#: of a longer token
+SNAKE = re.compile(rf"(?<![{_W}])(?=[a-z0-9_]*[a-z])[a-z0-9]+(?:_[a-z0-9]+)+(?![{_W}])")
 #: code identifiers: snake_case words and names of this package's code (``csa.KPIS``, ``csa.load``)
 CODE = re.compile(SNAKE.pattern + rf"|(?<![{_W}.])csa\.[A-Za-z_][{_W}]*(?:\.[A-Za-z_][{_W}]*)*")
 #: settings written as code: ``key:`` at the start of a line (YAML), ``key:1`` (an inline mapping),
 #: ``key = "value"`` (a parameter set to a quoted string, a list, a mapping, True/False/None); the key is
 #: lowercase ASCII (a sentence's "Note:" is capitalized). A formula in words ("churn = customers lost ÷
-#: customers at the start") is not a setting.
+#: customers at the start") is not a setting. And a range written as code, ``12-29..01-03``.
 SETTING = re.compile(
     r"(?m)^[ \t]*[a-z][a-z0-9_]*:(?=[ \t]|$)"  # YAML key at the start of a line
     rf"|(?<![{_W}/:.])[a-z][a-z0-9_]*:\d+"  # urgent:1
     rf"|(?<![{_W}])[a-z][a-z0-9_]*[ \t]*=[ \t]*(?:[\"'“\[{{]|(?:True|False|None)\b)"  # unit = "customer"
+    r"|[\w:/-]*\d\.\.\d[\w:/-]*"  # a range written as code: 12-29..01-03
 )
 #: file paths and names of files a reader does not open (a notebook, code, configuration, data folder)
 PATH = re.compile(
@@ -173,13 +175,16 @@ def _line(text: str, start: int, end: int, pad: int = 40) -> str:
 def find(pattern: re.Pattern[str], text: str) -> list[str]:
     """Each match of ``pattern`` in ``text`` with its line around it.
 
-    >>> find(SNAKE, "Groups below min_n are hidden; Top-10 and 01_nps.detractors.csv are not words.")
-    ['Groups below «min_n» are hidden; Top-10 and 01_nps.detractor…']
+    >>> find(SNAKE, "Groups below min_n are hidden; Top-10 and SHA-256 are words.")
+    ['Groups below «min_n» are hidden; Top-10 and SHA-256 are word…']
+    >>> SNAKE.findall("see 00_primer, 01_nps.detractors.csv, 10_000, min_n")
+    ['00_primer', '01_nps', 'min_n']
     >>> find(CODE, "in the glossary (csa.KPIS); made by csa 0.1.0")
     ['in the glossary («csa.KPIS»); made by csa 0.1.0']
     >>> [bool(SETTING.search(t)) for t in ("owner: Support lead", "Note: the", "targets = urgent:1", "n = 564",
-    ...                                    'unit = "customer"', "churn = customers lost ÷ customers", "lower = less")]
-    [True, False, True, False, True, False, False]
+    ...                                    'unit = "customer"', "churn = customers lost ÷ customers", "lower = less",
+    ...                                    "09:00-18:00, JP, 12-29..01-03", "1–3 … and more")]
+    [True, False, True, False, True, False, False, True, False]
     >>> [bool(PATH.search(t)) for t in ("Data: ../../data/sample", "see 01_nps.ipynb", "registry.yaml", "2026/10")]
     [True, True, True, False]
     >>> [bool(SAMPLE_NOTE.search(t)) for t in ("The sample was generated with", "effect ×0.535", "×0.55 planted",
