@@ -52,8 +52,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_HOURS", "WEEKDAYS", "YEAR_END", "BusinessCalendar", "business_calendar", "business_minutes",
-           "closed_dates", "holiday_dates", "parse_closed"]
+__all__ = [
+    "DEFAULT_HOURS",
+    "WEEKDAYS",
+    "YEAR_END",
+    "BusinessCalendar",
+    "business_calendar",
+    "business_minutes",
+    "closed_dates",
+    "closed_words",
+    "holiday_dates",
+    "parse_closed",
+]
 
 DEFAULT_HOURS = ("09:00", "18:00")
 #: 年末年始: the usual Japanese year-end closing, 29 December to 3 January.
@@ -534,3 +544,29 @@ class BusinessCalendar:
             tod = ns[ok] - day * _NS_DAY
             out[ok] = working[day - d0] & (tod >= a * _NS_MIN) & (tod < b * _NS_MIN)
         return out
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def closed_words(closed: str, lang: str = "en") -> str:
+    """Company closing days as a reader writes them: ``"12-29..01-03"`` → ``"29 Dec – 3 Jan"`` (``12月29日〜1月3日``).
+
+    >>> closed_words("12-29..01-03, 08-13..08-16"), closed_words("2026-08-14", "ja")
+    ('29 Dec – 3 Jan, 13 Aug – 16 Aug', '2026年8月14日')
+    """
+    def day(x: str) -> str:
+        parts = [int(p) for p in x.strip().split("-")]
+        y, m, d = parts if len(parts) == 3 else (None, *parts)
+        if lang == "ja":
+            return (f"{y}年" if y else "") + f"{m}月{d}日"
+        return f"{d} {_MONTHS_EN[m - 1]}" + (f" {y}" if y else "")
+
+    out = []
+    for item in (x.strip() for x in str(closed).split(",") if x.strip()):
+        a, _, b = item.partition("..")
+        try:
+            out.append(day(a) + ((" – " if lang == "en" else "〜") + day(b) if b else ""))
+        except (ValueError, IndexError):
+            out.append(item)
+    return ("、" if lang == "ja" else ", ").join(out)

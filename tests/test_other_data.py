@@ -61,6 +61,7 @@ def test_an_export_without_goals_orders_or_optional_columns_reports_in_japanese(
     assert "not run" not in index and "not computed" not in index  # the reader's language only
     support = _page_text(out / "05_support.html")
     assert "計算していません（問い合わせデータに is_complaint の列がありません）" in support
+    assert "件は、既知の顧客に結びついていません" in support  # the unlinked tickets are counted, and said
     found = {(p.name, w) for p in out.glob("*.html") for w in SAMPLE_WORDS if w in _page_text(p)}
     assert not found, f"the sample shows through on other data: {sorted(found)}"
 

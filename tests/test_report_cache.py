@@ -288,7 +288,7 @@ def test_data_that_does_not_validate_is_not_cached_and_each_notebook_says_so(tmp
     lines: list[str] = []
     m = report.run_report("2026-10", data_dir=data, out=tmp_path / "out", notebooks=[nb, plain],
                           progress=lines.append)
-    assert lines[1].startswith("validating data failed (") and "required columns missing" in lines[1]
+    assert lines[1].startswith("validating data failed (") and "required column" in lines[1]
     assert [e["status"] for e in m["notebooks"]] == ["failed", "ok"]
     assert "DataError" in m["notebooks"][0]["error"]
     out = Path(m["out"])

@@ -315,7 +315,7 @@ def test_sigint_ends_with_one_line_and_leaves_the_earlier_report(setup, tmp_path
 
 def test_two_runs_at_once_one_waits_for_nothing_and_is_refused(setup, tmp_path):
     out = tmp_path / "out"
-    a = Run(setup, out, 1, nap=2)
+    a = Run(setup, out, 1, nap=6)  # long enough for a fresh process to reach the lock on a busy machine
     assert a.events["started"].wait(30)
     b = Run(setup, out, 2)
     assert b.wait() == 2

@@ -26,8 +26,21 @@ from matplotlib.axes import Axes
 
 from ..labels import check_lang, t
 
-__all__ = ["COLORS", "FONT", "binned", "estimate_by_group", "funnel", "heatmap", "interval_ladder", "scale_picture",
-           "shares_bar", "shrinkage", "trend", "use_japanese_font"]
+__all__ = [
+    "COLORS",
+    "FONT",
+    "binned",
+    "estimate_by_group",
+    "figure_text",
+    "funnel",
+    "heatmap",
+    "interval_ladder",
+    "scale_picture",
+    "shares_bar",
+    "shrinkage",
+    "trend",
+    "use_japanese_font",
+]
 
 FONT = "IPAexGothic"
 FAMILY = [FONT, "DejaVu Sans"]

@@ -6,7 +6,7 @@
 >>> r.kpi, r.n, round(r.value, 1), round(r.low, 1), round(r.high, 1)
 ('fcr', 1136, 61.1, 58.2, 63.9)
 >>> r.params
-{'definition': 'one_touch'}
+{'definition': 'one_touch', 'date_by': None}
 
 The same on DuckDB (the rows are scanned by DuckDB; only the small counts table comes back):
 

@@ -286,11 +286,11 @@ class KPI:
         --------
         >>> from csa.kpi import KPIS
         >>> KPIS["fcr"].resolve({"definition": "zendesk"})
-        {'definition': 'zendesk'}
+        {'definition': 'zendesk', 'date_by': None}
         >>> KPIS["fcr"].resolve({"rule": "zendesk"})
         Traceback (most recent call last):
         ...
-        ValueError: fcr has no parameter 'rule'; it has: definition
+        ValueError: fcr has no parameter 'rule'; it has: definition, date_by
         """
         given = dict(params or {})
         unknown = [k for k in given if k not in self.params]

@@ -109,17 +109,17 @@ def _strength(r: dict[str, Any]) -> float:
     return abs(ch["diff"]) / ((ch["high"] - ch["low"]) / 2)
 
 
-def what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) -> list[str]:
+def _what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) -> list[str]:
     """Sentences for the front page's "What changed": the KPIs whose change against the comparison period is
     beyond noise (its interval excludes 0), the clearest first, at most ``most``, each saying whether it is
     better or worse; when none is, one sentence saying so with the largest move and its interval.
 
     >>> rec = {"kpi": "csat", "title": {"en": "CSAT", "ja": "CSAT"}, "unit": "%", "direction": "higher",
     ...        "value": 58.4, "change": {"vs": "2026-09", "diff": -6.0, "low": -9.0, "high": -3.0, "p_value": 0.01}}
-    >>> what_changed([rec], "en")
+    >>> _what_changed([rec], "en")
     ['CSAT fell to 58.4% against 2026-09 (−6.0 pts; interval −9.0 pts to −3.0 pts): worse.']
     >>> quiet = {**rec, "change": {**rec["change"], "low": -12.0, "high": 0.5}}
-    >>> what_changed([quiet], "en")[0].startswith("No KPI changed beyond noise against 2026-09")
+    >>> _what_changed([quiet], "en")[0].startswith("No KPI changed beyond noise against 2026-09")
     True
     """
     rows = [r for r in records if (r.get("change") or {}).get("diff") is not None and r.get("value") is not None]
@@ -149,7 +149,7 @@ def what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) -> 
 
 
 def _what_changed_block(records: list[dict[str, Any]], lang: str) -> str:
-    sentences = what_changed(records, lang)
+    sentences = _what_changed(records, lang)
     if not sentences:
         return ""
     items = "".join(f"<li>{_e(x)}</li>" for x in sentences)

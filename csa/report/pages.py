@@ -168,6 +168,8 @@ def param_words(name: str, value: Any, lang: str) -> str:
     'なし'
     >>> param_words("sla_targets", "urgent:1, high:4", "en")
     'urgent 1 h, high 4 h'
+    >>> param_words("business_clock", "09:00-18:00, JP, 12-29..01-03", "en")
+    'business hours 09:00–18:00, public holidays of Japan off, closed 29 Dec – 3 Jan'
     """
     from ..kpi import KPIS
 
@@ -184,6 +186,16 @@ def param_words(name: str, value: Any, lang: str) -> str:
             _t("sla_target", lang, priority=label(f"priority_{k.strip()}", lang, "support").lower()
                if lang == "en" else label(f"priority_{k.strip()}", lang, "support"), hours=v.strip())
             for k, v in pairs)
+    if name == "business_clock" and isinstance(value, str) and value.strip():  # "09:00-18:00, JP, 12-29..01-03"
+        from ..businesstime import closed_words
+
+        hours, *rest = [x.strip() for x in value.split(",")]
+        country = rest[0] if rest and rest[0].isalpha() else ""
+        closed = ", ".join(rest[1:] if country else rest)
+        return _t("clock_words", lang, hours=hours.replace("-", "–"),
+                  holidays=_t("clock_holidays", lang, country=_country(country, lang))
+                  if country and country.lower() != "none" else "",
+                  closed=_t("clock_closed", lang, days=closed_words(closed, lang)) if closed else "")
     if value is None or value == "":
         return _t("param_none", lang)
     if isinstance(value, bool):
@@ -191,6 +203,12 @@ def param_words(name: str, value: Any, lang: str) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _country(code: str, lang: str) -> str:
+    from ..labels import t as label
+
+    return label(f"country_{code}", lang, "support").removeprefix("country_")
 
 
 _TICKED = re.compile(r"`([a-z][a-z0-9_]*)`")

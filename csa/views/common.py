@@ -32,6 +32,7 @@ __all__ = [
     "scope",
     "support_touchpoint",
     "support_touchpoint_of",
+    "unknown_customers_sentence",
 ]
 
 
@@ -157,7 +158,7 @@ def scope(**filters: str) -> dict[str, str]:
 
 def join_sentences(sentences: list[str], lang: str) -> str:
     """Sentences of one paragraph: a space between them in English, none in Japanese."""
-    return ("" if lang == "ja" else " ").join(s.strip() for s in sentences)
+    return ("" if lang == "ja" else " ").join(s.strip() for s in sentences if s and s.strip())
 
 
 @dataclass(frozen=True)
@@ -271,3 +272,23 @@ def support_touchpoint_of(tables) -> str:
     got = got if isinstance(got, pd.DataFrame) else got.to_pandas()
     return str(got.sort_values(["n", "touchpoint"], ascending=[False, True])["touchpoint"].iloc[0]) if len(got) \
         else SUPPORT
+
+
+def unknown_customers_sentence(rows: pd.DataFrame | None, what: str, *, lang: str = "en") -> str:
+    """How many of ``rows`` (answers, tickets) belong to no known customer (an empty ``customer_id``): they count
+    in the scores and are left out, with this count stated, of every breakdown by a customer's attribute.
+    Empty when every row has its customer.
+
+    >>> rows = pd.DataFrame({"customer_id": ["C1", None, None, "C2"]})
+    >>> print(unknown_customers_sentence(rows, "answers"))  # doctest: +NORMALIZE_WHITESPACE
+    2 of 4 answers belong to no known customer: they count in the figures above and are left out of the
+    breakdowns by a customer's segment or plan.
+    >>> unknown_customers_sentence(rows.iloc[:1], "answers")
+    ''
+    """
+    if rows is None or "customer_id" not in rows or not len(rows):
+        return ""
+    k = int(rows["customer_id"].isna().sum())
+    if not k:
+        return ""
+    return t("unknown_customers", lang, n=num.count(k), total=num.count(len(rows)), what=t(f"rows_{what}", lang))

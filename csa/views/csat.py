@@ -31,6 +31,7 @@ from .common import (
     filters_phrase,
     join_sentences,
     support_touchpoint,
+    unknown_customers_sentence,
 )
 
 __all__ = [
@@ -354,11 +355,12 @@ def funnel_curve(centre: float, n_max: int) -> pd.DataFrame:
 # ------------------------------------------------------------------------------- sentences
 
 def scope_sentence(periods, n: int, n_support: int, *, segment: str = "", plan: str = "",
-                   lang: str = "en") -> str:
-    """What the notebook is looking at, in one sentence."""
+                   lang: str = "en", rows: pd.DataFrame | None = None) -> str:
+    """What the notebook is looking at, in one sentence; with ``rows`` (the period's answers), how many of them
+    belong to no known customer (:func:`csa.views.common.unknown_customers_sentence`)."""
     scope = filters_phrase(NS, lang, segment=segment, plan=plan)
-    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label, scope=scope, n=n,
-             n_support=n_support)
+    return join_sentences([t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label, scope=scope,
+                             n=n, n_support=n_support), unknown_customers_sentence(rows, "answers", lang=lang)], lang)
 
 
 def _pct(x, lang: str = "en", digits: int | None = None) -> str:

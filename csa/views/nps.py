@@ -15,7 +15,7 @@ from ..joins import attach
 from ..labels import t
 from ..metrics import nps as N
 from ..periods import period_of
-from .common import Headline, filtered, filters_phrase, scope
+from .common import Headline, filtered, filters_phrase, join_sentences, scope, unknown_customers_sentence
 
 __all__ = ["TABLE_MIMETYPE", "FollowupList", "callbacks_sentence", "counts_table", "describe", "describe_change",
            "describe_mix", "describe_paired", "followup_list", "followups", "last_two_waves", "period_change",
@@ -288,11 +288,13 @@ def touchpoint_mix(resp: pd.DataFrame, a, b, *, by: str = "touchpoint") -> pd.Da
 
 # ------------------------------------------------------------------------------- sentences
 
-def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en") -> str:
-    """What the notebook is looking at, in one sentence."""
+def scope_sentence(periods, n: int, *, segment: str = "", plan: str = "", lang: str = "en",
+                   rows: pd.DataFrame | None = None) -> str:
+    """What the notebook is looking at, in one sentence; with ``rows`` (the period's answers), how many of them
+    belong to no known customer (:func:`csa.views.common.unknown_customers_sentence`)."""
     scope = filters_phrase(NS, lang, segment=segment, plan=plan)
-    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-             scope=scope, n=n)
+    return join_sentences([t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label, scope=scope, n=n),
+                           unknown_customers_sentence(rows, "answers", lang=lang)], lang)
 
 
 def describe(result: N.NPSResult, period_label: str, *, lang: str = "en", min_n: int = 30) -> str:

@@ -22,14 +22,21 @@ import pandas as pd
 
 from .. import kpi as K
 from .. import numbers as num
-from ..businesstime import BusinessCalendar
+from ..businesstime import BusinessCalendar, closed_words
 from ..joins import attach
 from ..labels import check_lang, t
 from ..metrics import churn as CH
 from ..metrics import queue as Q
 from ..metrics import support as M
 from ..periods import period_of
-from .common import Headline, headline, support_touchpoint, support_touchpoint_of
+from .common import (
+    Headline,
+    headline,
+    join_sentences,
+    support_touchpoint,
+    support_touchpoint_of,
+    unknown_customers_sentence,
+)
 
 __all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PUBLISHED", "SHOWN", "TIME_KINDS", "band_of", "band_table",
            "business_clock", "calendar_sentence", "category_table", "chain", "clock_column", "clock_comparison",
@@ -426,9 +433,18 @@ def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: 
 
 def scope_sentence(periods, tk: pd.DataFrame, cal: BusinessCalendar, *, clock: str, lang: str = "en") -> str:
     """What the notebook looks at, and which clock its time KPIs use."""
-    n = int((tk["period"] == periods.this).sum())
-    return t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label, n=n, n_all=len(tk),
-             clock=calendar_sentence(cal, clock, lang=lang))
+    now = tk["period"] == periods.this
+    return join_sentences([t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
+                             n=int(now.sum()), n_all=len(tk), clock=calendar_sentence(cal, clock, lang=lang)),
+                           unknown_customers_sentence(tk[now], "tickets", lang=lang)], lang)
+
+
+def _closed_text(closed) -> str:
+    """A calendar's closing days as text (``"12-29..01-03"``), whether given as text, dates or pairs."""
+    if isinstance(closed, str):
+        return closed
+    items = closed if isinstance(closed, (list, tuple)) else [closed]
+    return ", ".join("..".join(str(x) for x in i) if isinstance(i, tuple) else str(i)[:10] for i in items)
 
 
 def calendar_sentence(cal: BusinessCalendar, clock: str, *, lang: str = "en") -> str:
@@ -437,7 +453,7 @@ def calendar_sentence(cal: BusinessCalendar, clock: str, *, lang: str = "en") ->
         return t("clock_calendar_text", lang, NS)
     country = _value("country", str(cal.holidays), lang) if isinstance(cal.holidays, str) else ""
     hol = t("holidays_of", lang, NS, country=country) if cal.holidays else ""
-    closed = t("closed_days", lang, NS, closed=cal.closed) if cal.closed else ""
+    closed = t("closed_days", lang, NS, closed=closed_words(_closed_text(cal.closed), lang)) if cal.closed else ""
     return t("clock_business_text", lang, NS, open=cal.hours[0], close=cal.hours[1], holidays=hol, closed=closed)
 
 
