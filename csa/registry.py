@@ -1032,6 +1032,7 @@ def smart(entry: Entry, registry: Registry, history: pd.DataFrame, review: pd.Da
     elif not len(has):
         checks["M"] = Check(False, "no_data", {"table": spec.table})
     else:
+        r = r[(r["n"] > 0).cummax()]  # review periods before the KPI's first observation are not gaps
         recent = r.tail(lookback)
         empty = int((recent["n"] == 0).sum())
         with_data = r[r["n"] > 0]

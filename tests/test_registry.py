@@ -367,3 +367,14 @@ def test_propose_target_follows_a_real_trend_and_stays_in_scale():
     raw = mean - st.t.ppf(0.8, 4) * math.sqrt(se**2 + tr.resid_sd**2)
     assert prop.value == round(min(raw, 100.0), 1) <= 100.0
     assert propose_target(e, h.head(2), period=pd.Period("2026-06", "M")) is None
+
+
+
+def test_review_periods_before_a_kpis_first_observation_are_not_gaps(sample_ds):
+    """The relationship survey's first wave is in the sample's second fiscal year: the fiscal year the data only
+    ends in is not a review period without data (the M letter fails, if at all, for too few answers)."""
+    from csa.views import kpi_cycle as V
+
+    c = V.cycle(sample_ds, load(example_path()), period="2026-10")
+    m = c.smart["nps_relationship"].checks["M"]
+    assert m.why != "gaps" and m.values["empty"] == 0
