@@ -12,6 +12,9 @@ from .. import numbers as num
 from ..kpi import KPIS
 from .pages import _e, _nav, _page, _t
 
+#: the records of the registry's actions' effects (the KPI-cycle section): a block of their own on the front page
+EFFECT_PREFIX = "kpi_cycle_effect_"
+
 
 def _digits(rec: dict[str, Any]) -> int | None:
     """Decimals of a record's KPI as its catalogue entry declares them (``None``: the unit's)."""
@@ -75,6 +78,24 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
             _t("col_change", lang), _t("col_note", lang)]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)
     return f'<div class="scroll"><table class="summary">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table></div>"
+
+
+def _effects(records: list[dict[str, Any]], lang: str, pages: dict[str, str]) -> str:
+    """The registry's actions and what each did to its KPI: the effect with its unit (min, pts) and interval."""
+    rows = []
+    for r in records:
+        unit, digits = r["unit"], _digits(r)
+        title = _e(r["title"].get(lang) or r["title"].get("en") or r["kpi"])
+        href = pages.get(r.get("section") or "")
+        if href:
+            title = f'<a href="{_e(href)}">{title}</a>'
+        ci = ("" if r.get("low") is None else
+              _t("effect_interval", lang, low=num.change(r["low"], unit, lang, digits=digits),
+                 high=num.change(r["high"], unit, lang, digits=digits)))
+        rows.append(f"<tr><td>{title}</td><td class=\"num\">{_e(num.change(r['value'], unit, lang, digits=digits))}"
+                    f"</td><td class=\"num\">{_e(ci)}</td></tr>")
+    head = "".join(f"<th>{_e(_t(k, lang))}</th>" for k in ("col_action", "col_effect", "col_effect_interval"))
+    return f'<div class="scroll"><table class="summary">\n<tr>{head}</tr>\n' + "\n".join(rows) + "\n</table></div>"
 
 
 def _sections(entries: list[dict[str, Any]], lang: str) -> str:
@@ -203,7 +224,8 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
         front = [{**r, "source": "section"} for nb in manifest["notebooks"] for r in nb.get("records", [])]
     pages = _section_pages(manifest)
     kpis = [r for r in front if r.get("source") == "section"]
-    facts = [r for r in front if r.get("source") == "fact"]
+    facts = [r for r in front if r.get("source") == "fact" and not str(r.get("kpi", "")).startswith(EFFECT_PREFIX)]
+    effects = [r for r in front if r.get("source") == "fact" and str(r.get("kpi", "")).startswith(EFFECT_PREFIX)]
     manifest_link = '<a href="manifest.json">manifest.json</a>'
     note = _e(_t("manifest_note", lang, manifest="\0")).replace("\0", manifest_link)
     failed = "" if manifest.get("ok") else f'<p class="failed">{_e(_t("incomplete", lang))}</p>\n'
@@ -211,8 +233,10 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
         changed = _t("inputs_changed", lang, files=", ".join(manifest["changed_inputs"]))
         failed += f'<p class="failed">{_e(changed)}</p>\n'
     heading = "summary_heading_more" if scorecard else "summary_heading"
-    more = (f'<details class="csa-more"><summary>{_e(_t("facts_heading", lang))}</summary>\n'
-            f'{_summary(facts, lang, pages)}\n</details>\n' if facts else "")
+    more = (f'<h2>{_e(_t("effects_heading", lang))}</h2>\n<div id="action-effects">{_effects(effects, lang, pages)}'
+            '</div>\n' if effects else "")
+    more += (f'<details class="csa-more"><summary>{_e(_t("facts_heading", lang))}</summary>\n'
+             f'{_summary(facts, lang, pages)}\n</details>\n' if facts else "")
     changed = _what_changed_block([r for r in front if r.get("source") in ("scorecard", "section")], lang)
     links = [f'<a href="{_e(nb["html"])}">{_e(nb["title"])}</a>' for nb in manifest["notebooks"] if nb.get("html")]
     if links:
