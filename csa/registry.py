@@ -52,6 +52,7 @@ from .datasets import _bundled
 from .errors import DataError, Problem
 from .kpi import KPI, KPIS
 from .kpi import estimate as KE
+from .periods import label as period_label
 from .yamlbudget import YAMLBudgetError, compose, read_text
 
 __all__ = ["FREQS", "LETTERS", "STATUSES", "Action", "Check", "Entry", "Proposal",
@@ -1049,7 +1050,8 @@ def smart(entry: Entry, registry: Registry, history: pd.DataFrame, review: pd.Da
         else:
             step = abs(entry.target - float(base_row["value"]))
             need = _needed(entry, base_row, step, level, power) if step > 0 else None
-            vals.update(step=step, need=need, base=float(base_row["value"]), base_period=str(base_row["period"]))
+            vals.update(step=step, need=need, base=float(base_row["value"]),
+                        base_period=period_label(base_row["period"], entry.review))
             if need is None:
                 checks["M"] = Check(True, "computes", vals)
             else:

@@ -92,7 +92,8 @@ def _effects(records: list[dict[str, Any]], lang: str, pages: dict[str, str]) ->
         ci = ("" if r.get("low") is None else
               _t("effect_interval", lang, low=num.change(r["low"], unit, lang, digits=digits),
                  high=num.change(r["high"], unit, lang, digits=digits)))
-        rows.append(f"<tr><td>{title}</td><td class=\"num\">{_e(num.change(r['value'], unit, lang, digits=digits))}"
+        rows.append(f"<tr id=\"kpi-{_e(r['kpi'])}\"><td>{title}</td>"
+                    f"<td class=\"num\">{_e(num.change(r['value'], unit, lang, digits=digits))}"
                     f"</td><td class=\"num\">{_e(ci)}</td></tr>")
     head = "".join(f"<th>{_e(_t(k, lang))}</th>" for k in ("col_action", "col_effect", "col_effect_interval"))
     return f'<div class="scroll"><table class="summary">\n<tr>{head}</tr>\n' + "\n".join(rows) + "\n</table></div>"
