@@ -123,14 +123,14 @@ def percent(log_ratio: float) -> float:
 
 
 def scope_name(action: R.Action, side: str) -> str:
-    """A group's name as data: the scope's values (``osaka``) for the treated side, ``comparison_group`` for
+    """A group's name as data: the scope's values (``north``) for the treated side, ``comparison_group`` for
     the other; a view translates it.
 
     Examples
     --------
-    >>> a = R.Action("t", {"en": "T"}, pd.Period("2026-04", "M"), ("frt",), {"en": "lead"}, scope={"team": ("osaka",)})
+    >>> a = R.Action("t", {"en": "T"}, pd.Period("2026-04", "M"), ("frt",), {"en": "lead"}, scope={"team": ("north",)})
     >>> scope_name(a, "treated"), scope_name(a, "comparison")
-    ('osaka', 'comparison_group')
+    ('north', 'comparison_group')
     """
     if side == "treated":
         return "/".join(v for vals in action.scope.values() for v in vals)
@@ -164,12 +164,12 @@ def group_means(df: pd.DataFrame, y: np.ndarray, group: pd.Series, level: float 
     --------
     >>> df = pd.DataFrame({"period": pd.PeriodIndex(["2026-01", "2026-01", "2026-02", "2026-01"], freq="M")})
     >>> g = group_means(df, np.array([1.0, 3.0, 5.0, 4.0]), pd.Series([True, True, True, False]),
-    ...                 names={True: "osaka", False: "comparison_group"})
+    ...                 names={True: "north", False: "comparison_group"})
     >>> g[["month", "group", "n", "mean"]]
          month             group  n  mean
     0  2026-01  comparison_group  1   4.0
-    1  2026-01             osaka  2   2.0
-    2  2026-02             osaka  1   5.0
+    1  2026-01             north  2   2.0
+    2  2026-02             north  1   5.0
     >>> round(float(g.loc[1, "high"] - g.loc[1, "mean"]), 3)  # t(0.975, 1) · sd / √2 = 12.706 · 1.414 / 1.414
     12.706
     """
@@ -222,7 +222,7 @@ def evaluate(ds, registry: R.Registry, action: R.Action, kpi: str, *, level: flo
     Notes
     -----
     The KPI's rows (monthly) are split into the action's scope (treated) and the rest
-    (comparison); a KPI restricted to the scope (``where: {team: osaka}``) is evaluated on the
+    (comparison); a KPI restricted to the scope (``where: {team: north}``) is evaluated on the
     same measure without that restriction, so that a comparison group exists. Times and means
     are compared on the log scale when every value is positive (the effect is then a factor),
     otherwise on their own scale (minutes: the effect on the mean, the KPI as the registry reads

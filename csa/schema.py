@@ -145,7 +145,7 @@ TICKETS = Table(
         C("priority", "category", "Priority.", allowed=("low", "normal", "high", "urgent"),
           required=False, nullable=True, example="normal", aliases=("優先度",)),
         C("team", "category", "Support team that handled it, as you name them.",
-        required=False, nullable=True, example="tokyo",
+        required=False, nullable=True, example="east",
           aliases=("チーム", "グループ")),
         C("agent", "text", "Agent who handled it.",
         required=False, nullable=True, example="佐藤", aliases=("担当者", "担当エージェント")),
@@ -220,7 +220,7 @@ SUPPORT_COSTS = Table(
     columns=(
         C("month", "month", "Calendar month, YYYY-MM.", example="2026-10", aliases=("月", "年月", "対象月")),
         C("team", "text", "Support team, as named in tickets; empty: cost not allocated to a team (it "
-          "counts only in the all-teams CPI).", required=False, nullable=True, example="tokyo",
+          "counts only in the all-teams CPI).", required=False, nullable=True, example="east",
           aliases=("チーム", "担当チーム")),
         C("amount", "float", "Fully loaded cost that month: staff, overhead, tools.", unit="JPY", min=0,
           example="4850000", aliases=("金額", "費用", "コスト")),
