@@ -378,3 +378,15 @@ def test_review_periods_before_a_kpis_first_observation_are_not_gaps(sample_ds):
     c = V.cycle(sample_ds, load(example_path()), period="2026-10")
     m = c.smart["nps_relationship"].checks["M"]
     assert m.why != "gaps" and m.values["empty"] == 0
+
+
+def test_the_example_registry_passes_its_own_smart_check(sample_ds):
+    """The sample's targets are examples of good practice: every entry passes all five letters in the report month
+    (the relationship NPS target is set for a fiscal year against the one before, a step its answers can see)."""
+    from csa.views import kpi_cycle as V
+
+    c = V.cycle(sample_ds, load(example_path()), period="2026-10")
+    failed = {k: s.failed for k, s in c.smart.items() if s.failed}
+    assert not failed
+    m = c.smart["nps_relationship"].checks["M"]
+    assert m.values["base_period"] == "FY2025" and m.values["n"] >= m.values["need"]

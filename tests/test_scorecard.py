@@ -152,7 +152,7 @@ def test_the_sample_scorecard(card, reg):
     fcr = card.row("fcr")
     assert fcr["status"] == "met" and fcr["low"] > 58 and fcr["proposal"]["deadline"] == "2027-04"
     nps = card.row("nps_relationship")
-    assert nps["status"] == "missed" and nps["why"] == "deadline_short" and nps["high"] < -15
+    assert nps["status"] == "at_risk" and nps["why"] == "trend_unclear" and nps["high"] < -15 < nps["projected_best"]
     assert nps["change"]["vs"] == "2026-04", "the previous period with data: the previous wave"
     assert card.row("gcr_self_service")["why"] == "trend_unclear"
     for r in card.rows:
@@ -161,7 +161,7 @@ def test_the_sample_scorecard(card, reg):
         if r["status"] == "met":
             assert (r["low"] >= r["target"]) if r["direction"] == "higher" else (r["high"] <= r["target"])
     counts = card.counts()
-    assert sum(counts.values()) == len(reg.kpis) and counts["met"] == 1 and counts["missed"] == 1
+    assert sum(counts.values()) == len(reg.kpis) and counts["met"] == 1 and counts["missed"] == 0
 
 
 def test_a_period_without_answers_shows_the_last_wave(ds, reg):
@@ -226,8 +226,8 @@ def test_render_html_shows_every_entry_offline(card, reg, lang):
         assert html_escape(e.title(lang)) in page
     assert page.count("<svg") == len(reg.entries) and "<script" not in page
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    word = {"en": "missed", "ja": "未達"}[lang]
-    assert f">{word}</span>" in page
+    for word in {"en": ("met", "at risk"), "ja": ("達成", "要注意")}[lang]:
+        assert f">{word}</span>" in page
     assert 'href="05_support.html"' in page and 'href="01_nps.html"' not in page
     assert "−22.5" in page, "a real minus sign"
 
