@@ -270,6 +270,10 @@ def build(registry: R.Registry, records: Iterable[dict] = (), *, ds=None, period
                            source="computed")
                 if len(has) > 1:
                     row["change"] = _change(e, cur, has.iloc[-2], level)
+                back = {"month": 12, "quarter": 4}.get(freq)  # the same period a year before, where the data has it
+                ago = has[has["period"] == cur["period"] - back] if back else has.iloc[:0]
+                if len(ago) and (len(has) < 2 or has["period"].iloc[-2] != ago["period"].iloc[0]):
+                    row["change_year"] = _change(e, cur, ago.iloc[0], level)
                 row["spark"] = [[label(r.period, freq), _num(r.value), _num(r.low), _num(r.high)]
                                 for r in h.tail(SPARK_PERIODS).itertuples()]
                 tr = R.trend(h, until=per, since=_since(registry, e, per))
@@ -400,8 +404,10 @@ def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterabl
         record of each KPI id only; then the sections' other figures (``source: "fact"``). Each:
         ``kpi``, ``key``, ``params``, ``where``, ``entry`` (the registry id or ``None``),
         ``title`` ({en, ja}), ``period``, ``unit``, ``direction``, ``value``, ``low``, ``high``,
-        ``level``, ``n``, ``small_n``, ``change``, ``section``; and ``missing`` (the table and columns)
-        for a KPI not computed because the data lacks a column it reads.
+        ``level``, ``n``, ``small_n``, ``change``, ``section``; ``missing`` (the table and columns)
+        for a KPI not computed because the data lacks a column it reads; ``change_year`` (the change
+        against the same period a year before) and ``driver`` (the group that drove a change beyond
+        noise, :func:`csa.views.common.driver`) when the section found them.
 
     Examples
     --------
@@ -425,6 +431,14 @@ def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterabl
                     "section": r.get("section"), "source": "scorecard"})
         if r.get("kpi"):
             held.add(r["kpi"])
+    records = list(records)
+    by_key = {}
+    for rec in records:
+        by_key.setdefault(rec.get("key"), rec)
+    for row in out:  # what a section found about the same figure: its driver and its change over a year
+        rec = by_key.get(row["key"]) if row["key"] else None
+        if rec is not None and rec.get("period") == row["period"] and rec.get("change") == row["change"]:
+            row.update({k: rec[k] for k in ("driver", "change_year") if rec.get(k)})
     facts = []
     for rec in records:
         if "key" not in rec:  # a section's own figure, not a catalogue KPI
@@ -438,7 +452,8 @@ def front_records(scorecard: Scorecard | dict[str, Any] | None, records: Iterabl
         out.append({**{k: rec.get(k) for k in ("kpi", "key", "params", "where", "title", "period", "unit", "direction",
                                                "value", "low", "high", "level", "n", "small_n", "change",
                                                "section")}, "entry": None, "source": "section",
-                    **({"missing": rec["missing"]} if rec.get("missing") else {})})  # not computed, and why
+                    **({"missing": rec["missing"]} if rec.get("missing") else {}),  # not computed, and why
+                    **{k: rec[k] for k in ("driver", "change_year") if rec.get(k)}})
     return out + facts
 
 
@@ -616,10 +631,15 @@ def _change_cell(row: dict, lang: str) -> str:
     if not ch or ch.get("diff") is None:
         return "—"
     diff = num.change(ch["diff"], row["unit"], lang, digits=_digits(row))
-    out = _e(diff) + f'<div class="csa-sc-sub">{_e(t("sc_change", lang, NS, vs=ch["vs"]))}</div>'
+    sub = [t("sc_change", lang, NS, vs=ch["vs"])]
     if ch.get("low") is not None and ch.get("high") is not None:
         real = ch["low"] > 0 or ch["high"] < 0
-        out += f'<div class="csa-sc-sub">{_e(t("sc_change_real" if real else "sc_change_noise", lang, NS))}</div>'
+        sub.append(t("sc_change_real" if real else "sc_change_noise", lang, NS))
+    out = _e(diff) + f'<div class="csa-sc-sub">{_e(t("list_sep", lang, NS).join(sub))}</div>'
+    year = row.get("change_year")
+    if year and year.get("diff") is not None:
+        diff = num.change(year["diff"], row["unit"], lang, digits=_digits(row))
+        out += f'<div class="csa-sc-sub">{_e(t("sc_change_year", lang, NS, diff=diff, vs=year["vs"]))}</div>'
     return out
 
 
@@ -705,7 +725,8 @@ def render_html(scorecard: Scorecard | dict[str, Any], lang: str = "en", *, page
             f'<p class="csa-sc-counts">{_e(t("sc_counts", lang, NS))} {head}</p>\n'
             f'<div class="csa-sc-wrap"><table class="csa-sc">\n<thead><tr>{header}</tr></thead>\n<tbody>\n'
             + "\n".join(body) + "\n</tbody>\n</table></div>\n"
-            f'<p class="csa-sc-note">{_e(note)}</p>\n<p class="csa-sc-note">{_e(source)}</p>\n</section>\n')
+            f'<details class="csa-sc-note"><summary>{_e(t("sc_rules_title", lang))}</summary>\n'
+            f'<p class="csa-sc-note">{_e(note)}</p>\n<p class="csa-sc-note">{_e(source)}</p>\n</details>\n</section>\n')
 
 
 def _links(pages: Iterable[str] | None) -> dict[str, str]:

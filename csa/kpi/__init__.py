@@ -13,9 +13,9 @@ KPI('nps': Net Promoter Score, points, higher is better)
 """
 
 from .catalog import KPIS, ORDER
-from .measure import HISTORY_COLUMNS, Result, compare, get, history, measure, rows, table
+from .measure import HISTORY_COLUMNS, Result, compare, drivers, get, history, measure, rows, table
 from .source import Tables, open_tables
 from .spec import KPI, Fmt, Param
 
-__all__ = ["HISTORY_COLUMNS", "KPI", "KPIS", "ORDER", "Fmt", "Param", "Result", "Tables", "compare", "get", "history",
-           "measure", "open_tables", "rows", "table"]
+__all__ = ["HISTORY_COLUMNS", "KPI", "KPIS", "ORDER", "Fmt", "Param", "Result", "Tables", "compare", "drivers", "get",
+           "history", "measure", "open_tables", "rows", "table"]

@@ -85,7 +85,7 @@ def _surveys(id: str, name: dict, *, abbr: str, rule: str, params: dict, definit
     return KPI(id, name, abbr, definition, "kpi", unit, "higher", "answer", "surveys", "responded_at", "counts",
                statistic, params, Fmt(1) if fmt is None else fmt,
                K.Surveys(survey=id, rule=rule, statistic=E.Share() if estimate is None else estimate),
-               section=id, sources=sources, **more)
+               section=id, sources=sources, **{"breakdowns": ("touchpoint", "plan", "segment"), **more})
 
 
 def _tickets(id: str, name: dict, *, kind: str, direction: str, definition: dict, abbr: str = "",
@@ -98,7 +98,8 @@ def _tickets(id: str, name: dict, *, kind: str, direction: str, definition: dict
     return KPI(id, name, abbr, definition, kind, unit, direction, grain, "tickets", "created_at", aggregation,
                statistic, {} if params is None else params, Fmt(digits),
                K.Tickets(what=what or id, statistic=E.Share() if estimate is None else estimate),
-               section="support", sources=("001",), **more)
+               section="support", sources=("001",),
+               **{"breakdowns": ("team", "channel", "priority", "plan"), **more})
 
 
 def _subscriptions(id: str, name: dict, *, direction: str, kernel, definition: dict, params: dict, abbr: str = "",
@@ -108,7 +109,8 @@ def _subscriptions(id: str, name: dict, *, direction: str, kernel, definition: d
     ``kernel`` (:class:`csa.kpi.kernels.CustomerChurn` or :class:`csa.kpi.kernels.Revenue`) and
     shown in the churn section."""
     return KPI(id, name, abbr, definition, "kgi", "%", direction, "customer", "subscriptions", "month", aggregation,
-               statistic, params, Fmt(digits), kernel, section="churn", sources=sources, **more)
+               statistic, params, Fmt(digits), kernel, section="churn", sources=sources,
+               **{"breakdowns": ("plan", "segment"), **more})
 
 
 # --------------------------------------------------------------------------------------- surveys
@@ -170,7 +172,7 @@ _add(KPI(
                               "completions ÷ attempts (a usability test's count when each attempt is one user)",
                         "ja": "customer：完了した顧客 ÷ 試した顧客（記事000）／attempt：完了した試行 ÷ 試行"
                               "（1人1回の試行ならユーザビリティテストの数え方）"})},
-    Fmt(1), K.Goals(statistic=E.Share()), section="gcr", sources=("000",)))
+    Fmt(1), K.Goals(statistic=E.Share()), section="gcr", sources=("000",), breakdowns=("channel", "plan", "segment")))
 
 # --------------------------------------------------------------------------------------- support
 _FCR_DEFINITION = Param("one_touch", ("one_touch", "zendesk", "exactly_one", "all_contacts"), defining=True,

@@ -29,11 +29,11 @@ from .. import stats as S
 from ..periods import label, pandas_freq, parse_period
 from . import estimate as E
 from .catalog import KPIS
-from .kernels import Goals, Query, Rows, scope
+from .kernels import Goals, Query, Rows, _collect, scope
 from .source import open_tables
 from .spec import KPI
 
-__all__ = ["HISTORY_COLUMNS", "Result", "compare", "get", "history", "measure", "rows", "table"]
+__all__ = ["HISTORY_COLUMNS", "Result", "compare", "drivers", "get", "history", "measure", "rows", "table"]
 
 #: attributes :func:`rows` attaches from the customers (and, to survey answers, from their tickets)
 CUSTOMER_ATTRIBUTES = ("segment", "plan", "region", "csm")
@@ -400,6 +400,79 @@ def compare(a: Result, b: Result) -> dict[str, Any] | None:
     if d is None:
         return None
     return {"vs": b.period, **d}
+
+
+def _per_group(k: KPI, data, periods, by: str, common: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`table`'s rows for ``by``'s groups, measured one subset at a time (``where``)."""
+    opts = {c: v for c, v in common.items() if c not in ("by", "where")}
+    tables = open_tables(data, engine=opts.pop("engine"), tz=opts.pop("tz"), mapping=opts.pop("mapping"))
+    where = dict(common.get("where") or {})
+    frame = tables.frame(k.table)
+    if by not in frame.collect_schema().names():  # a customer's attribute (plan, segment): where= reads it there
+        frame = tables.frame("customers")
+    groups = _collect(frame.select(by).unique())[by].dropna().unique()
+    out = []
+    for per in periods:
+        rows_ = []
+        for g in sorted(groups, key=str):
+            r = measure(k, tables, period=per, where={**where, by: [g]}, **opts)
+            rows_.append({**r.row, by: g, "n": r.n, "value": r.value, "low": r.low, "high": r.high})
+        out.append(pd.DataFrame(rows_, columns=None if rows_ else [by, "n", "value"]).set_index(by))
+    return out[0], out[1]
+
+
+def drivers(kpi: str | KPI, data, *, period, vs, by: str, freq: str = "month", engine: str = "pandas",
+            level: float = 0.95, where: dict | None = None, tz: str | None = None, mapping=None,
+            **params) -> pd.DataFrame:
+    """A KPI's change from ``vs`` to ``period`` in each group of ``by``: which groups moved it.
+
+    Each group's change has its own interval and p-value (the KPI's statistic, as in
+    :func:`compare`). ``contribution`` is the group's share of the change of the whole: its change
+    weighted by its share of the observations in ``period`` (a total's change is its own); the
+    groups add up to about the whole's change when the mix of groups stayed the same.
+
+    Parameters
+    ----------
+    kpi, data, freq, engine, level, where, tz, mapping, **params
+        As in :func:`measure`.
+    period, vs : str or pandas.Period
+        The period and the one it is compared with.
+    by : str
+        A grouping column of the KPI's table (``"touchpoint"``, ``"team"``, ``"plan"``, …).
+
+    Returns
+    -------
+    DataFrame
+        One row per group present in both periods: ``by``'s column, ``n`` (in ``period``),
+        ``value``, ``before``, ``diff``, ``low``, ``high``, ``p_value``, ``contribution``; largest
+        absolute contribution first.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> d = csa.kpi.drivers("fcr", ds, period="2026-10", vs="2026-09", by="team")
+    >>> d[["team", "n", "diff"]].round(1).values.tolist()
+    [['tokyo', 512, 1.1], ['fukuoka', 236, -1.9], ['osaka', 388, -0.6]]
+    """
+    k = get(kpi)
+    p = k.resolve(params)
+    common = dict(by=by, freq=freq, engine=engine, level=level, where=where, tz=tz, mapping=mapping, **params)
+    try:
+        a, b = (table(k, data, period=x, **common).set_index(by) for x in (period, vs))
+    except (KeyError, ValueError):  # measured one subset at a time (churn), or a customer's attribute: as subsets
+        a, b = _per_group(k, data, (period, vs), by, common)
+    rows_, total = [], float(a["n"].sum())
+    for g in a.index.intersection(b.index):
+        d = k.kernel.statistic.change(a.loc[g], b.loc[g], p, level)
+        if d is None:
+            continue
+        weight = 1.0 if isinstance(k.kernel.statistic, E.Total) or not total else float(a.loc[g, "n"]) / total
+        rows_.append({by: g, "n": int(a.loc[g, "n"]), "value": float(a.loc[g, "value"]),
+                      "before": float(b.loc[g, "value"]), **d, "contribution": d["diff"] * weight})
+    cols = [by, "n", "value", "before", "diff", "low", "high", "p_value", "contribution"]
+    out = pd.DataFrame(rows_, columns=cols)
+    return out.reindex(out["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
 def rows(kpi: str | KPI, data, *, freq: str = "month", where: dict | None = None, columns: Iterable[str] | None = None,

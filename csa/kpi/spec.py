@@ -180,6 +180,9 @@ class KPI:
         The source articles (``"001"``).
     kernel : object
         How it is computed (:mod:`csa.kpi.kernels`).
+    breakdowns : tuple of str
+        Columns (of its table, or the customer's) its change is broken down by to name what drove
+        it (:func:`csa.kpi.drivers`): the front page's "What changed". Agents are never among them.
     """
 
     id: str
@@ -201,6 +204,7 @@ class KPI:
     scale: tuple[float, float] = (0.0, 100.0)
     section: str = ""
     sources: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:

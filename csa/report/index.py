@@ -58,7 +58,11 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
         ci = num.interval(r["low"], r["high"], unit, lang, digits=digits)
         if not one_level and r["low"] is not None:
             ci = _t("interval_at", lang, interval=ci, level=r["level"])
-        change = _change(r.get("change"), unit, digits, lang)
+        change = _e(_change(r.get("change"), unit, digits, lang))
+        year = r.get("change_year")
+        if year and year.get("diff") is not None:  # the same month a year before, where the data has it
+            change += "<br>" + _e(_t("change_year_cell", lang, vs=year["vs"],
+                                     diff=num.change(year["diff"], unit, lang, digits=digits)))
         warn = _t("small_n_mark", lang, min_n=r.get("min_n", 30)) if r.get("small_n") and r.get("min_n") else ""
         if not r.get("n") and not r.get("missing"):  # nothing to count in the period: not "too few"
             warn = _t("no_data_note", lang)
@@ -72,10 +76,13 @@ def _summary(records: list[dict[str, Any]], lang: str, pages: dict[str, str] | N
             title = f'<a href="{_e(href)}">{title}</a>'
         rows.append(f"<tr id=\"kpi-{_e(r['kpi'])}\"><td>{title}</td><td class=\"nowrap\">{_e(r['period'])}</td>"
                     f"<td class=\"num\">{_e(value)}</td><td class=\"num\">{_e(ci)}</td>"
-                    f"<td class=\"num\">{_e(num.number(r['n'], 0))}</td><td>{_e(change)}</td>"
+                    f"<td class=\"num\">{_e(num.number(r['n'], 0))}</td><td>{change}</td>"
                     f"<td class=\"warn\">{_e(warn)}</td></tr>")
     cols = [_t("col_kpi", lang), _t("period", lang), _t("value", lang), head, _t("n", lang),
             _t("col_change", lang), _t("col_note", lang)]
+    if all(r.endswith('<td class="warn"></td></tr>') for r in rows):  # no row has a note: no empty column
+        rows = [r.removesuffix('<td class="warn"></td></tr>') + "</tr>" for r in rows]
+        cols = cols[:-1]
     header = "".join(f"<th>{_e(c)}</th>" for c in cols)
     return f'<div class="scroll"><table class="summary">\n<tr>{header}</tr>\n' + "\n".join(rows) + "\n</table></div>"
 
@@ -140,6 +147,10 @@ def _what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) ->
     ...        "value": 58.4, "change": {"vs": "2026-09", "diff": -6.0, "low": -9.0, "high": -3.0, "p_value": 0.01}}
     >>> _what_changed([rec], "en")
     ['CSAT fell to 58.4% against 2026-09 (−6.0 pts; interval −9.0 pts to −3.0 pts): worse.']
+    >>> by_team = {"words": {"en": "team Osaka", "ja": "チーム「大阪」"}, "value": 52.0, "diff": -14.0, "low": -20.0,
+    ...            "high": -8.0}
+    >>> _what_changed([{**rec, "driver": by_team}], "en")[0].split(": worse. ")[1]
+    'Most of it came from team Osaka: −14.0 pts (interval −20.0 pts to −8.0 pts), now 52.0%.'
     >>> quiet = {**rec, "change": {**rec["change"], "low": -12.0, "high": 0.5}}
     >>> _what_changed([quiet], "en")[0].startswith("No KPI changed beyond noise against 2026-09")
     True
@@ -151,12 +162,21 @@ def _what_changed(records: list[dict[str, Any]], lang: str, *, most: int = 5) ->
         ch, unit, digits = r["change"], r["unit"], _digits(r)
         up = ch["diff"] > 0
         better = up == (r.get("direction") == "higher")
-        out.append(_t("changed_up" if up else "changed_down", lang, title=r["title"].get(lang) or r["title"]["en"],
-                      diff=num.change(ch["diff"], unit, lang, digits=digits),
-                      value=num.value(r["value"], unit, lang, digits=digits), vs=ch["vs"],
-                      low=num.change(ch["low"], unit, lang, digits=digits),
-                      high=num.change(ch["high"], unit, lang, digits=digits),
-                      verdict=_t("better" if better else "worse", lang)))
+        text = _t("changed_up" if up else "changed_down", lang, title=r["title"].get(lang) or r["title"]["en"],
+                  diff=num.change(ch["diff"], unit, lang, digits=digits),
+                  value=num.value(r["value"], unit, lang, digits=digits), vs=ch["vs"],
+                  low=num.change(ch["low"], unit, lang, digits=digits),
+                  high=num.change(ch["high"], unit, lang, digits=digits),
+                  verdict=_t("better" if better else "worse", lang))
+        d = r.get("driver")
+        if d:  # the group of a breakdown that moved it most
+            text += (" " if lang == "en" else "") + _t(
+                "changed_driver", lang, group=d["words"].get(lang) or d["words"]["en"],
+                diff=num.change(d["diff"], unit, lang, digits=digits), value=num.value(d["value"], unit, lang,
+                                                                                      digits=digits),
+                low=num.change(d["low"], unit, lang, digits=digits), high=num.change(d["high"], unit, lang,
+                                                                                    digits=digits))
+        out.append(text)
     if out or not rows:
         return out
     tested = [r for r in rows if r["change"].get("low") is not None]

@@ -20,8 +20,10 @@ __all__ = [
     "SUPPORT",
     "Headline",
     "Periods",
+    "beyond_noise",
     "change_numbers",
     "change_sentence",
+    "driver",
     "filter_value",
     "filtered",
     "filters_phrase",
@@ -218,7 +220,71 @@ def headline(kpi: str, data, periods: Periods, *, section: str, engine: str = "p
     this = K.measure(kpi, tables, period=periods.this, **common)
     prev = K.measure(kpi, tables, period=periods.prev, **common)
     change = K.compare(this, prev)
-    return Headline(this, prev, change, H.of(this, change=change, section=section, min_n=min_n))
+    record = H.of(this, change=change, section=section, min_n=min_n)
+    ago = _year_ago(periods)
+    if ago is not None:
+        year = K.compare(this, K.measure(kpi, tables, period=ago, **common))
+        if year is not None:
+            record["change_year"] = year
+    if beyond_noise(change):
+        found = driver(kpi, tables, periods, common, change)
+        if found is not None:
+            record["driver"] = found
+    return Headline(this, prev, change, record)
+
+
+def _year_ago(p: Periods) -> pd.Period | None:
+    """The same period a year before ``p.this`` when it is not already the comparison period."""
+    back = {"month": 12, "quarter": 4}.get(p.freq)
+    return None if back is None or p.this - back == p.prev else p.this - back
+
+
+def beyond_noise(change: dict[str, Any] | None) -> bool:
+    """Whether a change's interval leaves out 0 (a change without a test is never beyond noise).
+
+    >>> beyond_noise({"diff": -6.0, "low": -9.0, "high": -3.0}), beyond_noise({"diff": -6.0, "low": -9.0, "high": 1.0})
+    (True, False)
+    """
+    if not change or change.get("low") is None or change.get("high") is None:
+        return False
+    return change["low"] > 0 or change["high"] < 0
+
+
+def driver(kpi: str, tables, periods: Periods, common: dict, change: dict[str, Any]) -> dict[str, Any] | None:
+    """The group that drove a change beyond noise, over the KPI's declared breakdowns (:attr:`csa.kpi.KPI.breakdowns`):
+    the one with the largest share of the change among the groups whose own change is beyond noise in the same
+    direction; ``None`` when no group's is (then no breakdown explains it).
+
+    Returns ``{"by", "group", "words": {en, ja}, "n", "value", "diff", "low", "high", "p_value"}``; ``words`` name
+    the group as the labels do (``{"en": "plan Premium", "ja": "プラン「プレミアム」"}``).
+    """
+    best, best_share = None, 0.0
+    for by in K.get(kpi).breakdowns:
+        try:
+            d = K.drivers(kpi, tables, period=periods.this, vs=periods.prev, by=by, **common)
+        except (KeyError, ValueError):  # the data has no such column (an optional one): not a breakdown here
+            continue
+        if len(d) < 2:  # one group is the whole: it explains nothing
+            continue
+        same = d[[beyond_noise(r) and (r["diff"] > 0) == (change["diff"] > 0) for r in d.to_dict("records")]]
+        if not len(same):
+            continue
+        top = same.iloc[0]
+        if abs(top["contribution"]) > abs(best_share):
+            best, best_share = (by, top), float(top["contribution"])
+    if best is None:
+        return None
+    by, top = best
+    group = top[by]
+    words = {}
+    for lang in ("en", "ja"):
+        by_word = t(by, lang)
+        by_word = by_word[:1].lower() + by_word[1:] if lang == "en" else by_word  # "plan Premium"
+        named = t(f"{by}_{group}", lang)  # a value the data model knows (priority_urgent), else the data's own name
+        named = t(str(group), lang) if named == f"{by}_{group}" else named
+        words[lang] = t("driver_group", lang, "common", by=by_word, group=named)
+    return {"by": by, "group": group if isinstance(group, str) else str(group), "words": words, "n": int(top["n"]),
+            **{k: float(top[k]) for k in ("value", "diff", "low", "high", "p_value")}}
 
 
 def change_numbers(diff, low, high, p, lang: str) -> dict:
