@@ -293,7 +293,7 @@ def test_report_on_the_sample(tmp_path, capsys):
     assert main(["report", "--period", "2026-10", "--data", str(SAMPLE), "--out", str(out), "--lang", "ja",
                  "--notebook", str(NPS), "-p", "top_n", "70"]) == 0  # 70: more rows than pandas' max_rows
     err = capsys.readouterr().err
-    assert "[1/1] 01_nps.ipynb ok" in err  # progress
+    assert "section 1 of 1: NPS（ネット・プロモーター・スコア） — done in" in err  # progress
     assert "Kernel is running over TCP" not in err  # the kernel's own output goes to its log, not here
     names = {p.name for p in out.iterdir()}
     assert {"01_nps.ipynb", "01_nps.html", "index.html", "manifest.json", "sources.html",
@@ -399,7 +399,7 @@ def test_failing_notebook_is_reported_others_run_and_a_complete_report_is_kept(t
     first = (out / "manifest.json").read_text(encoding="utf-8")
     assert main([*args, "--notebook", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "b_bad.ipynb failed" in err and "RuntimeError: boom in 2026-10" in err
+    assert "section 2 of 2: " in err and "— failed in" in err and "RuntimeError: boom in 2026-10" in err
     assert (out / "manifest.json").read_text(encoding="utf-8") == first  # earlier complete report untouched
     failed = tmp_path / "report.failed"
     m = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
@@ -425,7 +425,7 @@ def test_interrupted_run_leaves_the_earlier_report_and_no_partial_folder(tmp_pat
     before = sorted(p.name for p in tmp_path.iterdir())
 
     def interrupt(msg):
-        if msg.startswith("[") and msg.endswith("…"):  # a notebook starting (in a worker thread)
+        if msg.startswith("section ") and msg.endswith("…"):  # a notebook starting (in a worker thread)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -316,7 +316,8 @@ def test_notebooks_run_in_parallel_the_manifest_keeps_index_order_and_a_failure_
     assert "RuntimeError: boom in 2026-10" in m["notebooks"][1]["error"]
     slow_run = _said(out, "a_slow.ipynb", "start")
     assert float(_said(out, "c_fast.ipynb", "start")["start"]) < float(slow_run["end"])  # at the same time
-    assert {"[1/4] a_slow.ipynb …", "[2/4] b_bad.ipynb …", "[3/4] c_fast.ipynb …", "[4/4] d_fast.ipynb …"} <= set(err)
+    started = {f"section {i} of 4: {name} …" for i, name in enumerate(("a_slow", "b_bad", "c_fast", "d_fast"), 1)}
+    assert started <= set(err)
     for name in ("a_slow", "b_bad", "c_fast", "d_fast"):
         assert (out / f"{name}.ipynb").exists()
     assert (out / "a_slow.html").exists() and (out / "d_fast.html").exists()
@@ -354,8 +355,9 @@ def test_jobs_1_runs_one_at_a_time_in_index_order(tmp_path):
     m = report.run_report("2026-10", data_dir=SAMPLE, out=tmp_path / "out", notebooks=nbs, progress=lines.append,
                           jobs=1)
     assert m["ok"]
-    runs = [ln for ln in lines if ln.startswith("[")]
-    assert runs[0] == "[1/2] a.ipynb …" and runs[1].startswith("[1/2] a.ipynb ok") and runs[2] == "[2/2] b.ipynb …"
+    runs = [ln for ln in lines if ln.startswith("section ")]
+    assert runs[0] == "section 1 of 2: a …" and runs[1].startswith("section 1 of 2: a — done in")
+    assert runs[2] == "section 2 of 2: b …"
 
 
 @slow
@@ -388,9 +390,9 @@ def test_an_interrupt_from_a_worker_stops_every_notebook_and_leaves_nothing(tmp_
 
     def interrupt(msg):
         seen.append(msg)
-        if msg.startswith("[3/3]") and not msg.endswith("…"):  # c was stopped: never reached
+        if msg.startswith("section 3 of 3") and not msg.endswith("…"):  # c was stopped: never reached
             raise AssertionError("c finished")
-        if msg.startswith("[1/3] a.ipynb ok"):
+        if msg.startswith("section 1 of 3: a — done"):
             deadline = time.monotonic() + 30
             while not kernels(tmp_path) and time.monotonic() < deadline:  # b or c is running
                 time.sleep(0.1)
@@ -427,7 +429,7 @@ def test_a_report_says_when_memory_limits_the_notebooks_run_at_once(tmp_path, mo
     assert report.run_report("2026-10", data_dir=SAMPLE, out=tmp_path / "out", notebooks=nbs,
                              progress=lines.append)["ok"]
     assert lines[2].startswith("1 notebook at a time: each kernel holds the data (0.0 GiB) and 0 GiB of memory")
-    assert lines[3:6] == ["[1/2] a.ipynb …", lines[4], "[2/2] b.ipynb …"]  # one after the other
+    assert lines[3:6] == ["section 1 of 2: a …", lines[4], "section 2 of 2: b …"]  # one after the other
 
 
 def test_jobs_must_be_a_positive_number(tmp_path, capsys):

@@ -93,7 +93,7 @@ class Run:
     def _read(self, stream) -> None:
         for line in stream:
             self.lines.append(line.rstrip("\n"))
-            if line.startswith("[1/1]"):
+            if line.startswith("section 1 of 1"):
                 self.events["started"].set()
             if line.startswith("publishing"):
                 self.events["publishing"].set()
@@ -308,7 +308,7 @@ def test_sigint_ends_with_one_line_and_leaves_the_earlier_report(setup, tmp_path
         run.proc.send_signal(sig)
         assert run.wait(30) == code
         said = [ln for ln in run.lines if not ln.startswith("validating data")]  # the data: not a valid set
-        assert said == ["[1/1] tiny.ipynb …", f"csa report: {words}; the report folder was left as it was"]
+        assert said == ["section 1 of 1: Tiny …", f"csa report: {words}; the report folder was left as it was"]
         assert state(out) == before and hidden(out) == []
         assert not wait_for_no_kernels(tmp_path)
 

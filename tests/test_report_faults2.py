@@ -53,7 +53,7 @@ def test_a_period_outside_the_data_is_refused_before_any_section_runs(small, tmp
     out = tmp_path / "r"
     code, err = report(capsys, small, out, [nb], period="2030-01")
     assert code == 2 and "--period 2030-01: the data has no rows in it" in err and "2026-03 to 2026-10" in err
-    assert "e.g. --period 2026-10" in err and not out.exists() and "[1/1]" not in err
+    assert "e.g. --period 2026-10" in err and not out.exists() and "section 1 of" not in err
     code, err = report(capsys, small, out, [nb], "--freq", "quarter", period="2027Q1")
     assert code == 2 and "e.g. --period 2026Q4" in err
     assert report(capsys, small, out, [nb], period="2026-10")[0] == 0

@@ -59,7 +59,7 @@ def _cmd(args) -> int:
     try:
         manifest = run_report(args.period, data_dir=args.data, out=args.out, lang=args.lang, freq=args.freq,
                               params=_parse_params(args.param), mapping=args.mapping, tz=args.tz,
-                              registry=args.registry, jobs=args.jobs, engine=args.engine,
+                              registry=args.registry, jobs=args.jobs, engine=args.engine, pdf=args.pdf,
                               notebooks=[Path(n) for n in args.notebook] if args.notebook else None,
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
     except KeyboardInterrupt as exc:
@@ -108,6 +108,9 @@ def add_parser(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="notebooks run at once, each in its own kernel (default: one per core, "
                         f"{os.cpu_count() or 1} here, fewer if memory would not hold that many copies of the data)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the pages into one PDF in the report folder (A4; needs Chromium: chromium, "
+                        "google-chrome, or the path in CSA_CHROMIUM)")
     p.add_argument("--notebook", action="append", metavar="PATH",
                    help="run this notebook instead of the report sections in notebooks/index.yaml; "
                         "repeatable")

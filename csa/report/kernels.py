@@ -23,7 +23,7 @@ from typing import Any
 from .lists import _write_lists
 from .pages import _html, _t
 
-__all__ = ["SAVE_EVERY"]
+__all__ = ["SAVE_EVERY", "section_label"]
 
 
 @contextlib.contextmanager
@@ -193,6 +193,18 @@ def _read_back(executed: Path, problems: list[str]):
         return None
 
 
+_DONE = {"ok": "done", "failed": "failed"}
+
+
+def section_label(i: int, n: int, title: str) -> str:
+    """How the report's progress names a section: its place and its title.
+
+    >>> section_label(3, 9, "CES (Customer Effort Score)")
+    'section 3 of 9: CES (Customer Effort Score)'
+    """
+    return f"section {i} of {n}: {title}"
+
+
 def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
                   say: Callable[[str], None], runtime: Path, kernels: list | None = None,
                   cancel: threading.Event | None = None) -> dict[str, Any]:
@@ -207,7 +219,7 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     from ..headline import extract
 
     nb, given, effective = plan[i - 1]
-    say(f"[{i}/{len(plan)}] {nb.name} …")
+    say(f"{section_label(i, len(plan), titles[nb])} …")
     executed = build / nb.name
     entry = {"name": nb.name, "title": titles[nb], "notebook": nb.name, "html": None, "headline": None,
              "records": [], "lists": [], "status": "ok", "error": None, "parameters": effective}
@@ -263,7 +275,7 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     if problems:
         entry["status"], entry["error"] = "failed", "; ".join(problems)
     entry["seconds"] = round(time.perf_counter() - t0, 2)
-    say(f"[{i}/{len(plan)}] {nb.name} {entry['status']} ({entry['seconds']:.1f} s)"
+    say(f"{section_label(i, len(plan), titles[nb])} — {_DONE[entry['status']]} in {entry['seconds']:.1f} s"
         + (f": {entry['error']}" if entry["error"] else ""))
     return entry
 

@@ -279,7 +279,10 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 html[lang="ja"] td,html[lang="ja"] th{word-break:keep-all;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 details>summary{cursor:pointer;color:#0969da}
-@media print{nav.csa-nav{display:none}table,img{break-inside:avoid}@page{size:A4;margin:14mm}}
+@media print{nav.csa-nav{display:none}table,img{break-inside:avoid}@page{size:A4;margin:14mm}
+body{font-size:10pt}.scroll,.csa-sc-wrap{overflow:visible!important}table{font-size:8pt!important}
+th,td{padding:.25em .35em!important}th,td.nowrap,td.num,.warn{white-space:normal!important}
+details.csa-more>summary{display:none}details.csa-more>*{display:block}}
 code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}
 """
 

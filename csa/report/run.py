@@ -29,6 +29,7 @@ import gc
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -55,7 +56,7 @@ from .folder import (
     _Target,
 )
 from .index import _index, _shown_path
-from .kernels import _run_notebooks, _runtime_dir
+from .kernels import _run_notebooks, _runtime_dir, section_label
 from .pages import _nav, _sources_file, _sources_page, _t, _titles
 from .params import (
     FLAG_PARAMETERS,
@@ -66,6 +67,7 @@ from .params import (
     build_parameters,
     declared_parameters,
 )
+from .pdf import find_chromium, write_pdf
 
 __all__ = ["KERNEL_BASE", "KERNEL_DATA_FACTOR", "MEMORY_SHARE", "VERSIONS", "report_notebooks", "run_report"]
 
@@ -341,7 +343,7 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
                notebooks: list[Path] | None = None, mapping: str | os.PathLike | None = None,
                tz: str | None = None, registry: str | os.PathLike | None = None,
                progress: Callable[[str], None] | None = print, jobs: int | None = None,
-               engine: str | None = None) -> dict:
+               engine: str | None = None, pdf: bool = False) -> dict:
     """Run the report notebooks for ``period``; returns the manifest (``manifest["ok"]``, ``manifest["out"]``).
 
     ``mapping`` (a YAML file) and ``tz`` (an IANA zone) go to the notebooks that declare a
@@ -358,8 +360,15 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
     The data is validated once, before the notebooks run, and handed to them through the
     dataset cache (:mod:`csa.cache`, in the run's private folder); the notebooks then run
     ``jobs`` at a time (default: one per core, fewer when memory is short), each in its own kernel.
+
+    ``pdf``: the pages are also printed into one PDF in the report folder (:mod:`csa.report.pdf`);
+    refused before anything runs when no Chromium is installed.
     """
     say = progress or (lambda _m: None)
+    if pdf and find_chromium() is None:
+        raise ValueError("--pdf prints the pages with Chromium, and none was found: install it (Debian/Ubuntu: "
+                         "apt install chromium) or set CSA_CHROMIUM to its path; or leave out --pdf and print "
+                         "index.html from a browser (File → Print → Save as PDF)")
     params = dict(params or {})
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"--jobs {jobs!r}: give the number of notebooks to run at once, 1 or more")
@@ -449,7 +458,7 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
             data_bytes, present = _cache_dataset(data, cache_dir, load_tz, load_mapping, say, check=in_data)
             skipped = _skipped(plan, present, registry_file, lang)
             for i, why in sorted(skipped.items()):
-                say(f"[{i}/{len(plan)}] {plan[i - 1][0].name} not run: {why}")
+                say(f"{section_label(i, len(plan), titles[plan[i - 1][0]])} — not run: {why}")
             stack.enter_context(_environ(cache.ENV, None if data_bytes is None else str(cache_dir)))  # kernels
             available = _memory_available()
             at_once = _jobs(jobs, len(plan), data_bytes, available)
@@ -482,6 +491,15 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
                 "file": _shown_path(registry_file, target.path), "sha256": _sha256(registry_file)}
             (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None,
                                                      scorecard=scorecard_html), encoding="utf-8")
+            if pdf:
+                say("PDF …")
+                order = ["index.html", *(nb["html"] for nb in manifest["notebooks"] if nb.get("html")),
+                         *(["sources.html"] if sources else [])]
+                try:
+                    manifest["pdf"] = write_pdf(build, order, period=period, lang=lang, jobs=_jobs(jobs, 2)).name
+                except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:  # the HTML report still stands
+                    manifest["ok"], manifest["pdf_error"] = False, str(exc)
+                    say(f"PDF not written: {exc}")
             manifest["files"] = _files(build)
             text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
             (build / "manifest.json").write_text(text, encoding="utf-8")
