@@ -85,7 +85,7 @@ def group_trends(table: pd.DataFrame, x: str, group: str, *, value: str = "value
                  high: str | None = "high", small: str | None = "small_n", n: str | None = "n",
                  mark: str | None = None, mark_label: str = "", title: str = "", ylabel: str = "",
                  xlabel: str = "", log: bool = False, lang: str = "en", ns: str = "common", level: float = 0.95,
-                 ax: Axes | None = None) -> Axes:
+                 dashed: tuple[str, ...] = (), ax: Axes | None = None) -> Axes:
     """One line per group over time, each with its interval as a band; a dashed line at ``mark``.
 
     Parameters
@@ -106,6 +106,8 @@ def group_trends(table: pd.DataFrame, x: str, group: str, *, value: str = "value
         A period label where a dashed vertical line is drawn (e.g. a training), labelled ``mark_label``.
     log : bool
         Logarithmic value axis (durations spanning minutes to days).
+    dashed : tuple of str
+        Groups drawn as a dashed line without markers (a counterfactual: what would have happened).
 
     Returns
     -------
@@ -122,7 +124,8 @@ def group_trends(table: pd.DataFrame, x: str, group: str, *, value: str = "value
             xs = np.array([pos[str(p)] for p in part[x]])
             if low and high:
                 ax.fill_between(xs, part[low], part[high], color=color, alpha=0.15, linewidth=0)
-            ax.plot(xs, part[value], color=color, marker="o", markersize=4, label=t(str(g), lang, ns))
+            style = {"linestyle": "--", "marker": None} if str(g) in dashed else {"marker": "o", "markersize": 4}
+            ax.plot(xs, part[value], color=color, label=t(str(g), lang, ns), **style)
             if small:
                 sm = part[small].to_numpy(bool)
                 if sm.any():

@@ -75,7 +75,9 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
     Returns
     -------
     DataFrame
-        Periods as text, timestamps as ``YYYY-MM-DD HH:MM``, ``small_n`` as a warning sign, the
+        Without the columns that are empty in every row (e.g. the small-n flag when no row is too
+        small; a missing *number* is shown as ``missing`` and keeps its column). Periods as text,
+        timestamps as ``YYYY-MM-DD HH:MM``, ``small_n`` as a warning sign, the
         p-value of a small-n row as "not tested", a p-value below ``10**-p_digits`` as "< 0.001",
         missing numbers as ``missing``, missing text as an empty cell, column names and known values
         in ``lang``.
@@ -113,6 +115,10 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, ns: str = "common", d
             shown = col.map(lambda v: t(v, lang, ns)) if c in VALUE_COLUMNS else col
             out[c] = shown.astype(object).where(col.notna(), "")
     key = index or next((c for c in INDEX_COLUMNS if c in out.columns), None)
+    if len(out):  # a column with nothing in it (no row too few to read, no note) is left out, never shown empty
+        empty = [c for c in out.columns if c != key and out[c].map(lambda v: v is None or v == "" or
+                                                                     (isinstance(v, float) and math.isnan(v))).all()]
+        out = out.drop(columns=empty)
     out = out.rename(columns=lambda c: t(c, lang, ns) if isinstance(c, str) else c)
     if key is not None and key in table.columns:
         return out.set_index(t(key, lang, ns))

@@ -478,11 +478,13 @@ def event_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
             "xlabel": t("month", lang, NS)}
 
 
-def its_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, str]:
-    """Title, axis labels and the action's mark for the interrupted-time-series chart, in ``lang``."""
+def its_labels(ev: Evaluation, *, lang: str = "en") -> dict[str, Any]:
+    """Title, axis labels and the action's mark for the interrupted-time-series chart, in ``lang``; the
+    counterfactual (the earlier trend carried on) dashed."""
     unit = "ylabel_pct" if ev.entry.unit == "%" else "ylabel_value"
     return {"title": t("title_its", lang, NS, kpi=ev.entry.title(lang), start=ev.action.start),
-            "ylabel": t(unit, lang, NS), "xlabel": t("month", lang, NS), **_mark(ev, lang)}
+            "ylabel": t(unit, lang, NS), "xlabel": t("month", lang, NS), **_mark(ev, lang),
+            "dashed": (t("its_counterfactual", lang, NS),)}
 
 
 def event_table(ev: Evaluation) -> pd.DataFrame:

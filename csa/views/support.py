@@ -39,12 +39,13 @@ from .common import (
 )
 
 __all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PUBLISHED", "SHOWN", "TIME_KINDS", "band_of", "band_table",
-           "business_clock", "calendar_sentence", "category_table", "chain", "clock_column", "clock_comparison",
-           "clock_params", "cpi_table", "csat_answers", "describe_abandonment", "describe_chain", "describe_cpi",
-           "describe_fcr_spread", "describe_highlight", "describe_kpis", "describe_staffing", "fcr_side_by_side",
-           "headlines", "parse_channels", "parse_highlight", "parse_targets", "queue_view", "records",
-           "scope_sentence", "show", "sla_targets_table", "target_hours", "team_trends", "tickets", "time_table",
-           "translate_values", "upto", "weekday_names"]
+           "breach_list", "business_clock", "calendar_sentence", "category_table", "chain", "clock_column",
+           "clock_comparison", "clock_params", "cpi_table", "csat_answers", "describe_abandonment",
+           "describe_breaches", "describe_chain", "describe_cpi", "describe_fcr_spread", "describe_highlight",
+           "describe_kpis", "describe_staffing", "fcr_side_by_side", "headlines", "parse_channels",
+           "parse_highlight", "parse_targets", "queue_view", "records", "scope_sentence", "show", "sla_breaches",
+           "sla_targets_table", "target_hours", "team_trends", "tickets", "time_table", "translate_values", "upto",
+           "weekday_names"]
 
 NS = "support"
 TIME_KINDS = {"frt": ("created_at", "first_response_at"), "resolution": ("created_at", "resolved_at")}
@@ -754,3 +755,70 @@ def describe_staffing(qv: dict[str, Any], *, agents: int, target_s: float, goal:
         text += t("staffing_worst", lang, NS, day=weekday_names(lang)[int(worst["weekday"])], hour=int(worst["hour"]),
                   sl=num.value(worst["service_level"], "%", lang, digits=0), need=int(worst["agents_needed"]))
     return text
+
+
+def sla_breaches(data, period, *, targets: dict[str, float], calendar: BusinessCalendar | None = None,
+                 freq: str = "month", engine: str = "pandas", lang: str = "en", **clock) -> pd.DataFrame:
+    """The tickets of ``period`` that missed their first-response target: the support lead's follow-up list.
+
+    The catalogue's SLA rows (:func:`csa.kpi.rows` of ``"sla"`` with ``targets`` and the ``clock``
+    parameters) whose outcome is a miss: answered after the target of their priority, or not answered
+    and already past it. Unanswered tickets first, then the latest answers; hours on the report's clock
+    (``calendar`` for business hours, else calendar hours).
+
+    Returns
+    -------
+    DataFrame
+        One row per ticket with the words of ``lang`` as column names: the ticket, the customer, its
+        priority, team and channel, when it was created (local time), hours to the first response
+        (empty when none yet), the target in hours and the hours past it.
+
+    Examples
+    --------
+    >>> import csa
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> cal, clock = business_clock("09:00-18:00, JP, 12-29..01-03")
+    >>> late = sla_breaches(ds, pd.Period("2026-10", "M"), targets=target_hours("urgent:1, high:4, normal:8, low:24"),
+    ...                     calendar=cal, **clock_params("09:00-18:00, JP, 12-29..01-03"))
+    >>> len(late), list(late.columns)[:3]
+    (29, ['Ticket', 'Customer', 'Priority'])
+    """
+    r = K.rows("sla", data, freq=freq, engine=engine, targets=targets, **clock)
+    late = r[(r["period"] == period) & (r["y"] == 0)].copy()
+    business = clock.get("clock") == "business" and calendar is not None
+    took = M.elapsed_minutes(late, end="first_response_at", clock="business" if business else "calendar",
+                             calendar=calendar if business else None) / 60
+    target = late["priority"].map(lambda p: targets.get(str(p), np.nan)).astype(float)
+    waiting = late["first_response_at"].isna()
+    created = late["created_at"]
+    if isinstance(created.dtype, pd.DatetimeTZDtype):
+        created = created.dt.tz_localize(None)
+    out = pd.DataFrame({
+        "ticket": late["ticket_id"].astype(str),
+        "customer": late["customer_id"].astype("string").fillna(""),
+        "priority": [_value("priority", p, lang) for p in late["priority"]],
+        "team": [t(str(x), lang) if pd.notna(x) else "" for x in late.get("team", pd.Series("", index=late.index))],
+        "channel": [_value("channel", c, lang) for c in late.get("channel", pd.Series("", index=late.index))],
+        "created": created.dt.strftime("%Y-%m-%d %H:%M"),
+        "hours_to_first_response": took.round(1),
+        "target_hours": target,
+        "hours_over": (took - target).round(1),
+    })
+    out = out.assign(_wait=waiting.to_numpy()).sort_values(["_wait", "hours_over"], ascending=[False, False])
+    out = out.drop(columns="_wait").reset_index(drop=True)
+    return out.rename(columns={c: t(f"breach_{c}", lang, NS) for c in out.columns})
+
+
+def breach_list(table: pd.DataFrame, top_n: int = 20, *, lang: str = "en"):
+    """:func:`sla_breaches` as a follow-up list: the first ``top_n`` rows shown, the whole list as the report's CSV."""
+    from .nps import FollowupList
+
+    return FollowupList(table, top_n, name="sla_breaches", title=t("list_sla_breaches", lang, NS))
+
+
+def describe_breaches(table: pd.DataFrame, periods, *, lang: str = "en") -> str:
+    """One sentence on :func:`sla_breaches`: how many, how many still without a reply."""
+    if not len(table):
+        return t("sla_breaches_none", lang, NS, period=periods.this_label)
+    waiting = int(table.iloc[:, 6].isna().sum())  # hours to the first response (its column in either language)
+    return t("sla_breaches_text", lang, NS, n=len(table), waiting=waiting, period=periods.this_label)
