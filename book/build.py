@@ -66,7 +66,7 @@ TEXT = {
         ),
         "kind": {"kpi": "KPI", "kgi": "KGI"},
         "better": {"higher": "higher is better", "lower": "lower is better"},
-        "other_label": "Japanese: ", "sep": " · ",
+        "other_label": "Japanese: ", "sep": " · ", "also_label": "also called: ",
     },
     "ja": {
         "home_title": "csa — カスタマーサクセス分析ハンドブック",
@@ -100,7 +100,7 @@ TEXT = {
         ),
         "kind": {"kpi": "KPI", "kgi": "KGI"},
         "better": {"higher": "高いほど良い", "lower": "低いほど良い"},
-        "other_label": "英語：", "sep": "・",
+        "other_label": "英語：", "sep": "・", "also_label": "ほかでの呼び方：",
     },
 }
 
@@ -194,6 +194,8 @@ def glossary_page(lang: str) -> str:
             extra.append(t["kind"][row["kind"]])
         if row["better"]:
             extra.append(t["better"][row["better"]])
+        if row[f"also_{lang}"]:
+            extra.append(t["also_label"] + row[f"also_{lang}"])
         definition = row[f"definition_{lang}"] or row["definition_en"]
         lines += [row[lang], f"  {definition}", "", f"  <small>{t['sep'].join(extra)}</small>", ""]
     lines.append(":::")
@@ -306,6 +308,37 @@ def start_here(lang: str, entries, mins: dict[str, int]) -> str:
                       "|---|---|---:|", *rows, "", t["after"], ""])
 
 
+START_NOTEBOOK = ROOT / "notebooks" / "START_HERE.ipynb"
+
+
+def start_notebook() -> str:
+    """``notebooks/START_HERE.ipynb`` as JSON: the start page in both languages (the Japanese folded, as in the
+    lessons), for a learner who opens the handbook in JupyterLab; the glossary, a page of the book, is named."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from csa.catalog import notebooks
+
+    entries = notebooks()
+    mins = {e.id: lesson(e, "en", set(), [])[1] for e in entries}
+    linked = {"en": ("Every KPI and statistical term links to the [glossary](glossary.md) the first time a lesson "
+                     "uses it; ", "In the book (`make book`) every KPI and statistical term links to the glossary; "),
+              "ja": ("KPIや統計の用語は、各レッスンで最初に出てきたところから[用語集](glossary.md)にリンクしています。",
+                     "ブック版（`make book`）では、KPIや統計の用語が用語集にリンクしています。")}
+    cells = []
+    for lang in LANGS:
+        text = start_here(lang, entries, mins)
+        text = text.replace(*linked[lang])
+        text = text.replace("(SOURCES.md)", "(SOURCES.md)" if lang == "en" else "(SOURCES.ja.md)")
+        meta = {"tags": [lang]} if lang == "en" else {"tags": [lang], "jupyter": {"source_hidden": False}}
+        cells.append(new_markdown_cell(text, metadata=meta))
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                            "name": "python3"}, "language_info": {"name": "python"}})
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"start-here-{LANGS[i]}"
+    return nbformat.writes(nb) + "\n"
+
+
 def home(lang: str, entries) -> str:
     t = TEXT[lang]
     toc = lambda caption, docs: ["```{toctree}", f":caption: {caption}", ":maxdepth: 1", "", *docs, "```", ""]
@@ -373,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", action="store_true",
                     help="run each lesson in Japanese for the Japanese book (outputs, tables and charts in Japanese; "
                          "minutes, cached) instead of showing the committed English outputs")
+    ap.add_argument("--start-notebook", action="store_true",
+                    help=f"only write {START_NOTEBOOK.relative_to(ROOT)} (the start page for JupyterLab) and stop")
     a = ap.parse_args(argv)
+    if a.start_notebook:
+        START_NOTEBOOK.write_text(start_notebook(), encoding="utf-8")
+        print(f"wrote {START_NOTEBOOK.relative_to(ROOT)}")
+        return 0
     seconds = build(tuple(a.lang or LANGS), quiet=not a.verbose, run=a.run)
     print(f"book built in {seconds:.0f} s: open {OUT.relative_to(ROOT) / 'index.html'}")
     return 0

@@ -22,12 +22,15 @@ import pandas as pd
 
 from .kpi import KPIS
 
-__all__ = ["FIELDS", "MARKER", "terms"]
+__all__ = ["ALSO", "FIELDS", "MARKER", "also", "terms"]
 
-#: the fields of a term (``definition_ja``, ``kind`` and ``better`` may be empty)
-FIELDS = ("en", "ja", "definition_en", "definition_ja", "kind", "better")
+#: the fields of a term (``definition_ja``, ``kind``, ``better`` and the other names may be empty)
+FIELDS = ("en", "ja", "definition_en", "definition_ja", "kind", "better", "also_en", "also_ja")
 #: the key in glossary.yaml where the catalogue's KPIs are placed
 MARKER = "_catalogue"
+#: the key in glossary.yaml listing, once, the other names of a term met elsewhere ("also called")
+ALSO = "_also"
+_JOIN = {"en": ", ", "ja": "、"}
 
 
 @cache
@@ -57,7 +60,8 @@ def terms() -> pd.DataFrame:
     DataFrame
         ``term`` (a catalogue KPI's id, or the entry's id in ``glossary.yaml``), ``en``, ``ja``,
         ``definition_en``, ``definition_ja``, ``kind`` (``"kpi"``, ``"kgi"`` or empty for a term
-        that is not a KPI) and ``better`` (``"higher"``, ``"lower"`` or empty).
+        that is not a KPI), ``better`` (``"higher"``, ``"lower"`` or empty) and ``also_en``,
+        ``also_ja`` (other names met elsewhere, joined; empty when none).
 
     Raises
     ------
@@ -65,13 +69,16 @@ def terms() -> pd.DataFrame:
         When ``glossary.yaml`` defines a term the catalogue declares (it would be defined twice).
     """
     rows: list[dict[str, str]] = []
-    data = _yaml()
+    data = dict(_yaml())
+    others = also()
     twice = sorted(set(data) & set(KPIS))
     if twice:
         raise ValueError(f"glossary.yaml defines {', '.join(twice)}, which the KPI catalogue declares: remove them "
                          "from glossary.yaml (the catalogue's definition is the one used)")
     placed = False
     for term, entry in data.items():
+        if term == ALSO:
+            continue
         if term == MARKER:
             rows += _kpi_rows()
             placed = True
@@ -80,4 +87,23 @@ def terms() -> pd.DataFrame:
         rows.append({"term": str(term), **{f: str(entry.get(f, "") or "").strip() for f in FIELDS}})
     if not placed:
         rows += _kpi_rows()
+    known = {r["term"] for r in rows}
+    unknown = sorted(set(others) - known)
+    if unknown:
+        raise ValueError(f"glossary.yaml {ALSO}: lists other names for {', '.join(unknown)}, which is neither a term "
+                         "of the glossary nor a KPI of the catalogue")
+    for r in rows:
+        for lang in ("en", "ja"):
+            r[f"also_{lang}"] = _JOIN[lang].join(others.get(r["term"], {}).get(lang, ()))
     return pd.DataFrame(rows, columns=["term", *FIELDS])
+
+
+def also() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The other names of a term a reader may meet elsewhere, per term and language (``_also`` in glossary.yaml).
+
+    >>> also()["fcr"]["ja"]
+    ('初回解決率', 'ワンコール解決率')
+    """
+    raw = _yaml().get(ALSO) or {}
+    return {str(k): {lang: tuple(str(x) for x in (v or {}).get(lang, ())) for lang in ("en", "ja")}
+            for k, v in raw.items()}

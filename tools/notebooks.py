@@ -161,9 +161,25 @@ def main(argv: list[str] | None = None) -> int:
             build(e)
         else:
             problems += check(e)
+    if args.command == "build":  # the start page lists each lesson's reading time: keep it in step
+        _write_start_here()
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _write_start_here() -> None:
+    """``notebooks/START_HERE.ipynb`` from the lessons as they are now (``book/build.py --start-notebook``)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "book" / "build.py"
+    spec = importlib.util.spec_from_file_location("book_build", path)
+    book = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book)
+    text = book.start_notebook()
+    if not book.START_NOTEBOOK.is_file() or book.START_NOTEBOOK.read_text(encoding="utf-8") != text:
+        book.START_NOTEBOOK.write_text(text, encoding="utf-8")
+        print(f"wrote {book.START_NOTEBOOK.name}")
 
 
 if __name__ == "__main__":

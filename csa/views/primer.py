@@ -75,8 +75,9 @@ def glossary_table(lang: str = "en") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by the term in ``lang``; columns: the term in the other language and the
-        definition, with headers in ``lang``.
+        Indexed by the term in ``lang``; columns: the term in the other language, the
+        definition and the other names a reader may meet elsewhere ("also called"), with headers in
+        ``lang``.
     """
     check_lang(lang)
     g = glossary()
@@ -84,7 +85,8 @@ def glossary_table(lang: str = "en") -> pd.DataFrame:
     definition = g["definition_en"] if lang == "en" else g["definition_ja"].where(g["definition_ja"] != "",
                                                                                   g["definition_en"])
     out = pd.DataFrame({t(f"term_{other}", lang, NS): g[other].to_numpy(),
-                        t("definition", lang, NS): definition.to_numpy()},
+                        t("definition", lang, NS): definition.to_numpy(),
+                        t("also_called", lang, NS): g[f"also_{lang}"].to_numpy()},
                        index=pd.Index(g[lang].to_numpy(), name=t(f"term_{lang}", lang, NS)))
     return out
 
