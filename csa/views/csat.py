@@ -50,6 +50,8 @@ __all__ = [
     "describe_change",
     "describe_driver",
     "describe_funnel",
+    "describe_new_agent",
+    "describe_response_window",
     "describe_responses",
     "describe_rules",
     "describe_support",
@@ -446,6 +448,79 @@ def describe_responses(rates: pd.DataFrame, *, lang: str = "en") -> str:
              answered=int(total["answered"]), lo=_pct(rates["rate"].min(), lang), hi=_pct(rates["rate"].max(), lang))
 
 
+def describe_response_window(tickets: pd.DataFrame, resp: pd.DataFrame, period, *, freq: str = "month",
+                             lang: str = "en", touchpoint: str = SUPPORT) -> str:
+    """Why the answered tickets of :func:`response_rates` (tickets solved in ``period``) differ from the
+    period's answers after a support contact (answers given in ``period``, as the channel table counts
+    them); empty when they are the same.
+
+    Examples
+    --------
+    >>> tk = pd.DataFrame({"ticket_id": ["a", "b", "c"], "status": "solved",
+    ...                    "resolved_at": pd.to_datetime(["2026-09-30", "2026-10-02", "2026-10-05"])})
+    >>> r = pd.DataFrame({"touchpoint": SUPPORT, "ticket_id": ["a", "b", "c"],
+    ...                   "period": pd.PeriodIndex(["2026-10", "2026-10", "2026-10"], freq="M")})
+    >>> print(describe_response_window(tk, r, pd.Period("2026-10", "M")))  # doctest: +NORMALIZE_WHITESPACE
+    This table counts the tickets solved in 2026-10 (2 with an answer), the channel table the answers given
+    in 2026-10 (3): 1 of the answers rates a ticket solved in another period.
+    >>> describe_response_window(tk, r.iloc[1:], pd.Period("2026-10", "M"))
+    ''
+    """
+    done = (tickets["status"] == "solved") & tickets["resolved_at"].notna()
+    solved = tickets.loc[done, ["ticket_id", "resolved_at"]]
+    solved = set(solved.loc[np.asarray(period_of(solved["resolved_at"], freq) == period, dtype=bool), "ticket_id"])
+    ans = resp.loc[(resp["touchpoint"] == touchpoint) & resp["ticket_id"].notna(), ["ticket_id", "period"]]
+    given = ans[np.asarray(ans["period"] == period, dtype=bool)]
+    on_solved = given[given["ticket_id"].isin(solved)]
+    answered = set(ans.loc[ans["ticket_id"].isin(solved), "ticket_id"])
+    moved = {"other": len(given) - len(on_solved), "repeat": len(on_solved) - on_solved["ticket_id"].nunique(),
+             "later": len(answered - set(on_solved["ticket_id"]))}
+    why = [t(f"window_{k}" + ("_one" if v == 1 else ""), lang, NS, k=v) for k, v in moved.items() if v]
+    if not why:
+        return ""
+    return t("responses_window", lang, NS, period=label(period, freq), answered=len(answered), n=len(given),
+             why=("。" if lang == "ja" else "; ").join(why))
+
+
+def describe_new_agent(tab: pd.DataFrame, agent: str, prior, before=None, *, lang: str = "en",
+                       level: float = 0.95) -> str:
+    """What shrinkage does to one agent: ``tab`` is :func:`csa.metrics.survey.shrink` of the agents with
+    ``agent`` added (columns ``agent``, ``n``), ``prior`` the prior fitted with it, ``before`` the one
+    fitted without it (the prior of :func:`agents`).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"agent": ["a", "b", "new"], "n": [40, 40, 3], "satisfied": [30, 18, 3]})
+    >>> p = M.BetaPrior(12.0, 8.0, 60.0, 20.0, "moments", 3)
+    >>> print(describe_new_agent(M.shrink(c, p, successes="satisfied"), "new", p))  # doctest: +NORMALIZE_WHITESPACE
+    Raw, **new** ranks 1 of 3 with 100.0% (95% interval [43.9, 100.0]). Shrunk, their own share weighs 13.0%
+    (n / (n + m) = 3 / (3 + 20)): the estimate is 65.2% [45.1, 82.8], rank 2 of 3, behind a (70.0%, n = 40).
+    The estimate's interval covers 2 of the other 2 agents' estimates (50.0% to 70.0%).
+    """
+    row = tab.loc[tab["agent"] == agent].iloc[0]
+    k = len(tab)
+    if not math.isfinite(prior.concentration):
+        return t("new_point", lang, NS, agent=agent, mean=_pct(prior.mean, lang))
+    raw = t("new_raw", lang, NS, agent=agent, rank=int(row["rank_raw"]), k=k, raw=_pct(row["raw"], lang),
+            level=level, interval=num.interval(row["raw_low"], row["raw_high"], "%", lang))
+    ahead = tab[tab["shrunk"] > row["shrunk"]].sort_values("shrunk", ascending=False)
+    who = join_list([t("zone_item", lang, NS, agent=a, value=_pct(v, lang), n=int(n))
+                     for a, v, n in zip(ahead["agent"][:3], ahead["shrunk"][:3], ahead["n"][:3], strict=True)], lang)
+    if len(ahead) > 3:
+        who = t("more_agents", lang, NS, who=who, more=len(ahead) - 3)
+    shrunk = t("new_shrunk" if len(ahead) else "new_shrunk_first", lang, NS, weight=_pct(100 * row["weight"], lang),
+               n=int(row["n"]), m=prior.concentration, shrunk=_pct(row["shrunk"], lang), rank=int(row["rank_shrunk"]),
+               k=k, interval=num.interval(row["shrunk_low"], row["shrunk_high"], "%", lang), who=who)
+    others = tab.loc[tab["agent"] != agent, "shrunk"]
+    covered = int(others.between(row["shrunk_low"], row["shrunk_high"]).sum())
+    parts = [raw, shrunk, t("new_cover", lang, NS, covered=covered, others=len(others), slo=_pct(others.min(), lang),
+                            shi=_pct(others.max(), lang))]
+    if before is not None and math.isfinite(before.concentration):
+        parts.append(t("new_refit", lang, NS, m=prior.concentration, m0=before.concentration,
+                       mean=_pct(prior.mean, lang), mean0=_pct(before.mean, lang)))
+    return join_sentences(parts, lang)
+
+
 def describe_funnel(tab: pd.DataFrame, centre: float, *, lang: str = "en") -> str:
     """Which agents lie outside the funnel's limits (and that the others cannot be told apart)."""
     if tab is None or "zone" not in tab or tab.empty:
@@ -491,6 +566,5 @@ def describe_agents(tab: pd.DataFrame, prior, *, lang: str = "en") -> str:
     if not math.isfinite(prior.concentration):
         return t("shrink_point", lang, NS, k=prior.groups, mean=_pct(prior.mean, lang))
     return t("shrink", lang, NS, k=prior.groups, mean=_pct(prior.mean, lang), worth=prior.concentration,
-             sd=num.number(prior.sd, 1), rlo=_pct(tab["raw"].min(), lang, 0),
-             rhi=_pct(tab["raw"].max(), lang, 0), slo=_pct(tab["shrunk"].min(), lang, 0),
-             shi=_pct(tab["shrunk"].max(), lang, 0))
+             sd=num.number(prior.sd, 1), rlo=_pct(tab["raw"].min(), lang), rhi=_pct(tab["raw"].max(), lang),
+             slo=_pct(tab["shrunk"].min(), lang), shi=_pct(tab["shrunk"].max(), lang))
