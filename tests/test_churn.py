@@ -57,9 +57,11 @@ def test_ten_customers_by_hand():
         (150, 20, 10, 5, 20, 40, 125)
     assert rc.gross == pytest.approx(40.0)  # (40 + 20) / 150
     assert rc.net == pytest.approx(30.0)  # (60 − 5 − 10) / 150
-    assert (rc.grr, rc.nrr) == pytest.approx((60.0, 70.0))
+    # NRR follows the customers of the start: J's return is not in it, whichever net rate is asked for
+    assert (rc.grr, rc.nrr) == pytest.approx((60.0, 100 * (150 + 5 - 20 - 40) / 150))
     bare = C.revenue_churn(TEN, "2026-10", reactivation=False)
     assert bare.net == pytest.approx(100 * 55 / 150) and bare.nrr == pytest.approx(100 - 100 * 55 / 150)
+    assert (bare.nrr, bare.nrr_low, bare.nrr_high) == pytest.approx((rc.nrr, rc.nrr_low, rc.nrr_high))
 
 
 def test_movements_of_the_ten_customers():
@@ -110,7 +112,10 @@ def test_revenue_interval_is_the_linearised_ratio_interval():
     r = y_net.sum() / x.sum()
     lo, hi = DescrStatsW((y_net - r * x) / x.mean()).tconfint_mean(0.05)
     assert (rc.net_low, rc.net_high) == pytest.approx((100 * (r + lo), 100 * (r + hi)))
-    assert (rc.nrr_low, rc.nrr_high) == pytest.approx((100 - rc.net_high, 100 - rc.net_low))
+    y_cohort = y - np.array([0, 0, 0, 0, 0, 5, 0, 0, 0, 0], float)  # F's upgrade only: J was not a customer
+    r = y_cohort.sum() / x.sum()
+    lo, hi = DescrStatsW((y_cohort - r * x) / x.mean()).tconfint_mean(0.05)
+    assert (rc.nrr_low, rc.nrr_high) == pytest.approx((100 - 100 * (r + hi), 100 - 100 * (r + lo)))
 
 
 def test_the_gross_interval_never_goes_below_zero():

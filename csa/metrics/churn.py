@@ -560,9 +560,16 @@ class RevenueChurn:
     gross, net : float
         Gross and net revenue churn, % of ``mrr_start``.
     grr, nrr : float
-        Gross and net revenue retention, ``100 − gross`` and ``100 − net``.
+        Gross revenue retention, ``100 − gross``, and net revenue retention of the customers
+        subscribed at the start (ChartMogul's and Baremetrics' NRR, the catalogue's default):
+        ``(start + expansion − contraction − churned) ÷ start``. A returning customer was not in
+        the start cohort, so NRR never counts reactivation: it is ``100 − net`` when ``net`` does not
+        subtract reactivation, and ``100 − cohort_net`` in any case.
     gross_low, gross_high, net_low, net_high : float
-        Intervals of ``gross`` and ``net`` (those of ``grr``/``nrr`` are ``100 −`` them).
+        Intervals of ``gross`` and ``net``.
+    cohort_net, cohort_net_low, cohort_net_high : float
+        Net revenue churn of the start cohort (reactivation not subtracted) and its interval: ``nrr``
+        and its interval are ``100 −`` them.
     n : int
         Customers at the start; ``units`` customers involved in the period.
     reactivation_offsets : bool
@@ -589,11 +596,14 @@ class RevenueChurn:
     ignored: int = 0
     partial: bool = False
     level: float = 0.95
+    cohort_net: float = float("nan")
+    cohort_net_low: float = float("nan")
+    cohort_net_high: float = float("nan")
 
     grr = _retention("gross", "Gross revenue retention, %: ``(start − contraction − churned) ÷ start``.")
-    nrr = _retention("net", "Net revenue retention, %: ``100 − net``.")
-    nrr_low = _retention("net_high", "Lower limit of ``nrr``: ``100 − net_high``.")
-    nrr_high = _retention("net_low", "Upper limit of ``nrr``: ``100 − net_low``.")
+    nrr = _retention("cohort_net", "Net revenue retention of the start cohort, %: ``100 − cohort_net``.")
+    nrr_low = _retention("cohort_net_high", "Lower limit of ``nrr``: ``100 − cohort_net_high``.")
+    nrr_high = _retention("cohort_net_low", "Upper limit of ``nrr``: ``100 − cohort_net_low``.")
 
     def __str__(self) -> str:
         if not self.mrr_start:
@@ -638,9 +648,10 @@ def _revenue(P: _Panel, s: int, e: int, *, reactivation: bool, ignore_same_perio
     x = start[units]
     gross = _ratio(lost[units], x, level, floor=0.0)
     net = _ratio((lost - offset)[units], x, level)
+    cohort = _ratio((lost - per["expansion"])[units], x, level) if reactivation else net  # NRR's: no returns
     sums = {k: float(per[k].sum()) for k in MOVEMENTS}
-    return sums, float(start.sum()), float(end.sum()), gross, net, int(act[:, s].sum()), int(units.sum()), \
-        int(ignored.sum())
+    return sums, float(start.sum()), float(end.sum()), gross, net, cohort, int(act[:, s].sum()), \
+        int(units.sum()), int(ignored.sum())
 
 
 def revenue_churn(subscriptions: pd.DataFrame, period, *, reactivation: bool = True,
@@ -680,8 +691,11 @@ def revenue_churn(subscriptions: pd.DataFrame, period, *, reactivation: bool = T
       formula; Baremetrics "Revenue churn");
     * net = (churned + contraction − expansion − reactivation) ÷ mrr_start (ChartMogul; without
       ``− reactivation``: Baremetrics "Net revenue churn");
-    * GRR = (mrr_start − contraction − churned) ÷ mrr_start = 100 − gross; NRR = 100 − net
-      (Baremetrics: "NRR = 100 % − net revenue churn").
+    * GRR = (mrr_start − contraction − churned) ÷ mrr_start = 100 − gross; NRR = (mrr_start +
+      expansion − contraction − churned) ÷ mrr_start, the customers of the start only (ChartMogul;
+      Baremetrics: "NRR = 100 % − net revenue churn", whose net rate does not subtract reactivation).
+      With ``reactivation=True`` the net rate subtracts returning customers' MRR and is no longer
+      ``100 − NRR``.
 
     The interval treats each customer involved as one draw of ``(lost MRR, start MRR)`` and uses
     the delta method for a ratio of sums (Cochran 1977, *Sampling Techniques*, §6.4):
@@ -701,11 +715,11 @@ def revenue_churn(subscriptions: pd.DataFrame, period, *, reactivation: bool = T
     """
     P = _panel(subscriptions, customer, month, mrr)
     s, e, partial = _range(P, period)
-    sums, start, end, gross, net, n, units, ignored = _revenue(P, s, e, reactivation=reactivation,
-                                                               ignore_same_period=ignore_same_period, level=level)
+    sums, start, end, gross, net, cohort, n, units, ignored = _revenue(
+        P, s, e, reactivation=reactivation, ignore_same_period=ignore_same_period, level=level)
     return RevenueChurn(_label(period), start, sums["new"], sums["reactivation"], sums["expansion"],
                         sums["contraction"], sums["churned"], end, gross[0], net[0], gross[1], gross[2], net[1],
-                        net[2], n, units, reactivation, ignored, partial, level)
+                        net[2], n, units, reactivation, ignored, partial, level, *cohort)
 
 
 # ----------------------------------------------------------------------------------- tables
@@ -746,11 +760,11 @@ def churn_by_month(subscriptions: pd.DataFrame, *, level: float = 0.95, min_n: i
     rows = []
     for j in range(1, len(P.months)):
         c = _customer_counts(P, j - 1, j)
-        _, start, _, gross, net, _, _, _ = _revenue(P, j - 1, j, reactivation=True, ignore_same_period=False,
-                                                    level=level)
-        rows.append([P.months[j], c["start"], c["lost"], start, *gross, *net])
+        _, start, _, gross, net, cohort, _, _, _ = _revenue(P, j - 1, j, reactivation=True,
+                                                           ignore_same_period=False, level=level)
+        rows.append([P.months[j], c["start"], c["lost"], start, *gross, *net, cohort[0]])
     out = pd.DataFrame(rows, columns=["month", "n", "churned", "mrr_start", "gross", "gross_low", "gross_high",
-                                      "net", "net_low", "net_high"])
+                                      "net", "net_low", "net_high", "cohort_net"])
     n, x = out["n"].to_numpy(float), out["churned"].to_numpy(float)
     low, high = S.proportion_interval(x, n, level=level)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -758,7 +772,7 @@ def churn_by_month(subscriptions: pd.DataFrame, *, level: float = 0.95, min_n: i
     out.insert(3, "value", value)
     out.insert(4, "low", low)
     out.insert(5, "high", high)
-    out["nrr"] = 100 - out["net"]
+    out["nrr"] = 100 - out.pop("cohort_net")  # the start cohort's: a returning customer is not in it
     out["small_n"] = S.small_n(n, min_n)
     return out
 
@@ -992,18 +1006,18 @@ def reconcile(subscriptions: pd.DataFrame, period, *, level: float = 0.95, custo
         proper = rule != "include" or x <= c["lost"]
         gross = r[3][0] if key != "stripe" else np.nan  # Stripe's documentation defines the customer rate only
         net = r[4][0] if key not in ("stripe", "seed") else np.nan  # the seed defines no net rate
+        nrr = 100 - r[5][0] if key not in ("stripe", "seed") else np.nan  # the start cohort's, without returns
         rows.append([key, n, x, 100 * x / n if n else np.nan, est.low if proper else np.nan,
-                     est.high if proper else np.nan, gross, net])
+                     est.high if proper else np.nan, gross, net, nrr])
     # Shopify/B2C: the seed's monthly rates added up over the months of the period
     monthly = [_customer_counts(P, j - 1, j) for j in range(s + 1, e + 1)]
     rev_m = [_revenue(P, j - 1, j, reactivation=True, ignore_same_period=False, level=level) for j in range(s + 1,
                                                                                                         e + 1)]
     rows.append(["shopify", sum(m["start"] for m in monthly), sum(m["lost"] for m in monthly),
                  sum(100 * m["lost"] / m["start"] for m in monthly if m["start"]), np.nan, np.nan,
-                 sum(r[3][0] for r in rev_m), sum(r[4][0] for r in rev_m)])
-    out = pd.DataFrame(rows, columns=["definition", "n", "churned", "customer_churn", "low", "high", "gross", "net"])
-    out["nrr"] = 100 - out["net"]
-    return out
+                 sum(r[3][0] for r in rev_m), sum(r[4][0] for r in rev_m), 100 - sum(r[5][0] for r in rev_m)])
+    return pd.DataFrame(rows, columns=["definition", "n", "churned", "customer_churn", "low", "high", "gross", "net",
+                                       "nrr"])
 
 
 def same_period_customers(subscriptions: pd.DataFrame, period, *, customer: str = "customer_id",
