@@ -439,3 +439,15 @@ def test_jobs_must_be_a_positive_number(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
     assert report_run._jobs(None, 9) == min(os.cpu_count() or 1, 9)
     assert report_run._jobs(8, 3) == 3 and report_run._jobs(1, 9) == 1
+
+
+@slow
+def test_each_section_says_the_time_so_far_and_with_an_earlier_report_about_how_long_is_left(tmp_path):
+    nbs = [_notebook(tmp_path / f"{k}.ipynb", "print('hi')") for k in "ab"]
+    out, first, second = tmp_path / "out", [], []
+    report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=nbs, progress=first.append, jobs=1)
+    done = [ln for ln in first if " — done in " in ln]
+    assert len(done) == 2 and all(ln.endswith(" s so far)") for ln in done)  # nothing to estimate from
+    report.run_report("2026-10", data_dir=SAMPLE, out=out, notebooks=nbs, progress=second.append, jobs=1)
+    done = [ln for ln in second if " — done in " in ln]
+    assert " s so far, about " in done[0] and done[0].endswith(" s left)")  # from the earlier report's times

@@ -196,6 +196,35 @@ def _read_back(executed: Path, problems: list[str]):
 _DONE = {"ok": "done", "failed": "failed"}
 
 
+class _Clock:
+    """The run's elapsed time and, from the times of an earlier report, about how long is left.
+
+    ``expected`` maps plan positions to seconds (an earlier report's); a section without one counts
+    as the mean of those known. With nothing known there is no estimate, only the elapsed time.
+
+    >>> c = _Clock({1: 10.0, 2: 30.0, 3: 20.0}, jobs=2, t0=0.0)
+    >>> c.finished(2, now=31.0)
+    '31 s so far, about 15 s left'
+    >>> _Clock({}, jobs=2, t0=0.0).finished(1, now=4.0)
+    '4 s so far'
+    """
+
+    def __init__(self, expected: dict[int, float] | None, jobs: int, t0: float | None = None):
+        self.expected, self.jobs = dict(expected or {}), max(1, jobs)
+        self.t0 = time.perf_counter() if t0 is None else t0
+        self.done: set[int] = set()
+        self.lock = threading.Lock()
+
+    def finished(self, i: int, now: float | None = None) -> str:
+        with self.lock:
+            self.done.add(i)
+            elapsed = (time.perf_counter() if now is None else now) - self.t0
+            if not self.expected:
+                return f"{elapsed:.0f} s so far"
+            left = sum(s for j, s in self.expected.items() if j not in self.done) / self.jobs
+            return f"{elapsed:.0f} s so far, about {max(left, 1.0):.0f} s left"
+
+
 def section_label(i: int, n: int, title: str) -> str:
     """How the report's progress names a section: its place and its title.
 
@@ -207,7 +236,7 @@ def section_label(i: int, n: int, title: str) -> str:
 
 def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, period: str, nav: str,
                   say: Callable[[str], None], runtime: Path, kernels: list | None = None,
-                  cancel: threading.Event | None = None) -> dict[str, Any]:
+                  cancel: threading.Event | None = None, clock: _Clock | None = None) -> dict[str, Any]:
     """Run one notebook of the plan into ``build``: executed notebook, page, headline records, lists.
 
     The kernel managers it starts are listed in a list appended to ``kernels`` (so that another
@@ -275,15 +304,19 @@ def _run_notebook(i: int, plan: list, build: Path, titles: dict, lang: str, peri
     if problems:
         entry["status"], entry["error"] = "failed", "; ".join(problems)
     entry["seconds"] = round(time.perf_counter() - t0, 2)
-    say(f"{section_label(i, len(plan), titles[nb])} — {_DONE[entry['status']]} in {entry['seconds']:.1f} s"
+    when = f" ({clock.finished(i)})" if clock is not None else ""
+    say(f"{section_label(i, len(plan), titles[nb])} — {_DONE[entry['status']]} in {entry['seconds']:.1f} s{when}"
         + (f": {entry['error']}" if entry["error"] else ""))
     return entry
 
 
 def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, period: str, nav: str,
-                   say: Callable[[str], None], runtime: Path, order: list[int] | None = None) -> list[dict[str, Any]]:
+                   say: Callable[[str], None], runtime: Path, order: list[int] | None = None,
+                   expected: dict[int, float] | None = None) -> list[dict[str, Any]]:
     """Run the notebooks of the plan, ``jobs`` at a time, started in ``order`` (plan positions, 1-based; default
-    all, in plan order); their entries in plan order (``None`` for a position not in ``order``).
+    all, in plan order); their entries in plan order (``None`` for a position not in ``order``). Each section's
+    last line says the time so far and, with ``expected`` (plan position → seconds, an earlier report's), about
+    how long is left.
 
     Each notebook runs in a worker thread with its own kernel (``papermill.execute_notebook``:
     nbclient runs its own event loop in each thread), so a failing notebook only fails its
@@ -302,6 +335,11 @@ def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, 
     cancel = threading.Event()
     finished: queue.SimpleQueue[int] = queue.SimpleQueue()
     wanted = list(order) if order is not None else list(range(1, n + 1))  # plan positions to run, in start order
+    known = {i: s for i, s in (expected or {}).items() if i in wanted}
+    if known:  # a section the earlier report did not have: as long as the mean of the others
+        mean = sum(known.values()) / len(known)
+        known = {i: known.get(i, mean) for i in wanted}
+    clock = _Clock(known, jobs)
     todo, todo_lock, say_lock = iter(wanted), threading.Lock(), threading.Lock()
     stack = contextlib.ExitStack()
 
@@ -320,7 +358,7 @@ def _run_notebooks(plan: list, jobs: int, build: Path, titles: dict, lang: str, 
                     return
                 try:
                     entries[i - 1] = _run_notebook(i, plan, build, titles, lang, period, nav, tell, runtime,
-                                                   kernels=kernels, cancel=cancel)
+                                                   kernels=kernels, cancel=cancel, clock=clock)
                 except BaseException as exc:  # handed to the main thread, raised there
                     escaped.append(exc)
                     cancel.set()

@@ -139,6 +139,15 @@ def _memory_available() -> int | None:
     return None
 
 
+def _earlier_seconds(plan: list, earlier: _Existing | None) -> dict[int, float]:
+    """Plan position → the seconds that notebook took in the earlier report in ``--out`` (none: empty)."""
+    seconds = {}
+    for e in (earlier.manifest or {}).get("notebooks", []) if earlier is not None else []:
+        if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("seconds"), int | float):
+            seconds[e["name"]] = float(e["seconds"])
+    return {i: seconds[nb.name] for i, (nb, _, _) in enumerate(plan, 1) if nb.name in seconds}
+
+
 def _start_order(plan: list, earlier: _Existing | None) -> list[int]:
     """The plan's notebooks (1-based) longest first, by their times in the earlier report; new ones first of all.
 
@@ -146,10 +155,7 @@ def _start_order(plan: list, earlier: _Existing | None) -> list[int]:
     the end (the cores idle). Without an earlier report, by the typical times of the notebooks
     index (``seconds:``), those without one first; then in index order.
     """
-    seconds: dict[str, float] = {}
-    for e in (earlier.manifest or {}).get("notebooks", []) if earlier is not None else []:
-        if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("seconds"), int | float):
-            seconds[e["name"]] = float(e["seconds"])
+    seconds = {plan[i - 1][0].name: s for i, s in _earlier_seconds(plan, earlier).items()}
     if not seconds:
         from ..catalog import notebooks
 
@@ -468,7 +474,8 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
                     "(--jobs sets it)")
             with _runtime_dir(runtime):
                 order = [i for i in _start_order(plan, previous) if i not in skipped]
-                ran = _run_notebooks(plan, at_once, build, titles, lang, period, nav, say, runtime, order=order)
+                ran = _run_notebooks(plan, at_once, build, titles, lang, period, nav, say, runtime, order=order,
+                                     expected=_earlier_seconds(plan, previous))
             manifest["notebooks"] = [_skipped_entry(plan[i - 1], titles, why) if i in skipped else ran[i - 1]
                                      for i, why in ((i, skipped.get(i)) for i in range(1, len(plan) + 1))]
             after = {(x["file"], x["sha256"]) for x in _inputs(data, mapping_file)}
