@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from .. import headline as H
 from .. import kpi as K
 from .. import numbers as num
+from .. import stats as S
 from ..labels import t
+from ..metrics import churn as _churn
+from ..metrics import clv as _clv
+from ..metrics import ltv as _ltv
+from ..metrics import nps as _nps
+from ..metrics import sbg as _sbg
+from ..metrics import support as _support
+from ..metrics import survey as _survey
 from ..periods import label, last_complete, parse_period
 
 __all__ = [
@@ -31,6 +40,7 @@ __all__ = [
     "join_sentences",
     "periods",
     "resolve_period",
+    "result_text",
     "scope",
     "support_touchpoint",
     "support_touchpoint_of",
@@ -358,3 +368,161 @@ def unknown_customers_sentence(rows: pd.DataFrame | None, what: str, *, lang: st
     if not k:
         return ""
     return t("unknown_customers", lang, n=num.count(k), total=num.count(len(rows)), what=t(f"rows_{what}", lang))
+
+
+# ------------------------------------------------------------------------------- results in words
+
+def _g(x, signed: bool = False) -> str:
+    """``x`` to three significant digits (as the results' own sentences write them), with the handbook's minus."""
+    if num._missing(x):
+        return "—"
+    text = f"{float(x):{'+' if signed else ''}.3g}"
+    return text.replace("-", num.MINUS, 1) if text.startswith("-") else text
+
+
+def _range(low, high, lang: str, digits: int = 1, *, signed: bool = False, sig: bool = False) -> str:
+    """``low to high`` (``low〜high`` in Japanese)."""
+    f = (lambda x: _g(x, signed)) if sig else (lambda x: num.number(x, digits, signed=signed))
+    return t("rt_range", lang, low=f(low), high=f(high))
+
+
+def _ci(r, lang: str, digits: int = 1, *, signed: bool = False, method: str = "wilson", sig: bool = False) -> str:
+    """``95% interval 30.6 to 86.3, Wilson`` in ``lang``."""
+    return t("rt_ci", lang, interval=t("interval", lang, level=r.level), method=t(f"rt_method_{method}", lang),
+             range=_range(r.low, r.high, lang, digits, signed=signed, sig=sig))
+
+
+def _ex(n: int, lang: str, key: str = "rt_excluded") -> str:
+    return t("rt_semi", lang) + t(key, lang, n=num.number(n, 0)) if n else ""
+
+
+def _pct(x, lang: str, digits: int = 1) -> str:
+    return num.value(x, "%", lang, digits=digits)
+
+
+def result_text(obj, lang: str = "en") -> str:
+    """A result the lessons print, in one sentence of ``lang`` with the handbook's numbers (:mod:`csa.numbers`).
+
+    The results of :mod:`csa.metrics` and :mod:`csa.stats` describe themselves in English (``str(result)``);
+    this writes the same sentence, with the same numbers, in either language, from the labels ``rt_*`` of
+    ``common.yaml``. It knows NPS, CSAT, CES and GCR results, rates such as FCR, :class:`csa.kpi.Result`,
+    proportions and differences of :mod:`csa.stats`, customer and revenue churn, the BG/NBD, Gamma-Gamma and
+    sBG fits and LTV tiers; anything else is written as ``str(obj)``.
+
+    Examples
+    --------
+    >>> from csa.metrics import survey as M, nps as N
+    >>> print(result_text(M.csat([5, 4, 4, 3, 5, 2, 4, 1])))
+    CSAT 62.5% satisfied (4–5 of 5; 95% interval 30.6 to 86.3, Wilson; n = 8); mean 3.50 (2.32 to 4.68)
+    >>> print(result_text(M.csat([5, 4, 4, 3, 5, 2, 4, 1]), "ja"))
+    CSAT 62.5%が満足（5段階の4–5；95%信頼区間 30.6〜86.3、ウィルソン法；n = 8）、平均 3.50（2.32〜4.68）
+    >>> print(result_text(N.nps([10, 9, 9, 10, 9, 8, 7, 8, 3, 6]), "ja"))
+    NPS +30.0（95%信頼区間 −19.1〜+65.2、調整ワルド法；n = 10：推奨者 5件、中立者 3件、批判者 2件）
+    >>> print(result_text(S.diff_proportions(505_000, 1_000_000, 500_000, 1_000_000)).replace("\xa0", " "))
+    difference +0.5 (95% interval +0.361 to +0.639, Newcombe; z = 7.07, p < 0.001)
+    >>> print(result_text(S.proportion(3, 3), "ja"))
+    100.0%（95%信頼区間 43.9〜100.0、ウィルソン法；n = 3）
+    """
+    w = lambda key, **kw: t(key, lang, **kw)
+    c = lambda k: num.number(k, 0)
+    if isinstance(obj, _nps.NPSResult):
+        ex = _ex(obj.excluded, lang)
+        if not obj.n:
+            return w("rt_nps_none", ex=ex)
+        return w("rt_nps", value=num.value(obj.value, "points", lang), n=c(obj.n), promoters=c(obj.promoters),
+                 passives=c(obj.passives), detractors=c(obj.detractors), ex=ex,
+                 ci=_ci(obj, lang, signed=True, method=obj.method))
+    if isinstance(obj, (_survey.CSATResult, _survey.CESResult, _survey.GCRResult)):
+        ex = _ex(obj.excluded, lang)
+        kind = {"CSATResult": "csat", "CESResult": "ces", "GCRResult": "gcr"}[type(obj).__name__]
+        if not obj.n:
+            return w(f"rt_{kind}_none", ex=ex)
+        common = dict(value=_pct(obj.value, lang), ci=_ci(obj, lang), n=c(obj.n), ex=ex)
+        if kind == "gcr":
+            return w("rt_gcr", **common)
+        mean = dict(mean=num.number(obj.mean, 2), mean_range=_range(obj.mean_low, obj.mean_high, lang, 2))
+        if kind == "csat":
+            boxes = f"{obj.scale - obj.top + 1}–{obj.scale}" if obj.top > 1 else f"{obj.scale}"
+            return w("rt_csat", boxes=boxes, scale=obj.scale, **common, **mean)
+        a, b = obj.easy_scores
+        better = w(f"rt_ces_{'lower' if obj.easy_end == 'low' else 'higher'}")
+        return w("rt_ces", a=a, b=b, scale=obj.scale, better=better,
+                 **common, **mean)
+    if isinstance(obj, _support.RateResult):
+        name = f"{t(obj.kpi, lang)} " if obj.kpi else ""
+        how = "" if not obj.definition else f" [{obj.definition}]" if lang == "en" else \
+            f"［{t(obj.definition, lang, 'support')}］"
+        if not obj.n:
+            return w("rt_rate_none", name=name, how=how)
+        return w("rt_rate", name=name, how=how, value=_pct(obj.value, lang),
+                 interval=t("interval", lang, level=obj.level),
+                 range=_range(obj.low, obj.high, lang), k=c(obj.successes), n=c(obj.n),
+                 ex=_ex(obj.excluded, lang, "rt_left_out"))
+    if isinstance(obj, _churn.CustomerChurn):
+        if not obj.n:
+            return w("rt_customer_churn_none", period=obj.period)
+        ci = _ci(obj, lang) if np.isfinite(obj.low) else w("rt_no_interval")
+        return w("rt_customer_churn", period=obj.period, value=_pct(obj.value, lang, 2), ci=ci, k=c(obj.churned),
+                 n=c(obj.n), rule=w(f"rt_rule_{obj.rule}"))
+    if isinstance(obj, _churn.RevenueChurn):
+        if not obj.mrr_start:
+            return w("rt_revenue_churn_none", period=obj.period)
+
+        def rng(lo, hi):
+            return _range(lo, hi, lang, 2) if np.isfinite(lo) and np.isfinite(hi) else w("rt_no_interval_short")
+
+        return w("rt_revenue_churn", period=obj.period, gross=_pct(obj.gross, lang, 2), net=_pct(obj.net, lang, 2),
+                 interval=t("interval", lang, level=obj.level), gross_range=rng(obj.gross_low, obj.gross_high),
+                 net_range=rng(obj.net_low, obj.net_high), nrr=_pct(obj.nrr, lang), grr=_pct(obj.grr, lang),
+                 mrr=num.number(obj.mrr_start, 0))
+    if isinstance(obj, S.Estimate):
+        if not obj.n or not np.isfinite(obj.value):
+            return w("rt_estimate_none", n=c(obj.n))
+        return w("rt_estimate", value=_pct(obj.value, lang), ci=_ci(obj, lang, method=obj.method), n=c(obj.n))
+    if isinstance(obj, S.Difference):
+        fields = np.broadcast_arrays(*(np.asarray(f, dtype=float) for f in
+                                       (obj.diff, obj.low, obj.high, obj.statistic, obj.p_value)))
+        lines = [_difference(obj, *(float(a.ravel()[i]) for a in fields), lang=lang) for i in range(fields[0].size)]
+        return lines[0] if fields[0].ndim == 0 else "\n".join(f"[{i}] {x}" for i, x in enumerate(lines))
+    if isinstance(obj, K.Result):
+        e = obj.entry
+        title = e.title(lang)
+        if not obj.n or math.isnan(obj.value):
+            return w("rt_kpi_none", title=title, period=obj.period)
+        d = e.fmt.digits
+        ci = "" if math.isnan(obj.low) else " " + num.interval(obj.low, obj.high, obj.unit, lang, digits=d)
+        return w("rt_kpi", title=title, period=obj.period, value=num.value(obj.value, obj.unit, lang, digits=d), ci=ci,
+                 n=c(obj.n))
+    if isinstance(obj, _clv.BGNBD):
+        f3 = lambda x: num.number(x, 3)
+        return w("rt_bgnbd", r=f3(obj.r), alpha=f3(obj.alpha), a=f3(obj.a), b=f3(obj.b),
+                 ll=num.number(obj.log_likelihood, 2), n=c(obj.n))
+    if isinstance(obj, _clv.GammaGamma):
+        f2 = lambda x: num.number(x, 2)
+        return w("rt_gamma_gamma", p=f2(obj.p), q=f2(obj.q), gamma=f2(obj.gamma), spend=f2(obj.mean_spend()),
+                 n=c(obj.n))
+    if isinstance(obj, _sbg.SBGFit):
+        return w("rt_sbg", n=c(obj.n), periods=obj.periods, alpha=num.number(obj.alpha, 3),
+                 beta=num.number(obj.beta, 3),
+                 churn=_pct(100 * obj.mean_churn, lang), ll=num.number(obj.loglik, 2),
+                 flag=w("rt_sbg_bound") if obj.at_bound else "")
+    if isinstance(obj, _ltv.Tiers):
+        hi, mid = (num.number(v, 0) if abs(v) >= 1000 else f"{v:g}".replace("-", num.MINUS) for v in obj.thresholds)
+        how = (w("rt_tiers_quantile", top=_pct(100 * (1 - obj.cuts[0]), lang, 0),
+                 next=_pct(100 * (obj.cuts[0] - obj.cuts[1]), lang, 0))
+               if obj.method == "quantile" else w("rt_tiers_threshold"))
+        return w("rt_tiers", how=how, n=c(obj.n), hi=hi, mid=mid)
+    return str(obj)
+
+
+def _difference(obj: S.Difference, diff: float, low: float, high: float, stat: float, p: float, *, lang: str) -> str:
+    """One line of a :class:`csa.stats.Difference`."""
+    if not np.isfinite(diff):
+        return t("rt_difference_none", lang)
+    sym = "t" if obj.method == "welch" else "z"
+    test = (f"{sym} = {num.number(stat, 2)}{t('rt_sep', lang)}{num.p_value(p)}" if np.isfinite(p)
+            else t("rt_no_test", lang))
+    method = t(f"rt_method_{obj.method}", lang) if obj.method else ""
+    ci = t("rt_ci", lang, interval=t("interval", lang, level=obj.level), method=method,
+           range=_range(low, high, lang, signed=True, sig=True))
+    return t("rt_difference", lang, diff=_g(diff, True), ci=ci, test=test)
