@@ -48,7 +48,7 @@ sample: $(STAMP)
 # JupyterLab with jupytext, so that saving a notebook also saves its .md source
 # JupyterLab lists each lesson once, as its executed notebook (START_HERE.ipynb first to open): the MyST sources
 # (jupytext keeps them in step with the notebooks) and the build's own files are hidden from its file browser
-LAB_HIDE = --ContentsManager.hide_globs="['__pycache__', '*.pyc', '*.pyo', '.DS_Store', '*~', '[0-9][0-9]_*.md', \
+LAB_HIDE = --ContentsManager.hide_globs="['__pycache__', '*.pyc', '*.pyo', '.DS_Store', '*~', '[0-9][0-9]*_*.md', \
 	'_template.md', 'index.yaml', 'jupytext.toml']"
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"

@@ -49,7 +49,7 @@ def test_a_kpi_measured_one_subset_at_a_time_is_broken_down_by_a_customers_attri
 def test_the_headline_names_the_planted_effect_as_its_driver(sample_ds):
     """The sample's Osaka team was trained in April 2026 (+16 points of FCR): FCR's rise that month is Osaka's."""
     rec = headline("fcr", sample_ds, Periods(pd.Period("2026-04", "M"), pd.Period("2026-03", "M")),
-                   section="support").record
+                   section="resolution").record
     assert beyond_noise(rec["change"])
     d = rec["driver"]
     assert (d["by"], d["group"]) == ("team", "osaka") and d["low"] > 0
@@ -62,18 +62,18 @@ def test_the_headline_names_the_planted_effect_as_its_driver(sample_ds):
 
 def test_no_driver_is_named_when_no_group_moved_beyond_noise(sample_ds):
     rec = headline("fcr", sample_ds, Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M")),
-                   section="support").record
+                   section="resolution").record
     assert not beyond_noise(rec["change"]) and "driver" not in rec
 
 
 def test_the_change_against_the_same_month_a_year_before(sample_ds):
     P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
-    rec = headline("fcr", sample_ds, P, section="support").record
+    rec = headline("fcr", sample_ds, P, section="resolution").record
     a, b = _fcr_by_hand(sample_ds, "2026-10").sum(), _fcr_by_hand(sample_ds, "2025-10").sum()
     assert rec["change_year"]["vs"] == "2025-10"
     assert rec["change_year"]["diff"] == pytest.approx(100 * (a["sum"] / a["count"] - b["sum"] / b["count"]))
     first = headline("fcr", sample_ds, Periods(pd.Period("2025-03", "M"), pd.Period("2025-02", "M")),
-                     section="support").record
+                     section="resolution").record
     assert "change_year" not in first, "the data starts after 2024-03: no year-ago month"
     html = _summary(front_records(None, [rec]), "en")
     from csa import numbers as num

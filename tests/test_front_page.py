@@ -46,7 +46,7 @@ def test_every_section_runs_and_counts_its_kpis_in_duckdb(report):
     assert code == 0 and m["ok"], [(nb["name"], nb.get("error")) for nb in m["notebooks"] if nb["status"] != "ok"]
     kpi_records = [r for nb in m["notebooks"] for r in nb.get("records", []) if "key" in r]
     sections = {r["section"] for r in kpi_records}
-    assert {"nps", "csat", "ces", "gcr", "support", "churn", "ltv"} <= sections
+    assert {"nps", "csat", "ces", "gcr", "support", "resolution", "capacity", "churn", "ltv"} <= sections
     assert {r["engine"] for r in kpi_records} == {"duckdb"}
     for nb in m["notebooks"]:
         if nb.get("parameters") is not None and nb["name"] != "00_primer.ipynb":

@@ -430,8 +430,9 @@ def test_csa_report_runs_on_the_imported_folder(imported, tmp_path):
     assert status["03_ces.ipynb"] == ("skipped", "the survey answers have no CES answer")  # the export has none
     assert {k for k, (st, _) in status.items() if st == "skipped"} == {
         "03_ces.ipynb", "04_gcr.ipynb", "07_ltv.ipynb", "08_tiers.ipynb", "09_kpi_cycle.ipynb"}
-    support = next(e for e in m["notebooks"] if e["name"] == "05_support.ipynb")
-    assert support["parameters"]["business_clock"] == "09:00-18:00, JP, 12-29..01-03"  # the import's hours
+    for part in ("05_support.ipynb", "05c_capacity.ipynb"):  # the parts with a clock: the import's hours
+        support = next(e for e in m["notebooks"] if e["name"] == part)
+        assert support["parameters"]["business_clock"] == "09:00-18:00, JP, 12-29..01-03", part
     front = {r["kpi"]: r for r in m["front_page"]}
     ds = csa.load(imported[0])
     for kpi, params in (("nps", {}), ("churn", {}), ("nrr", {}), ("revenue_churn", {})):

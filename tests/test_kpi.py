@@ -394,7 +394,7 @@ def test_a_sections_headline_on_duckdb_counts_duckdb_relations(ds, monkeypatch):
 
     monkeypatch.setattr(K, "open_tables", spy)
     P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
-    h = headline("fcr", ds, P, section="support", engine="duckdb")
+    h = headline("fcr", ds, P, section="resolution", engine="duckdb")
     assert {type(v).__name__ for t in opened for v in t.natives.values()} == {"DuckDBPyRelation"}
     assert h.record["engine"] == "duckdb" and _same(h.this, K.measure("fcr", ds, period="2026-10"))
 

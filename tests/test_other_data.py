@@ -59,9 +59,10 @@ def test_an_export_without_goals_orders_or_optional_columns_reports_in_japanese(
     assert "実行せず：データに目標の試行（goals.csv）がありません" in index
     assert "計算していません：問い合わせ（tickets.csv）に is_complaint の列がありません" in index
     assert "not run" not in index and "not computed" not in index  # the reader's language only
-    support = _page_text(out / "05_support.html")
-    assert "計算していません（問い合わせデータに is_complaint の列がありません）" in support
-    assert "件は、既知の顧客に結びついていません" in support  # the unlinked tickets are counted, and said
+    resolution = _page_text(out / "05b_resolution.html")  # the complaint rate is the resolution part's
+    assert "計算していません（問い合わせデータに is_complaint の列がありません）" in resolution
+    for page in ("05_support.html", "05b_resolution.html", "05c_capacity.html"):
+        assert "件は、既知の顧客に結びついていません" in _page_text(out / page), page  # the unlinked tickets, said
     found = {(p.name, w) for p in out.glob("*.html") for w in SAMPLE_WORDS if w in _page_text(p)}
     assert not found, f"the sample shows through on other data: {sorted(found)}"
 

@@ -99,7 +99,7 @@ def test_a_good_registry_and_bilingual_owners():
     e = reg.entry("fcr")
     assert e.owner_in("ja") == "サポートリーダー" and reg.entry("churn").owner_in("ja") == "CS"
     assert e.since == pd.Period("2026-01", "M") and e.review == "month" and reg.entry("churn").review == "fiscal_year"
-    assert e.section == "support" and reg.entry("churn").section == "churn"
+    assert e.section == "resolution" and reg.entry("churn").section == "churn"  # FCR: the resolution part
     with pytest.raises(KeyError, match="known: churn, fcr"):
         reg.entry("nps")
 

@@ -175,13 +175,13 @@ def test_a_sections_record_of_the_same_key_is_used_and_no_other(ds, reg, card):
     from csa.views.common import Periods, headline
 
     P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
-    fcr = headline("fcr", ds, P, section="support").record
-    other = headline("fcr", ds, P, section="support", definition="zendesk").record  # another definition
+    fcr = headline("fcr", ds, P, section="resolution").record
+    other = headline("fcr", ds, P, section="resolution", definition="zendesk").record  # another definition
     csat_tp = headline("csat", ds, P, section="csat", touchpoint="support_contact").record  # another subset
     stale = headline("churn", ds, Periods(pd.Period("2026-09", "M"), pd.Period("2026-08", "M")), section="churn")
     sc = SC.build(reg, [other, csat_tp, fcr, stale.record], ds=ds, period="2026-10")
     row = sc.row("fcr")
-    assert row["source"] == "record" and row["section"] == "support" and row["key"] == fcr["key"]
+    assert row["source"] == "record" and row["section"] == "resolution" and row["key"] == fcr["key"]
     assert (row["value"], row["low"], row["high"], row["n"]) == (fcr["value"], fcr["low"], fcr["high"], fcr["n"])
     assert row["change"] == fcr["change"]
     assert sc.row("csat")["source"] == "computed", "a record of the same KPI on another subset is not used"

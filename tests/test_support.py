@@ -1,6 +1,7 @@
 """Support KPIs: hand computations on a handful of tickets (across a weekend and public holidays), the FCR
 definitions and their sources, intervals against independent implementations, CPI on a hand-made cost
-table; then the notebook under papermill, its headline records against an independent pandas computation."""
+table; then the support lesson's three notebooks (05_support, 05b_resolution, 05c_capacity) under papermill,
+their headline records against an independent pandas computation."""
 
 from __future__ import annotations
 
@@ -337,66 +338,102 @@ def _expected(ds, period="2026-10", closed="12-29..01-03"):
             "complaints": (complaints, len(now)), "csat": (100 * (s["score"] >= 4).mean(), len(s))}
 
 
-def _run(run_notebook, **params):
-    nb = run_notebook("05_support.ipynb", **params)
+#: the support lesson's parts: notebook → (its id, the KPIs it publishes, in order)
+PARTS = {"05_support.ipynb": ("support", ("frt", "sla")),
+         "05b_resolution.ipynb": ("resolution", ("fcr", "complaints")),
+         "05c_capacity.ipynb": ("capacity", ("volume", "cpi"))}
+
+
+def _run(run_notebook, notebook="05_support.ipynb", **params):
+    nb = run_notebook(notebook, **params)
     return {r["kpi"]: r for r in helpers.records(nb)}, "\n".join(helpers.markdown(nb))
+
+
+def _check(recs, exp, notebook):
+    section, published = PARTS[notebook]
+    assert list(recs) == [k for k in published if k in exp], notebook  # each KPI once, by its part
+    for kpi in recs:
+        value, n = exp[kpi]
+        assert recs[kpi]["period"] == "2026-10" and recs[kpi]["section"] == section, kpi
+        assert recs[kpi]["n"] == n, kpi
+        assert recs[kpi]["value"] == pytest.approx(value, abs=1e-9), kpi
 
 
 @pytest.mark.slow
 @helpers.same_run("05_support.ipynb")  # three tests read the run with the defaults: it runs once
-def test_notebook_headlines_match_an_independent_computation(run_notebook, sample):
+def test_response_times_part_matches_an_independent_computation(run_notebook, sample):
     from csa import numbers as num
 
     recs, text = _run(run_notebook)
-    exp = _expected(sample)
-    csat = exp.pop("csat")  # shown, but published once, by the CSAT section: the same figure
-    assert "csat" not in recs and f"{csat[0]:.1f}%" in text
-    costs = getattr(sample, "support_costs", None)
-    if costs is None:  # no cost table: the notebook says so and publishes no CPI
-        assert "CPI needs a `support_costs` table" in text
-    else:  # CPI = the month's costs ÷ the tickets created in it (MetricNet/HDI)
-        t = sample.tickets
-        month = t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-10", "M")
-        in_month = costs["month"].astype(str).str[:7] == "2026-10"
-        exp["cpi"] = (costs.loc[in_month, "amount"].sum() / month.sum(), int(month.sum()))
-    assert list(recs) == [k for k in ("frt", "fcr", "sla", "complaints", "cpi") if k in exp]  # each KPI once
-    for kpi, (value, n) in exp.items():
-        assert recs[kpi]["period"] == "2026-10" and recs[kpi]["section"] == "support"
-        assert recs[kpi]["n"] == n, kpi
-        assert recs[kpi]["value"] == pytest.approx(value, abs=1e-9), kpi
+    _check(recs, _expected(sample), "05_support.ipynb")
     assert recs["frt"]["unit"] == "minutes" and recs["frt"]["direction"] == "lower"
     frt = recs["frt"]
     assert f"**First response time (FRT; mean, business hours): {num.value(frt['value'], 'minutes')}** (95% " \
            f"interval {num.value(frt['low'], 'minutes')} to {num.value(frt['high'], 'minutes')}); " \
            f"n = {frt['n']:,} tickets answered." in text
+    assert "missed their first-response target" in text
+
+
+@pytest.mark.slow
+@helpers.same_run("05b_resolution.ipynb")
+def test_resolution_part_matches_an_independent_computation(run_notebook, sample):
+    recs, text = _run(run_notebook, "05b_resolution.ipynb")
+    exp = _expected(sample)
+    csat = exp.pop("csat")  # shown, but published once, by the CSAT section: the same figure
+    assert "csat" not in recs and f"{csat[0]:.1f}%" in text
+    _check(recs, exp, "05b_resolution.ipynb")
     assert re.search(r"On the same tickets, FCR ranges from \*\*\d+\.\d%\*\*", text)
+    assert "Times use" not in text, "no time KPI on this page: no clock said"
+
+
+@pytest.mark.slow
+@helpers.same_run("05c_capacity.ipynb")
+def test_capacity_part_matches_an_independent_computation(run_notebook, sample):
+    recs, text = _run(run_notebook, "05c_capacity.ipynb")
+    t = sample.tickets
+    month = t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-10", "M")
+    exp = {"volume": (float(month.sum()), int(month.sum()))}
+    costs = getattr(sample, "support_costs", None)
+    if costs is None:  # no cost table: the notebook says so and publishes no CPI
+        assert "CPI needs a `support_costs` table" in text
+    else:  # CPI = the month's costs ÷ the tickets created in it (MetricNet/HDI)
+        in_month = costs["month"].astype(str).str[:7] == "2026-10"
+        exp["cpi"] = (costs.loc[in_month, "amount"].sum() / month.sum(), int(month.sum()))
+    _check(recs, exp, "05c_capacity.ipynb")
+    assert recs["volume"]["unit"] == "count" and recs["volume"]["low"] is None
+    assert f"**Inquiry volume: {int(month.sum()):,}** (tickets created in the period)" in text
     assert "**Osaka**, the 3 months before 2026-04" in text
 
 
 @pytest.mark.slow
-@helpers.same_run("05_support.ipynb")
-def test_published_records_are_the_catalogues_and_the_registrys(run_notebook, sample):
-    """Each record is csa.measure with the record's parameters; with the default parameters the keys of the
-    example registry's entries, so that the front page takes these figures from this section."""
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=helpers.same_run(nb)) for nb in PARTS])
+def test_published_records_are_the_catalogues_and_the_registrys(run_notebook, sample, notebook):
+    """Each record is csa.measure with the record's parameters and names its part, the catalogue's section of the
+    KPI; with the default parameters the keys of the example registry's entries, so that the front page takes
+    these figures from these sections."""
     import csa
     from csa import registry
 
-    recs, _ = _run(run_notebook)
+    recs, _ = _run(run_notebook, notebook)
+    reg = registry.load(registry.example_path())
     for kpi, rec in recs.items():
         assert rec["kpi"] == kpi and rec["engine"] == "pandas" and rec["where"] == {}
+        assert rec["section"] == csa.KPIS[kpi].section == PARTS[notebook][0], kpi
         r = csa.measure(kpi, sample, period=rec["period"], **rec["params"])
         assert r.params == rec["params"] and rec["n"] == r.n, kpi  # (JSON gives the SLA targets sorted)
         assert (rec["value"], rec["low"], rec["high"]) == pytest.approx(
             (r.value, None if np.isnan(r.low) else r.low, None if np.isnan(r.high) else r.high), nan_ok=True), kpi
-    reg = registry.load(registry.example_path())
-    for kpi in ("frt", "fcr", "sla", "complaints"):
-        assert recs[kpi]["key"] == reg.entry(kpi).key, kpi
-    assert recs["frt"]["params"]["statistic"] == "mean" and recs["fcr"]["params"]["definition"] == "one_touch"
+        if kpi in {e.measure for e in reg.entries}:
+            assert rec["key"] == reg.entry(kpi).key, kpi
+    if "frt" in recs:
+        assert recs["frt"]["params"]["statistic"] == "mean"
+    if "fcr" in recs:
+        assert recs["fcr"]["params"]["definition"] == "one_touch"
 
 
 @pytest.mark.slow
-@helpers.same_run("05_support.ipynb")
-def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=helpers.same_run(nb)) for nb in PARTS])
+def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook, notebook):
     """engine="duckdb": the records say where they were counted and carry the pandas run's figures; every text and
     table the notebook shows is the pandas run's."""
     def shown(nb):
@@ -405,7 +442,7 @@ def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
                 for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
                 for o in c.get("outputs", [])]
 
-    want_nb, got_nb = run_notebook("05_support.ipynb"), run_notebook("05_support.ipynb", engine="duckdb")
+    want_nb, got_nb = run_notebook(notebook), run_notebook(notebook, engine="duckdb")
     want, got = helpers.records(want_nb), helpers.records(got_nb)
     assert [r["key"] for r in got] == [r["key"] for r in want]
     for a, b in zip(want, got):
@@ -416,17 +453,46 @@ def test_notebook_with_duckdb_shows_the_pandas_numbers(run_notebook):
 
 
 @pytest.mark.slow
-def test_notebook_in_japanese(run_notebook, sample):
+def test_response_times_part_in_japanese_on_the_calendar_clock(run_notebook, sample):
     recs, text = _run(run_notebook, lang="ja", period="2026-04", business_clock="")
-    assert recs["fcr"]["period"] == "2026-04"
+    assert recs["sla"]["period"] == "2026-04"
     assert recs["frt"]["title"]["ja"] == "初回応答時間（FRT・平均・暦時間）"
-    assert "定義の違いだけで" in text and "営業時間" not in recs["frt"]["title"]["ja"]
-    assert "Against" not in text and "ranges from" not in text
+    assert "営業時間" not in recs["frt"]["title"]["ja"] and "暦時間" in text
+    assert "Against" not in text and "Times use" not in text
     assert recs["frt"]["params"]["clock"] == recs["sla"]["params"]["clock"] == "calendar"
     t = sample.tickets
     now = t[t["created_at"].dt.tz_localize(None).dt.to_period("M") == pd.Period("2026-04", "M")]
     frt = (now["first_response_at"] - now["created_at"]).dt.total_seconds() / 60
     assert recs["frt"]["value"] == pytest.approx(frt.mean(), abs=1e-9)
+
+
+@pytest.mark.slow
+@helpers.same_run("05b_resolution.ipynb", lang="ja")  # the run test_notebooks makes in Japanese
+def test_resolution_part_in_japanese(run_notebook):
+    recs, text = _run(run_notebook, "05b_resolution.ipynb", lang="ja")
+    assert recs["fcr"]["period"] == "2026-10" and recs["fcr"]["title"]["ja"].startswith("一次解決率（FCR")
+    assert "定義の違いだけで" in text and "表紙には、CSATの節の主要指標" in text
+    assert "Against" not in text and "ranges from" not in text
+
+
+def test_each_part_publishes_its_own_kpis_once():
+    """The parts show and publish the catalogue's ticket KPIs: each KPI published by one part only, the part the
+    catalogue names as its section (the scorecard links a KPI to that page); every ticket KPI is taught by one."""
+    import csa
+    from csa import catalog
+    from csa.views import support as V
+
+    assert list(V.PARTS) == list(V.PUBLISHED) == [v[0] for v in PARTS.values()]
+    assert [e.id for e in catalog.notebooks() if e.file.startswith("05")] == list(V.PARTS)
+    published = [k for ks in V.PUBLISHED.values() for k in ks]
+    assert len(published) == len(set(published)), "a KPI published twice: the front page would show it once"
+    for part, kpis in V.PUBLISHED.items():
+        assert set(kpis) <= set(V.PARTS[part])
+        assert all(csa.KPIS[k].section == part for k in kpis), part
+    tickets = [k for k in csa.KPIS.values() if k.table == "tickets"]
+    assert {k.section for k in tickets} == set(V.PARTS)
+    with pytest.raises(ValueError, match="part is one of support, resolution, capacity"):
+        V.headlines({}, None, part="staffing")
 
 
 def test_headlines_with_a_cost_table(sample):
@@ -438,13 +504,19 @@ def test_headlines_with_a_cost_table(sample):
     months = pd.period_range("2026-01", "2026-10", freq="M").astype(str)
     costs = pd.DataFrame({"month": np.repeat(months, 3), "team": ["tokyo", "osaka", "fukuoka"] * len(months),
                           "amount": 1_000_000})
-    hl = V.headlines({"customers": sample.customers, "tickets": sample.tickets, "support_costs": costs}, P)
+    tables = {"customers": sample.customers, "tickets": sample.tickets, "support_costs": costs}
+    hl = V.headlines(tables, P, part="capacity")
     n_oct = int((sample.tickets["created_at"].dt.tz_localize(None).dt.to_period("M") == P.this).sum())
     assert hl["cpi"].this.n == n_oct and hl["cpi"].this.value == pytest.approx(3_000_000 / n_oct)
+    assert hl["volume"].this.value == n_oct
     rec = {r["kpi"]: r for r in V.records(hl)}["cpi"]
     assert rec["unit"] == "JPY" and rec["low"] is None and rec["change"]["diff"] is not None
-    assert "csat" not in hl  # no surveys among these tables
+    assert rec["section"] == "capacity"
     assert "¥" in V.describe_kpis(hl, P) and "円" in V.describe_kpis(hl, P, lang="ja")
+    assert "no sampling interval" in V.describe_kpis(hl, P) and "標本誤差の区間はありません" in \
+        V.describe_kpis(hl, P, lang="ja")
+    assert "csat" not in V.headlines(tables, P, part="resolution")  # no surveys among these tables
+    assert "cpi" not in V.headlines({k: v for k, v in tables.items() if k != "support_costs"}, P, part="capacity")
 
 
 def test_tables_are_the_catalogues(sample):

@@ -88,17 +88,18 @@ def _surveys(id: str, name: dict, *, abbr: str, rule: str, params: dict, definit
                section=id, sources=sources, **{"breakdowns": ("touchpoint", "plan", "segment"), **more})
 
 
-def _tickets(id: str, name: dict, *, kind: str, direction: str, definition: dict, abbr: str = "",
+def _tickets(id: str, name: dict, *, kind: str, direction: str, definition: dict, section: str, abbr: str = "",
              unit: str = "%", grain: str = "ticket", aggregation: str = "counts", statistic: dict = _SHARE,
              estimate: E.Statistic | None = None, what: str = "", params: dict | None = None, digits: int = 1,
              **more) -> KPI:
     """A KPI of the ``tickets`` table (article 001's support KPIs), counted by :class:`csa.kpi.kernels.Tickets`
-    (``what``, default the id) in the period each ticket was created and shown in the support section;
-    a share with the Wilson interval unless ``statistic`` and ``estimate`` say otherwise."""
+    (``what``, default the id) in the period each ticket was created and shown in ``section``, the part of the
+    support lesson that teaches it (``support``: response times and SLA, ``resolution``, ``capacity``); a share
+    with the Wilson interval unless ``statistic`` and ``estimate`` say otherwise."""
     return KPI(id, name, abbr, definition, kind, unit, direction, grain, "tickets", "created_at", aggregation,
                statistic, {} if params is None else params, Fmt(digits),
                K.Tickets(what=what or id, statistic=E.Share() if estimate is None else estimate),
-               section="support", sources=("001",),
+               section=section, sources=("001",),
                **{"breakdowns": ("team", "channel", "priority", "plan"), **more})
 
 
@@ -188,6 +189,7 @@ _FCR_DEFINITION = Param("one_touch", ("one_touch", "zendesk", "exactly_one", "al
 
 _add(_tickets(
     "frt", {"en": "First response time", "ja": "初回応答時間"}, kind="kpi", abbr="FRT", unit="minutes",
+    section="support",
     direction="lower", aggregation="sums and order statistics", statistic=_TIME, estimate=E.Time(),
     definition={"en": "Minutes from a ticket's creation to the first agent reply (article 001's ART is its mean); "
                       "tickets without a reply yet are left out.",
@@ -206,6 +208,7 @@ _DATE_BY = Param(None, ("created", "solved"), titled=True,
 
 _add(_tickets(
     "resolution_time", {"en": "Time to resolution", "ja": "解決時間"}, kind="kpi", unit="minutes", direction="lower",
+    section="support",
     aggregation="sums and order statistics", statistic=_TIME, estimate=E.Time(), what="resolution",
     definition={"en": "Minutes from a ticket's creation to its resolution, over solved tickets.",
                 "ja": "チケットの受付から解決までの分数（解決済みのチケットのみ）。"},
@@ -213,6 +216,7 @@ _add(_tickets(
 
 _add(_tickets(
     "fcr", {"en": "First contact resolution", "ja": "一次解決率"}, kind="kpi", abbr="FCR", direction="higher",
+    section="resolution",
     definition={"en": "Share of tickets solved at the first contact (one agent reply at most, not reopened by "
                       "default), out of the solved tickets (all tickets when every contact counts).",
                 "ja": "最初の対応で解決したチケット（既定：担当者の返信が1回以下で再オープンなし）の割合。"
@@ -221,6 +225,7 @@ _add(_tickets(
 
 _add(_tickets(
     "completion", {"en": "Completion rate", "ja": "対応完了率"}, kind="kpi", direction="higher",
+    section="resolution",
     definition={"en": "Solved tickets ÷ all tickets created in the period (article 001); still-open tickets count "
                       "as not completed.",
                 "ja": "期間に受け付けたチケットのうち解決済みの割合（記事001）。"
@@ -228,17 +233,20 @@ _add(_tickets(
 
 _add(_tickets(
     "abandonment", {"en": "Abandonment rate", "ja": "対応中断率"}, kind="kpi", direction="lower",
+    section="resolution",
     definition={"en": "Contacts abandoned after they started ÷ contacts started (article 001).",
                 "ja": "対応を開始した後に中断した問い合わせ ÷ 開始した問い合わせ（記事001）。"}))
 
 _add(_tickets(
     "quality", {"en": "Response quality", "ja": "問い合わせ対応品質"}, kind="kpi", unit="score", direction="higher",
+    section="resolution",
     aggregation="sums", statistic=_MEAN, estimate=E.Mean(),
     definition={"en": "Mean QA-review score (0–100) of the reviewed tickets.",
                 "ja": "品質レビューを受けたチケットのレビュー点（0〜100）の平均。"}))
 
 _add(_tickets(
     "aht", {"en": "Average handle time", "ja": "平均処理時間"}, kind="kpi", abbr="AHT", unit="minutes",
+    section="resolution",
     direction="lower", aggregation="sums", statistic=_MEAN, estimate=E.Mean(), scale=(0.0, float("inf")),
     definition={"en": "Mean recorded handle time (talk, hold and after-contact work) in minutes of the tickets an "
                       "agent worked on.",
@@ -246,16 +254,19 @@ _add(_tickets(
 
 _add(_tickets(
     "volume", {"en": "Inquiry volume", "ja": "問い合わせ件数"}, kind="kpi", unit="count", direction="lower",
+    section="capacity",
     grain="period", statistic=_TOTAL, estimate=E.Total(), digits=0, scale=(0.0, float("inf")),
     definition={"en": "Tickets created in the period.", "ja": "期間に受け付けたチケットの件数。"}))
 
 _add(_tickets(
     "complaints", {"en": "Complaint rate", "ja": "苦情率"}, kind="kgi", direction="lower",
+    section="resolution",
     definition={"en": "Tickets marked as complaints ÷ all tickets (fewer complaints is a KGI of article 001).",
                 "ja": "苦情とされたチケット ÷ すべてのチケット（苦情の減少は記事001のKGI）。"}))
 
 _add(_tickets(
     "sla", {"en": "SLA achievement", "ja": "SLA達成率"}, kind="kgi", direction="higher",
+    section="support",
     definition={"en": "Share of tickets whose first response met the target of their priority; a ticket still "
                       "waiting past its target counts as missed, one still within it is left out.",
                 "ja": "初回応答が優先度ごとの目標時間内だったチケットの割合。"
@@ -276,7 +287,7 @@ _add(KPI(
                          doc={"en": "all: ÷ tickets created (MetricNet/HDI); resolved: ÷ tickets solved",
                               "ja": "all：受け付けたチケットで割る（MetricNet/HDI）／"
                                     "resolved：解決したチケットで割る"})},
-    Fmt(0), K.CostPerTicket(), needs=("support_costs",), scale=(0.0, float("inf")), section="support",
+    Fmt(0), K.CostPerTicket(), needs=("support_costs",), scale=(0.0, float("inf")), section="capacity",
     sources=("001",)))
 
 # --------------------------------------------------------------------------------------- subscriptions

@@ -1,14 +1,16 @@
-"""The support notebook's view (``05_support``): the KPIs of the catalogue the section shows and publishes,
-tickets with their two clocks for the KPI → KGI chain and the staffing view, and the report's sentences.
+"""The view of the support lesson's three parts (:data:`PARTS`, each a report section): ``05_support``
+(response times and SLA), ``05b_resolution`` (resolution and quality) and ``05c_capacity`` (volume, cost,
+teams and staffing): the KPIs of the catalogue each part shows and publishes, tickets with their two clocks
+for the KPI → KGI chain and the staffing view, and the report's sentences.
 
-The headline KPIs — first response time, first contact resolution, SLA achievement, the complaint
-rate and the cost per incident — are the catalogue's (:func:`csa.views.common.headline`,
-:func:`headlines`), and so are the section's tables of a KPI (:func:`csa.kpi.table` on the
-notebook's engine: :func:`time_table`, :func:`fcr_side_by_side`, :func:`team_trends`,
-:func:`cpi_table`, …). Churn after a CSAT answer comes from :func:`csa.metrics.churn.churned_within`,
-the staffing from :mod:`csa.metrics.queue`. This module selects rows, derives row flags (a ticket's
-first-response band) and picks words (:mod:`csa.labels`, namespace ``support``); numbers in
-sentences are written by :mod:`csa.numbers`.
+The headline KPIs — first response time and SLA achievement; first contact resolution and the
+complaint rate; inquiry volume and the cost per incident — are the catalogue's
+(:func:`csa.views.common.headline`, :func:`headlines`), and so are the parts' tables of a KPI
+(:func:`csa.kpi.table` on the notebook's engine: :func:`time_table`, :func:`fcr_side_by_side`,
+:func:`team_trends`, :func:`cpi_table`, …). Churn after a CSAT answer comes from
+:func:`csa.metrics.churn.churned_within`, the staffing from :mod:`csa.metrics.queue`. This module selects
+rows, derives row flags (a ticket's first-response band) and picks words (:mod:`csa.labels`, namespace
+``support``, shared by the three parts); numbers in sentences are written by :mod:`csa.numbers`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .common import (
     unknown_customers_sentence,
 )
 
-__all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PUBLISHED", "SHOWN", "TIME_KINDS", "band_of", "band_table",
+__all__ = ["ALWAYS_OPEN", "BAND_EDGES", "BAND_KEYS", "PARTS", "PUBLISHED", "TIME_KINDS", "band_of", "band_table",
            "breach_list", "business_clock", "calendar_sentence", "category_table", "chain", "clock_column",
            "clock_comparison", "clock_params", "cpi_table", "csat_answers", "describe_abandonment",
            "describe_breaches", "describe_chain", "describe_cpi", "describe_fcr_spread", "describe_highlight",
@@ -52,10 +54,13 @@ TIME_KINDS = {"frt": ("created_at", "first_response_at"), "resolution": ("create
 #: first-response bands of the KPI → KGI chain, in minutes (the last band is open-ended)
 BAND_EDGES = (0, 5, 60, 240, 1440, math.inf)
 BAND_KEYS = ("band_5m", "band_1h", "band_4h", "band_24h", "band_more")
-#: the catalogue KPIs the section publishes for the front page, in order (each at most once)
-PUBLISHED = ("frt", "fcr", "sla", "complaints", "cpi")
-#: the headline KPIs the section shows, in order: CSAT after support too, which the CSAT section publishes
-SHOWN = ("frt", "fcr", "csat", "sla", "complaints", "cpi")
+#: the three parts of the support lesson (their notebook ids, each a report section) and the headline KPIs each
+#: shows at its top, in order: the resolution part shows CSAT after support too, which the CSAT section publishes
+PARTS = {"support": ("frt", "sla"), "resolution": ("fcr", "csat", "complaints"), "capacity": ("volume", "cpi")}
+#: the catalogue KPIs each part publishes for the front page, in order (each KPI by one part only; the catalogue's
+#: ``section`` of each is that part). Time to resolution is not published: its latest period reads too fast
+#: until the tickets still open are solved
+PUBLISHED = {"support": ("frt", "sla"), "resolution": ("fcr", "complaints"), "capacity": ("volume", "cpi")}
 
 
 # =============================================================================== inputs
@@ -336,10 +341,10 @@ def time_table(kpi: str, data, by, *, period, freq: str = "month", engine: str =
 
 # =============================================================================== the headline KPIs
 
-def headlines(data, periods, *, clock: dict | None = None, definition: str = "one_touch",
+def headlines(data, periods, *, part: str = "support", clock: dict | None = None, definition: str = "one_touch",
               targets: dict[str, float] | None = None, engine: str = "pandas", level: float = 0.95,
               min_n: int = 30) -> dict[str, Headline]:
-    """The section's headline KPIs from the catalogue, this period against the comparison period.
+    """A part's headline KPIs (:data:`PARTS`) from the catalogue, this period against the comparison period.
 
     Parameters
     ----------
@@ -347,6 +352,8 @@ def headlines(data, periods, *, clock: dict | None = None, definition: str = "on
         As :func:`csa.measure` takes them (opened once with :func:`csa.kpi.open_tables`).
     periods : Periods
         The report period and the comparison period.
+    part : {"support", "resolution", "capacity"}
+        The part of the support lesson (its notebook id): the records say it published them.
     clock : dict
         The clock of the first response time and of SLA achievement (:func:`clock_params`);
         default the catalogue's (business hours).
@@ -360,46 +367,51 @@ def headlines(data, periods, *, clock: dict | None = None, definition: str = "on
     Returns
     -------
     dict of str to Headline
-        ``frt`` (mean), ``fcr``, ``csat`` (after a support contact: shown, published by the CSAT
-        section; with surveys), ``sla``, ``complaints``, ``cpi`` (with ``support_costs``).
+        ``support``: ``frt`` (mean), ``sla``; ``resolution``: ``fcr``, ``csat`` (after a support
+        contact: shown, published by the CSAT section; with surveys), ``complaints``; ``capacity``:
+        ``volume``, ``cpi`` (with ``support_costs``).
 
     Examples
     --------
     >>> import csa
     >>> from csa.views.common import Periods
     >>> P = Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M"))
-    >>> hl = headlines(csa.load(csa.datasets.sample_dir()), P)
-    >>> list(hl), [r["key"] for r in records(hl)][1:]
-    (['frt', 'fcr', 'csat', 'sla', 'complaints', 'cpi'], ['fcr{definition=one_touch}', \
-'sla{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,targets={high:4,low:24,normal:8,urgent:1}}', \
-'complaints{}', 'cpi{definition=all}'])
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> [r["key"] for r in records(headlines(ds, P))][1:]
+    ['sla{clock=business,closed=12-29..01-03,holidays=JP,hours=09:00-18:00,targets={high:4,low:24,normal:8,urgent:1}}']
+    >>> hl = headlines(ds, P, part="resolution")
+    >>> list(hl), [(r["kpi"], r["section"]) for r in records(hl)]
+    (['fcr', 'csat', 'complaints'], [('fcr', 'resolution'), ('complaints', 'resolution')])
     """
+    if part not in PARTS:
+        raise ValueError(f"part is one of {', '.join(PARTS)} (the notebook ids of the support lesson); got {part!r}")
     tables = K.open_tables(data, engine=engine)
     clock = dict(clock or {})
-    common = dict(section=NS, engine=engine, level=level, min_n=min_n)
-    out = {"frt": headline("frt", tables, periods, statistic="mean", **clock, **common),
-           "fcr": headline("fcr", tables, periods, definition=definition, **common)}
-    if tables.has("surveys"):
-        out["csat"] = headline("csat", tables, periods, touchpoint=support_touchpoint_of(tables), **common)
-    out["sla"] = headline("sla", tables, periods, **({} if targets is None else {"targets": targets}), **clock,
-                          **common)
-    out["complaints"] = headline("complaints", tables, periods, **common)
-    if tables.has("support_costs"):
-        out["cpi"] = headline("cpi", tables, periods, **common)
+    common = dict(section=part, engine=engine, level=level, min_n=min_n)
+    params = {"frt": dict(statistic="mean", **clock), "fcr": {"definition": definition},
+              "sla": {**({} if targets is None else {"targets": targets}), **clock}}
+    out = {}
+    for kpi in PARTS[part]:
+        if kpi == "csat":
+            if tables.has("surveys"):
+                out["csat"] = headline("csat", tables, periods, touchpoint=support_touchpoint_of(tables), **common)
+        elif kpi != "cpi" or tables.has("support_costs"):
+            out[kpi] = headline(kpi, tables, periods, **params.get(kpi, {}), **common)
     return out
 
 
 def records(hl: dict[str, Headline]) -> list[dict]:
-    """The records the section publishes (:data:`PUBLISHED`): each catalogue KPI once; CSAT is the CSAT section's."""
-    return [hl[k].record for k in PUBLISHED if k in hl]
+    """The records a part publishes (:data:`PUBLISHED` of the part that computed them): each catalogue KPI once;
+    CSAT is the CSAT section's."""
+    return [h.record for k, h in hl.items() if k in PUBLISHED.get(h.record["section"], ())]
 
 
 def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: int = 30) -> str:
     """One bullet per headline KPI: its catalogue name and parameters, value, interval, n, change."""
     check_lang(lang)
     lines = []
-    for key in [k for k in SHOWN if k in hl]:
-        r, c = hl[key].this, hl[key].change
+    for key, h in hl.items():
+        r, c = h.this, h.change
         e, unit = r.entry, r.unit
         d = e.fmt.digits
         name = e.label(r.params, lang)
@@ -412,13 +424,15 @@ def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: 
         interval = "" if math.isnan(r.low) else t("kpi_interval", lang, NS, level=r.level,
                                                   low=num.value(r.low, unit, lang, digits=d),
                                                   high=num.value(r.high, unit, lang, digits=d))
-        text = t("kpi_line", lang, NS, name=name, value=num.value(r.value, unit, lang, digits=d), interval=interval,
-                 n=num.number(r.n, 0), what=t(f"n_{key}", lang, NS))
+        value = num.value(r.value, unit, lang, digits=d)
+        text = t("kpi_line_count", lang, NS, name=name, value=value, what=t(f"n_{key}", lang, NS)) \
+            if unit == "count" else t("kpi_line", lang, NS, name=name, value=value, interval=interval,
+                                      n=num.number(r.n, 0), what=t(f"n_{key}", lang, NS))
         if c is None:
             text += t("kpi_no_change", lang, NS, prev=periods.prev_label)
-        elif c["low"] is None:  # a ratio of totals (CPI): no sampling interval, no test
-            text += t("kpi_change_total", lang, NS, prev=periods.prev_label, diff=num.change(c["diff"], unit, lang,
-                                                                                         digits=d))
+        elif c["low"] is None:  # a count or a ratio of totals (volume, CPI): no sampling interval, no test
+            text += t("kpi_change_count" if unit == "count" else "kpi_change_total", lang, NS, prev=periods.prev_label,
+                      diff=num.change(c["diff"], unit, lang, digits=d))
         else:
             real = c["low"] > 0 or c["high"] < 0
             text += t("kpi_change", lang, NS, prev=periods.prev_label, diff=num.change(c["diff"], unit, lang, digits=d),
@@ -426,18 +440,28 @@ def describe_kpis(hl: dict[str, Headline], periods, *, lang: str = "en", min_n: 
                       p=num.p_value(c["p_value"]), verdict=t("change_real" if real else "change_noise", lang, NS))
         if r.n < min_n:
             text += t("kpi_small", lang, NS, n=num.number(r.n, 0), min_n=min_n)
-        if key not in PUBLISHED:
+        if key not in PUBLISHED.get(h.record["section"], ()):
             text += t("kpi_elsewhere", lang, NS)
         lines.append(text)
     return "\n".join(lines)
 
 
-def scope_sentence(periods, tk: pd.DataFrame, cal: BusinessCalendar, *, clock: str, lang: str = "en") -> str:
-    """What the notebook looks at, and which clock its time KPIs use."""
-    now = tk["period"] == periods.this
-    return join_sentences([t("scope", lang, NS, period=periods.this_label, prev=periods.prev_label,
-                             n=int(now.sum()), n_all=len(tk), clock=calendar_sentence(cal, clock, lang=lang)),
-                           unknown_customers_sentence(tk[now], "tickets", lang=lang)], lang)
+def scope_sentence(periods, tk: pd.DataFrame, cal: BusinessCalendar | None = None, *, clock: str = "",
+                   lang: str = "en") -> str:
+    """What the notebook looks at (``tk``: the tickets, e.g. ``ds.tickets``), and which clock its time KPIs use
+    (said when ``cal`` is given: a part without time KPIs gives none).
+
+    >>> import csa
+    >>> from csa.views.common import Periods
+    >>> ds = csa.load(csa.datasets.sample_dir())
+    >>> print(scope_sentence(Periods(pd.Period("2026-10", "M"), pd.Period("2026-09", "M")), ds.tickets))
+    Period **2026-10**, compared with 2026-09; **1,216 tickets** created in the period (25,796 in the data).
+    """
+    now = period_of(tk["created_at"], periods.freq) == periods.this
+    words = dict(period=periods.this_label, prev=periods.prev_label, n=int(now.sum()), n_all=len(tk))
+    text = t("scope_tickets", lang, NS, **words) if cal is None else \
+        t("scope", lang, NS, **words, clock=calendar_sentence(cal, clock, lang=lang))
+    return join_sentences([text, unknown_customers_sentence(tk[now], "tickets", lang=lang)], lang)
 
 
 def _closed_text(closed) -> str:
