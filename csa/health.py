@@ -15,7 +15,8 @@ Three steps, kept apart (issue 22):
 3. **An honest backtest** — :func:`backtest` rolls the origin month by month: at each origin the models
    are fitted only on as-of months whose label window had closed before it, then score the origin, and the
    ROC AUC is compared with the rules a team would otherwise use (plan × segment churn rate, last NPS a
-   detractor).
+   detractor). :func:`training_frame` is what a score fitted at the end of a month may learn from; the measures
+   (AUC, lift and recall in the riskiest accounts, calibration) are :mod:`csa.metrics.health`'s.
 
 Leakage
 -------
@@ -46,10 +47,12 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from .businesstime import BusinessCalendar
+from .metrics import health as MH
 from .metrics.support import DEFAULT_SLA_TARGETS
 
-__all__ = ["FEATURES", "HAND_WEIGHTS", "USAGE_COLUMNS", "Backtest", "Cut", "Feature", "HealthModel",
-           "LeakageError", "backtest", "feature_table", "health_features"]
+__all__ = ["FEATURES", "HAND_WEIGHTS", "USAGE_COLUMNS", "WARMUP", "YOUR_MODEL", "Backtest", "Cut", "Feature",
+           "HealthModel", "LeakageError", "backtest", "default_models", "feature_table", "health_features",
+           "training_frame"]
 
 
 # =============================================================================== the signals, declared
@@ -494,15 +497,23 @@ def _kind(s: pd.Series) -> str:
         raise TypeError(f"column {s.name!r} holds dates: give the model a number (e.g. days since) instead")
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return "number"
-    given = s.astype("string").str.strip()
+    given = _distinct(s).astype("string").str.strip()  # each distinct value once: the same answer, faster
     given = given[given.notna() & (given != "")]
     if len(given) and pd.to_numeric(given, errors="coerce").notna().all():
         return "number"
     return "category"
 
 
+def _distinct(s: pd.Series) -> pd.Series:
+    """The distinct values of ``s`` (missing ones as one), as objects."""
+    return pd.Series(pd.unique(np.asarray(s, dtype=object)), dtype=object)
+
+
 def _labels(s: pd.Series) -> np.ndarray:
-    return s.astype("string").fillna(_MISSING).to_numpy(dtype=object)
+    """Each value as text, a missing one as ``(missing)``: ``s.astype("string")``, done once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(s, dtype=object), use_na_sentinel=True)
+    names = pd.Series(uniques, dtype=object).astype("string").fillna(_MISSING).to_numpy(dtype=object)
+    return np.append(names, _MISSING)[codes]
 
 
 class _Design:
@@ -871,15 +882,88 @@ class _Flag(_GroupRate):
         return (X[self.column].astype(object) == self.value).fillna(False).astype(bool)
 
 
-def _default_models() -> dict[str, BaseEstimator]:
-    return {"fitted": HealthModel(), "hand-weighted": HealthModel(weights="handbook"),
-            "plan × segment": _GroupRate(("plan", "segment")), "NPS detractor": _Flag("nps_last_class", "detractor")}
+#: the name :func:`backtest` gives the estimator passed as ``model=``
+YOUR_MODEL = "your model"
+
+
+def default_models(ds=None) -> dict[str, BaseEstimator]:
+    """The scores :func:`backtest` compares by default, by name (fresh, unfitted estimators).
+
+    ``"fitted"`` (:class:`HealthModel`), ``"hand-weighted"`` (``HealthModel(weights="handbook")``, the
+    :data:`HAND_WEIGHTS` scheme), ``"plan × segment"`` (the training churn rate of the account's plan ×
+    segment cell, shrunk towards the overall rate) and ``"NPS detractor"`` (the training churn rate of
+    accounts whose last NPS answer was a detractor's, and of the others). With ``ds``, the rules its data
+    cannot feed are left out: plan × segment without both columns in ``customers`` (or with either one empty), the
+    NPS rule without ``surveys``.
+
+    >>> list(default_models())
+    ['fitted', 'hand-weighted', 'plan × segment', 'NPS detractor']
+    """
+    out = {"fitted": HealthModel(), "hand-weighted": HealthModel(weights="handbook"),
+           "plan × segment": _GroupRate(("plan", "segment")), "NPS detractor": _Flag("nps_last_class", "detractor")}
+    if ds is not None:
+        c = ds.customers
+        if not all(col in c.columns and c[col].notna().any() for col in ("plan", "segment")):
+            del out["plan × segment"]
+        if getattr(ds, "surveys", None) is None:
+            del out["NPS detractor"]
+    return out
 
 
 # =============================================================================== the backtest
 
 #: months of history before the first as-of month a backtest trains on (so that 3-month changes are defined)
-_WARMUP = 3
+WARMUP = 3
+
+
+def training_frame(ds, *, until, horizon: int = 3, usage: pd.DataFrame | None = None,
+                   frames: Mapping | None = None) -> pd.DataFrame:
+    """The signals and labels of every as-of month whose label window had closed by the end of month ``until``.
+
+    The as-of months run from the data's first month + :data:`WARMUP` to ``until − horizon + 1`` (its
+    ``horizon`` months of outcome end with ``until`` at the latest): what a score fitted at the end of
+    ``until`` may learn from, and nothing later. A customer appears once per as-of month.
+
+    Parameters
+    ----------
+    ds : Dataset
+        As for :func:`health_features`.
+    until : month
+        The last month whose outcome may be known (the report month).
+    horizon : int
+        Months of the label.
+    usage : DataFrame, optional
+        As for :func:`health_features`.
+    frames : dict month → frame, optional
+        :func:`health_features` already computed (``Backtest.frames``), reused where they cover a month.
+
+    Returns
+    -------
+    DataFrame
+        :func:`health_features` of those months, stacked (``churned`` known in every row); ``attrs["asof"]``
+        lists the months.
+
+    Examples
+    --------
+    >>> import csa
+    >>> tf = training_frame(csa.load("data/sample"), until="2026-10", horizon=3)
+    >>> tf.attrs["asof"][0], tf.attrs["asof"][-1], len(tf), tf["churned"].isna().any()
+    ('2025-02', '2026-08', 20832, np.False_)
+    """
+    ds.require("customers", "subscriptions")
+    months = ds.subscriptions["month"]
+    first, last = months.min() + WARMUP, min(_month(until), months.max()) - int(horizon) + 1
+    if last < first:
+        raise ValueError(f"no as-of month has a closed {horizon}-month label window by {_month(until)}: the data "
+                         f"start in {months.min()}, so the first as-of month is {first} and its outcome is known at "
+                         f"the end of {first + int(horizon) - 1}")
+    frames = frames or {}
+    asof = list(pd.period_range(first, last, freq="M"))
+    parts = [frames[a] if a in frames and frames[a].attrs.get("horizon") == int(horizon)
+             else health_features(ds, asof=a, horizon=horizon, usage=usage) for a in asof]
+    out = pd.concat(parts)
+    out.attrs = {"asof": [str(a) for a in asof], "horizon": int(horizon)}
+    return out
 
 
 @dataclass
@@ -900,7 +984,7 @@ class Backtest:
 
     @property
     def mean(self) -> pd.Series:
-        """Mean AUC over the origins, per model."""
+        """Mean AUC over the origins, per model — a property: ``bt.mean``, not ``bt.mean()``."""
         return self.auc.mean()
 
     def summary(self, top: float = 0.1) -> pd.DataFrame:
@@ -918,12 +1002,9 @@ class Backtest:
         [0.136, 2.5, 0.5]
         """
         def per_origin(g: pd.DataFrame) -> pd.Series:
-            k = max(1, int(np.ceil(top * len(g))))
-            best = g.nlargest(k, "p_churn", keep="first")
-            rate, found = g["churned"].mean(), best["churned"].sum()
-            return pd.Series({"brier": ((g["p_churn"] - g["churned"]) ** 2).mean(),
-                              "lift_top": best["churned"].mean() / rate if rate else np.nan,
-                              "recall_top": found / g["churned"].sum() if g["churned"].sum() else np.nan})
+            best = MH.lift(g["churned"], g["p_churn"], top=top)  # csa.metrics.health.lift
+            return pd.Series({"brier": ((g["p_churn"] - g["churned"]) ** 2).mean(), "lift_top": best.lift,
+                              "recall_top": best.recall})
 
         s = self.scores.assign(churned=self.scores["churned"].astype(float))
         extra = s.groupby(["model", "origin"], sort=False)[["p_churn", "churned"]].apply(per_origin)
@@ -931,43 +1012,94 @@ class Backtest:
         return pd.DataFrame({"mean_auc": self.auc.mean(), "sd": self.auc.std(), "min": self.auc.min(),
                              "max": self.auc.max()}).join(extra).assign(origins=self.auc.notna().sum())
 
+    def calibration(self, model: str = "fitted", *, bins: int = 10, level: float = 0.95) -> pd.DataFrame:
+        """Expected against observed churn of ``model``'s scores by decile (``bins``), cut within each origin
+        and pooled over the origins (:func:`csa.metrics.health.calibration`).
 
-def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstimator] | Iterable[str] | None = None,
-             usage: pd.DataFrame | None = None) -> Backtest:
+        Every score here was made before its outcome was known, so this is the calibration a team would have
+        met, not the calibration on the training accounts (which is good by construction).
+        """
+        s = self.scores[self.scores["model"] == model]
+        if s.empty:
+            raise KeyError(f"no model {model!r} in this backtest; it compared {list(self.auc.columns)}")
+        return MH.calibration(s["churned"].astype(bool), s["p_churn"], bins=bins, by=s["origin"].astype(str),
+                              level=level)
+
+
+def _origins(cutoffs, start, end) -> list[pd.Period]:
+    """The origin months of a backtest: ``cutoffs`` (at least four, any order, no repeats) or ``start`` … ``end``."""
+    if cutoffs is not None:
+        if start is not None or end is not None:
+            raise ValueError("give the origins either as cutoffs=[...] or as start= and end=, not both")
+        if isinstance(cutoffs, str | pd.Period) or not isinstance(cutoffs, Iterable):
+            raise ValueError(f"cutoffs is a list of origin months, e.g. ['2026-05', '2026-06', '2026-07', "
+                             f"'2026-08']; got {cutoffs!r}")
+        months = [_month(c) for c in cutoffs]
+        repeated = sorted({str(m) for m in months if months.count(m) > 1})
+        if repeated:
+            raise ValueError(f"cutoffs: {', '.join(repeated)} given more than once; give each origin month once")
+        if len(months) < 4:
+            raise ValueError(f"cutoffs: {len(months)} origin month(s); give at least four, so that the AUC's spread "
+                             "over origins says something (one origin's AUC moves a lot by chance)")
+        return sorted(months)
+    if start is None or end is None:
+        raise ValueError("give the origin months: cutoffs=['2026-05', …] (at least four), or start= and end=")
+    first, last = _month(start), _month(end)
+    if last < first:
+        raise ValueError(f"end ({last}) is before start ({first})")
+    return list(pd.period_range(first, last, freq="M"))
+
+
+def backtest(ds, *, cutoffs: Iterable | None = None, start=None, end=None, horizon: int = 3,
+             model: BaseEstimator | None = None, models: Mapping[str, BaseEstimator] | Iterable[str] | None = None,
+             usage: pd.DataFrame | None = None, frames: Mapping | None = None) -> Backtest:
     """A rolling-origin backtest of churn scores: fit on the past, score each origin, ROC AUC per origin.
 
-    For each origin month ``O`` from ``start`` to ``end``: every model is fitted on the signals of the as-of
-    months ``A`` whose label window closed before ``O`` (``A + horizon ≤ O``: the naive "fit on the months
-    just before" would let the same customers' overlapping windows leak the outcome), from the data set's
-    first month + 3 on; it then scores the customers active at ``O`` from their signals at ``O``, and the
-    AUC is taken against who churned within ``horizon`` months. Signals at ``A`` see only data before ``A``
-    and labels of ``A ≤ O − horizon`` only months before ``O``, so nothing a model sees was unknown at ``O``.
+    For each origin month ``O`` (``cutoffs``, or every month from ``start`` to ``end``): every model is
+    fitted on the signals of the as-of months ``A`` whose label window closed before ``O`` (``A + horizon ≤
+    O``: the naive "fit on the months just before" would let the same customers' overlapping windows leak
+    the outcome), from the data set's first month + 3 on; it then scores the customers active at ``O`` from
+    their signals at ``O``, and the AUC is taken against who churned within ``horizon`` months. Signals at
+    ``A`` see only data before ``A`` and labels of ``A ≤ O − horizon`` only months before ``O``, so nothing a
+    model sees was unknown at ``O``.
 
     Parameters
     ----------
     ds : Dataset
         As for :func:`health_features`.
-    start, end : month
-        First and last origin (``"2025-08"``); ``end + horizon − 1`` must be in the data.
+    cutoffs : iterable of months, optional
+        The origin months (``["2026-05", "2026-06", "2026-07", "2026-08"]``), at least four, each with its
+        outcome in the data (``O + horizon − 1`` at most the data's last month). The same as ``start`` and
+        ``end`` when they follow on from each other; give one or the other.
+    start, end : month, optional
+        First and last origin (``"2025-08"``): every month in between is an origin.
     horizon : int
         Months of the label.
+    model : estimator, optional
+        Your own score, compared with the others under the name ``"your model"`` (:data:`YOUR_MODEL`): anything
+        with ``fit(X, y)`` and ``predict_proba(X)`` on the raw signals, e.g. ``HealthModel(weights={...})``.
     models : dict name → estimator, or names, optional
-        Anything with ``fit(X, y)`` and ``predict_proba(X)``. Default (and the names that can be given):
-        ``"fitted"`` (:class:`HealthModel`), ``"hand-weighted"`` (``HealthModel(weights="handbook")``),
-        ``"plan × segment"`` (the training churn rate of the plan × segment cell) and ``"NPS detractor"``
-        (the last NPS answer was a detractor's).
+        The scores compared. Default (and the names that can be given): :func:`default_models` — ``"fitted"``
+        (:class:`HealthModel`), ``"hand-weighted"`` (``HealthModel(weights="handbook")``), ``"plan × segment"``
+        (the training churn rate of the plan × segment cell) and ``"NPS detractor"`` (the last NPS answer was a
+        detractor's), less those the data cannot feed.
     usage : DataFrame, optional
         As for :func:`health_features`.
+    frames : dict month → frame, optional
+        :func:`health_features` already computed for this ``horizon`` (e.g. another backtest's ``frames``),
+        reused where they cover a month.
 
     Returns
     -------
     Backtest
+        ``auc`` per origin and model; ``mean`` (a property: ``bt.mean``) the mean AUC per model;
+        ``summary()`` the spread, Brier score, lift and recall; ``calibration()`` expected against observed.
 
     Examples
     --------
     >>> import csa
-    >>> bt = backtest(csa.load("data/sample"), start="2026-06", end="2026-08",
-    ...               models=["fitted", "plan × segment"])
+    >>> ds = csa.load("data/sample")
+    >>> bt = backtest(ds, start="2026-06", end="2026-08", models=["fitted", "plan × segment"])
     >>> bt.auc.round(3)  # doctest: +NORMALIZE_WHITESPACE
     model    fitted  plan × segment
     origin
@@ -976,37 +1108,53 @@ def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstim
     2026-08   0.699           0.674
     >>> bt.counts.loc["2026-08"].tolist()  # scored, churned, training rows, training months
     [1216, 91, 17244, 16]
+
+    Four origins as a list, with a score of your own beside the fitted one (``mean`` is a property):
+
+    >>> mine = csa.HealthModel(weights={"nps_last": 1, "complaints_90d": -1})
+    >>> bt4 = backtest(ds, cutoffs=["2026-05", "2026-06", "2026-07", "2026-08"], models=["fitted"], model=mine)
+    >>> bt4.mean.round(3).to_dict()
+    {'fitted': 0.673, 'your model': 0.597}
     """
     ds.require("customers", "subscriptions")
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon is a whole number of months ≥ 1; got {horizon!r}")
     horizon = int(horizon)
-    first_origin, last_origin = _month(start), _month(end)
-    if last_origin < first_origin:
-        raise ValueError(f"end ({last_origin}) is before start ({first_origin})")
+    origins = _origins(cutoffs, start, end)
+    first_origin, last_origin = origins[0], origins[-1]
     months = ds.subscriptions["month"]
-    train_from, last = months.min() + _WARMUP, months.max()
+    train_from, last = months.min() + WARMUP, months.max()
     if first_origin - horizon < train_from:
-        raise ValueError(f"start {first_origin}: an origin needs at least one as-of month whose {horizon}-month "
-                         f"label window closed before it, from {train_from} on: start ≥ {train_from + horizon}")
+        raise ValueError(f"{'cutoffs' if cutoffs is not None else 'start'} {first_origin}: an origin needs at least "
+                         f"one as-of month whose {horizon}-month label window closed before it, from {train_from} on: "
+                         f"start ≥ {train_from + horizon}")
     if last_origin + horizon - 1 > last:
-        raise ValueError(f"end {last_origin}: its {horizon}-month outcome runs past the data's last month "
-                         f"{last}: end ≤ {last - horizon + 1}")
-    defaults = _default_models()
-    if not {"plan", "segment"} <= set(ds.customers.columns):
-        del defaults["plan × segment"]
-    if ds.surveys is None:
-        del defaults["NPS detractor"]
+        raise ValueError(f"{'cutoffs' if cutoffs is not None else 'end'} {last_origin}: its {horizon}-month outcome "
+                         f"runs past the data's last month {last}: end ≤ {last - horizon + 1}")
+    defaults = default_models(ds)
     if models is None:
         models = defaults
     elif not isinstance(models, Mapping):
+        if isinstance(models, str):
+            models = [models]
         unknown = [m for m in models if m not in defaults]
         if unknown:
             raise ValueError(f"unknown model name(s) {unknown}: the names are {list(defaults)}, or give a dict "
                              "name → estimator")
         models = {m: defaults[m] for m in models}
-    frames = {a: health_features(ds, asof=a, horizon=horizon, usage=usage)
+    if model is not None:
+        if not (hasattr(model, "fit") and hasattr(model, "predict_proba")):
+            raise TypeError(f"model is one estimator with fit(X, y) and predict_proba(X); got {type(model).__name__}"
+                            ". For several, give models={name: estimator}")
+        if YOUR_MODEL in models:
+            raise ValueError(f"models already has one named {YOUR_MODEL!r}: give yours in models= under another name")
+        models = {**models, YOUR_MODEL: model}
+    given = frames or {}
+    frames = {a: given[a] if a in given and given[a].attrs.get("horizon") == horizon
+              else health_features(ds, asof=a, horizon=horizon, usage=usage)
               for a in pd.period_range(train_from, last_origin, freq="M")}
     auc, counts, scores = {}, {}, []
-    for origin in pd.period_range(first_origin, last_origin, freq="M"):
+    for origin in origins:
         train = pd.concat([frames[a] for a in pd.period_range(train_from, origin - horizon, freq="M")])
         X, y = train.drop(columns="churned"), train["churned"].astype(bool).to_numpy()
         test = frames[origin]
@@ -1025,4 +1173,3 @@ def backtest(ds, *, start, end, horizon: int = 3, models: Mapping[str, BaseEstim
     counts_frame = pd.DataFrame.from_dict(counts, orient="index")
     counts_frame.index.name = "origin"
     return Backtest(horizon, auc_frame, counts_frame, pd.concat(scores, ignore_index=True), frames)
-

@@ -31,7 +31,7 @@ import notebooks as build_tool  # noqa: E402
 
 
 def test_every_notebook_is_in_the_index_and_the_index_is_complete():
-    on_disk = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    on_disk = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")} - {"START_HERE"}  # the way in, not a lesson
     assert on_disk == {e.file for e in ENTRIES}
     assert [e.file for e in ENTRIES] == sorted(e.file for e in ENTRIES), "index order = file order"
 
@@ -42,7 +42,7 @@ def test_a_first_report_starts_the_longest_sections_first_by_their_typical_times
     plan = [(e.ipynb, {}, {}) for e in ENTRIES if e.report]
     assert all(e.seconds for e in ENTRIES if e.report)
     order = [plan[i - 1][0].stem for i in report_run._start_order(plan, None)]
-    assert order[:2] == ["07_ltv", "09_kpi_cycle"] and order[-1] == "04_gcr"
+    assert order[:3] == ["10_health", "07_ltv", "09_kpi_cycle"] and order[-1] == "04_gcr"
     bad = tmp_path / "index.yaml"
     bad.write_text("notebooks:\n  - {id: a, file: a, title: {en: A, ja: A}, tables: [], report: true, seconds: soon}\n",
                    encoding="utf-8")

@@ -35,6 +35,7 @@ __all__ = [
     "funnel",
     "heatmap",
     "interval_ladder",
+    "observed_expected",
     "scale_picture",
     "shares_bar",
     "shrinkage",
@@ -488,6 +489,51 @@ def binned(table: pd.DataFrame, x: str, *, value: str = "value", low: str = "low
         ax.set_title(title)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, loc="best")
+        return _finish(ax)
+
+
+def observed_expected(table: pd.DataFrame, *, expected: str = "expected", value: str = "observed", low: str = "low",
+                      high: str = "high", n: str | None = "n", title: str = "", xlabel: str = "", ylabel: str = "",
+                      value_name: str = "", diagonal_name: str = "", lang: str = "en",
+                      ax: Axes | None = None) -> Axes:
+    """Observed against expected (a calibration chart): a point with its interval bar per row, and the diagonal.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group (e.g. a tenth of the accounts by predicted risk), in percent or any one unit.
+    expected : str
+        Column of the x axis: what was predicted for the group.
+    value, low, high : str
+        What was observed, and its interval.
+    n : str or None
+        Column with the group size; groups with ``n == 0`` are left out.
+    title, xlabel, ylabel, value_name, diagonal_name : str
+        Already in the report's language (the last two name the points and the diagonal in the legend).
+
+    Returns
+    -------
+    matplotlib Axes
+        Points with interval bars; the dashed diagonal ``observed = expected``. A point above the diagonal:
+        more happened than predicted.
+    """
+    data = _estimates(table, lang, (expected, value, low, high, n), value, n)
+    with _canvas(ax, (6.5, 5.2)) as ax:
+        if data.empty:
+            return _no_data(ax, title, lang)
+        x, v = data[expected].to_numpy(float), data[value].to_numpy(float)
+        top = float(np.nanmax([x.max(), data[high].max(), v.max()])) * 1.05
+        ax.plot([0, top], [0, top], color="grey", linewidth=1, linestyle="--", label=diagonal_name or None)
+        ax.vlines(x, data[low], data[high], color=COLORS["line"], linewidth=2.5, alpha=0.6)
+        ax.plot(x, v, "o", color=COLORS["line"], label=value_name or None)
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, loc="upper left")
         return _finish(ax)
 
 
