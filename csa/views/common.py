@@ -415,13 +415,13 @@ def result_text(obj, lang: str = "en") -> str:
     >>> print(result_text(M.csat([5, 4, 4, 3, 5, 2, 4, 1])))
     CSAT 62.5% satisfied (4–5 of 5; 95% interval 30.6 to 86.3, Wilson; n = 8); mean 3.50 (2.32 to 4.68)
     >>> print(result_text(M.csat([5, 4, 4, 3, 5, 2, 4, 1]), "ja"))
-    CSAT 62.5%が満足（5段階の4–5；95%信頼区間 30.6〜86.3、ウィルソン法；n = 8）、平均 3.50（2.32〜4.68）
+    CSAT 62.5%が満足（5段階の4–5、95%信頼区間 30.6〜86.3、ウィルソン法、n = 8）、平均 3.50（2.32〜4.68）
     >>> print(result_text(N.nps([10, 9, 9, 10, 9, 8, 7, 8, 3, 6]), "ja"))
-    NPS +30.0（95%信頼区間 −19.1〜+65.2、調整ワルド法；n = 10：推奨者 5件、中立者 3件、批判者 2件）
+    NPS +30.0（95%信頼区間 −19.1〜+65.2、調整ワルド法、n = 10：推奨者 5件、中立者 3件、批判者 2件）
     >>> print(result_text(S.diff_proportions(505_000, 1_000_000, 500_000, 1_000_000)).replace("\xa0", " "))
     difference +0.5 (95% interval +0.361 to +0.639, Newcombe; z = 7.07, p < 0.001)
     >>> print(result_text(S.proportion(3, 3), "ja"))
-    100.0%（95%信頼区間 43.9〜100.0、ウィルソン法；n = 3）
+    100.0%（95%信頼区間 43.9〜100.0、ウィルソン法、n = 3）
     """
     w = lambda key, **kw: t(key, lang, **kw)
     c = lambda k: num.number(k, 0)
