@@ -42,6 +42,8 @@ class NotebookEntry:
     folder: Path = field(default_factory=notebooks_dir, compare=False)
     #: the survey whose answers the section is about (``nps``, ``csat``, ``ces``): without any, it is not run
     survey: str | None = None
+    #: a short name per language for the front page's line of section links; default the title
+    short: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def ipynb(self) -> Path:
@@ -55,6 +57,10 @@ class NotebookEntry:
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
+
+    def short_in(self, lang: str) -> str:
+        """The short name (``short:`` in the index), else the title."""
+        return self.short.get(lang) or self.title_in(lang)
 
 
 def _problem(index: Path, i: int, what: str) -> ValueError:
@@ -102,6 +108,9 @@ def notebooks(folder: str | Path | None = None, *, report: bool | None = None) -
         title = item["title"]
         if not isinstance(title, dict) or not {"en", "ja"} <= set(title):
             raise _problem(index, i, "title needs both 'en' and 'ja'")
+        short = item.get("short") or {}
+        if not isinstance(short, dict) or (short and not {"en", "ja"} <= set(short)):
+            raise _problem(index, i, "short, when given, needs both 'en' and 'ja'")
         if item["id"] in seen:
             raise _problem(index, i, f"id {item['id']!r} is used twice")
         seen.add(item["id"])
@@ -109,7 +118,8 @@ def notebooks(folder: str | Path | None = None, *, report: bool | None = None) -
                           title={k: str(v) for k, v in title.items()},
                           tables=tuple(item["tables"]), optional_tables=tuple(item.get("optional_tables") or ()),
                           report=bool(item["report"]), seconds=_seconds(index, i, item.get("seconds")),
-                          folder=root, survey=str(item["survey"]) if item.get("survey") else None)
+                          folder=root, survey=str(item["survey"]) if item.get("survey") else None,
+                          short={k: str(v) for k, v in short.items()})
         if report is None or e.report == report:
             out.append(e)
     return out

@@ -33,6 +33,16 @@ def _change(ch: dict[str, Any] | None, unit: str, digits: int | None, lang: str)
     return _t("change_cell", lang, diff=diff, interval=between, vs=ch["vs"], p=p)
 
 
+def _short_titles(lang: str) -> dict[str, str]:
+    """Notebook file name → its short name in ``lang`` (the index's ``short:``), for the line of section links."""
+    from ..catalog import notebooks
+
+    try:
+        return {f"{e.file}.ipynb": e.short_in(lang) for e in notebooks()}
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
 def _section_pages(manifest: dict) -> dict[str, str]:
     """Section (notebook id) → its page, for the sections whose page is in this report."""
     from ..catalog import notebooks
@@ -259,7 +269,9 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
     more += (f'<details class="csa-more"><summary>{_e(_t("facts_heading", lang))}</summary>\n'
              f'{_summary(facts, lang, pages)}\n</details>\n' if facts else "")
     changed = _what_changed_block([r for r in front if r.get("source") in ("scorecard", "section")], lang)
-    links = [f'<a href="{_e(nb["html"])}">{_e(nb["title"])}</a>' for nb in manifest["notebooks"] if nb.get("html")]
+    short = _short_titles(lang)
+    links = [f'<a href="{_e(nb["html"])}">{_e(short.get(nb["name"], nb["title"]))}</a>'
+             for nb in manifest["notebooks"] if nb.get("html")]
     if links:
         meta_links = (f'<p class="meta" id="section-links">{_e(_t("sections_heading", lang))}{colon}'
                       f'{" · ".join(links)}</p>')
