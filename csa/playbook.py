@@ -40,13 +40,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .datasets import _bundled
 from .errors import DataError, Problem
 from .health import FEATURES, HAND_WEIGHTS
 from .metrics.ltv import TIERS
-from .yamlbudget import YAMLBudgetError, compose, read_text
+from .yamlbudget import LinedYAML, YAMLBudgetError, read_text
 
 __all__ = ["ANY", "DEFAULT_BANDS", "FILE", "GROUPS", "STAGES", "HealthFile", "HealthFileError", "HealthProblem",
            "Play", "example_path", "load", "loads", "resolve", "stage_of"]
@@ -236,49 +235,11 @@ def resolve(path: str | Path | None, data_dir: str | Path) -> Path | None:
     return None
 
 
-class _Reader:
-    """YAML to plain Python with the line of every node, and the problems found on the way."""
+class _Reader(LinedYAML):
+    """The health file as plain Python with the line of every node, and the problems found on the way."""
 
     def __init__(self, text: str, source: str) -> None:
-        self.source, self.lines, self.problems = source, {}, []
-        self.data = None
-        try:
-            loader, node = compose(text, yaml.SafeLoader)  # within the alias budget
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.add(None, f"not valid YAML ({what})", "check the indentation and the quotes around that line; a "
-                     "text with ':' or '#' needs quotes", line=mark.line + 1 if mark else None)
-            return
-        except (YAMLBudgetError, RecursionError) as exc:
-            self.add(None, f"refused: {exc}" if isinstance(exc, YAMLBudgetError) else "not valid YAML (nested too "
-                     "deeply)", f"write the entries out, without nested aliases (see {_EXAMPLE})", line=1)
-            return
-        try:
-            self.loader = loader
-            self.data = None if node is None else self._walk(node, ())
-        finally:
-            loader.dispose()
-
-    def _walk(self, node, path: tuple):
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            out = {}
-            for k, v in node.value:
-                key = self.loader.construct_object(k)
-                if key in out:
-                    self.add((*path, key), f"{key!r} is given twice (the second would silently win)",
-                             "keep one of them", line=k.start_mark.line + 1)
-                out[key] = self._walk(v, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self._walk(v, (*path, i)) for i, v in enumerate(node.value)]
-        return self.loader.construct_object(node)
-
-    def line(self, path: tuple) -> int | None:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path)
+        super().__init__(text, source, fix_budget=f"write the entries out, without nested aliases (see {_EXAMPLE})")
 
     def add(self, path: tuple | None, message: str, fix: str, *, line: int | None = None) -> None:
         """A problem at ``path`` (keys and list positions; a playbook row is shown as its number, 1 first)."""

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats as _st
 
 from . import stats as S
@@ -53,7 +52,7 @@ from .errors import DataError, Problem
 from .kpi import KPI, KPIS
 from .kpi import estimate as KE
 from .periods import label as period_label
-from .yamlbudget import YAMLBudgetError, compose, read_text
+from .yamlbudget import LinedYAML, YAMLBudgetError, read_text
 
 __all__ = ["FREQS", "LETTERS", "STATUSES", "Action", "Check", "Entry", "Proposal",
            "Registry", "RegistryError", "RegistryProblem", "Smart", "Trend", "example_path", "load", "loads",
@@ -227,49 +226,13 @@ def example_path() -> Path:
                     "data/registry.yaml for the format)")
 
 
-class _Reader:
-    """YAML to plain Python with the line of every node, and the problems found on the way."""
+class _Reader(LinedYAML):
+    """The registry as plain Python with the line of every node, and the problems found on the way."""
 
     def __init__(self, text: str, source: str) -> None:
-        self.source, self.lines, self.problems, self.ids = source, {}, [], {}
-        try:
-            loader, node = compose(text, yaml.SafeLoader)  # within an alias budget
-            loader.dispose()
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.add(None, f"not valid YAML ({what})", "check the indentation and quotes around that line; "
-                     "a value with ':' or '#' needs quotes", line=mark.line + 1 if mark else None)
-            self.data = None
-            return
-        except (YAMLBudgetError, RecursionError) as exc:
-            self.add(None, f"refused: {exc}" if isinstance(exc, YAMLBudgetError) else "not valid YAML (nested too "
-                     "deeply)", "write the registry's entries out, without nested aliases (see data/registry.yaml)",
-                     line=1)
-            self.data = None
-            return
-        self.loader = loader
-        self.data = None if node is None else self._walk(node, ())
-
-    def _walk(self, node, path: tuple):
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            out = {}
-            for k, v in node.value:
-                key = self.loader.construct_object(k)
-                if key in out:
-                    self.add((*path, key), f"{key!r} is given twice (the second would silently win)",
-                             "keep one of them", line=k.start_mark.line + 1)
-                out[key] = self._walk(v, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self._walk(v, (*path, i)) for i, v in enumerate(node.value)]
-        return self.loader.construct_object(node)
-
-    def line(self, path: tuple) -> int | None:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path)
+        self.ids = {}  # path of an entry → its id, to name it in a problem
+        super().__init__(text, source, fix_budget="write the registry's entries out, without nested aliases (see "
+                                                  "data/registry.yaml)")
 
     def add(self, path: tuple | None, message: str, fix: str, *, line: int | None = None) -> None:
         """A problem at ``path`` (keys and list positions; an entry's position is shown as its id)."""

@@ -21,7 +21,7 @@ csa.yamlbudget.YAMLBudgetError: the YAML expands to more than 100,000 values thr
 
 from __future__ import annotations
 
-__all__ = ["MAX_BYTES", "MAX_VALUES", "YAMLBudgetError", "compose", "expanded", "read_text"]
+__all__ = ["MAX_BYTES", "MAX_VALUES", "LinedYAML", "YAMLBudgetError", "compose", "expanded", "read_text"]
 
 #: a YAML file larger than this is refused before it is parsed
 MAX_BYTES = 1_000_000
@@ -110,3 +110,67 @@ def read_text(path, what: str = "file", max_bytes: int = MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise YAMLBudgetError(f"the {what} is larger than {max_bytes / 1e6:g} MB")
     return data
+
+
+class LinedYAML:
+    """YAML to plain Python, within the budget, with the line of every node and the problems found on the way.
+
+    A subclass says how a problem is recorded (:meth:`add`); ``fix_budget`` is the advice when the
+    text is refused for its aliases. ``data`` is ``None`` when the text is not valid YAML.
+
+    >>> class Notes(LinedYAML):
+    ...     def add(self, path, message, fix, *, line=None):
+    ...         self.problems.append((line if line is not None else self.line(path or ()), message))
+    >>> r = Notes("a: 1\\nb: [2, 3]\\na: 4\\n", "x.yaml", fix_budget="write it out")
+    >>> r.data, r.line(("b", 1)), r.problems
+    ({'a': 4, 'b': [2, 3]}, 2, [(3, "'a' is given twice (the second would silently win)")])
+    """
+
+    def __init__(self, text: str, source: str, *, fix_budget: str) -> None:
+        import yaml
+
+        self.source, self.lines, self.problems = source, {}, []
+        self.data = None
+        try:
+            loader, node = compose(text, yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.add(None, f"not valid YAML ({what})", "check the indentation and the quotes around that line; a "
+                     "text with ':' or '#' needs quotes", line=mark.line + 1 if mark else None)
+            return
+        except (YAMLBudgetError, RecursionError) as exc:
+            self.add(None, f"refused: {exc}" if isinstance(exc, YAMLBudgetError) else "not valid YAML (nested too "
+                     "deeply)", fix_budget, line=1)
+            return
+        try:
+            self.loader = loader
+            self.data = None if node is None else self._walk(node, ())
+        finally:
+            loader.dispose()
+
+    def _walk(self, node, path: tuple):
+        import yaml
+
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for k, v in node.value:
+                key = self.loader.construct_object(k)
+                if key in out:
+                    self.add((*path, key), f"{key!r} is given twice (the second would silently win)",
+                             "keep one of them", line=k.start_mark.line + 1)
+                out[key] = self._walk(v, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._walk(v, (*path, i)) for i, v in enumerate(node.value)]
+        return self.loader.construct_object(node)
+
+    def line(self, path: tuple) -> int | None:
+        """The line of ``path`` (keys and list positions), or of its nearest parent with one."""
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def add(self, path: tuple | None, message: str, fix: str, *, line: int | None = None) -> None:
+        raise NotImplementedError
