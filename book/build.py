@@ -315,7 +315,7 @@ def start_notebook() -> str:
     """``notebooks/START_HERE.ipynb`` as JSON: the start page in both languages (the Japanese folded, as in the
     lessons), for a learner who opens the handbook in JupyterLab; the glossary, a page of the book, is named."""
     import nbformat
-    from nbformat.v4 import new_markdown_cell, new_notebook
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     from csa.catalog import notebooks
 
@@ -332,10 +332,13 @@ def start_notebook() -> str:
         text = text.replace("(SOURCES.md)", "(SOURCES.md)" if lang == "en" else "(SOURCES.ja.md)")
         meta = {"tags": [lang]} if lang == "en" else {"tags": [lang], "jupyter": {"source_hidden": False}}
         cells.append(new_markdown_cell(text, metadata=meta))
+    params = new_code_cell('lang = "en"  # this page shows both languages, English first {en, ja}',
+                           metadata={"tags": ["parameters"]}, execution_count=1)
+    cells.insert(0, params)  # a parameters cell, like every notebook of the folder
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"display_name": "Python 3", "language": "python",
                                                             "name": "python3"}, "language_info": {"name": "python"}})
-    for i, c in enumerate(nb.cells):
-        c["id"] = f"start-here-{LANGS[i]}"
+    for c, name in zip(nb.cells, ("parameters", *LANGS), strict=True):
+        c["id"] = f"start-here-{name}"
     return nbformat.writes(nb) + "\n"
 
 

@@ -31,9 +31,9 @@ def test_start_here_is_up_to_date():
 
 def test_start_here_links_every_lesson_in_order_in_both_languages():
     nb = nbformat.read(ROOT / "notebooks" / "START_HERE.ipynb", as_version=4)
-    assert [c.metadata["tags"] for c in nb.cells] == [["en"], ["ja"]]
+    assert [c.metadata["tags"] for c in nb.cells] == [["parameters"], ["en"], ["ja"]]
     files = [f"{e.file}.ipynb" for e in notebooks()]
-    for c in nb.cells:
+    for c in nb.cells[1:]:
         linked = re.findall(r"\]\(([^)]+\.ipynb)\)", c.source)
         assert linked == files
         assert all((ROOT / "notebooks" / f).is_file() for f in re.findall(r"\]\(([^)]+)\)", c.source))
