@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from .progress import bar
 
-__all__ = ["COSTS", "DEFAULT_END", "TRUTH", "generate", "support_costs", "write"]
+__all__ = ["CAUSES", "COSTS", "DEFAULT_END", "TRUTH", "USAGE", "generate", "support_costs", "true_risk", "truth",
+           "write"]
 
 DEFAULT_END = "2026-10"
 INTERVENTION = 6  # months before the last month
@@ -375,20 +376,21 @@ def _concat(parts: list):
 def generate(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END,
              seed: int = 20261031, *, block: int = 0, offsets: dict[str, int] | None = None,
              id_width: int | None = None) -> dict[str, pd.DataFrame]:
-    """Generate the six tables (as text-ready DataFrames, timestamps as ISO strings).
+    """Generate the seven tables (as text-ready DataFrames, timestamps as ISO strings).
 
     ``block``/``offsets``/``id_width`` let :func:`write` build a large sample block by block:
     block 0 draws from ``seed``, block k > 0 from ``(seed, k)``; ids continue from ``offsets``.
     """
-    tables, _ = _generate(n_customers, months, end, seed, block=block, offsets=offsets, id_width=id_width)
+    tables, _, _ = _generate(n_customers, months, end, seed, block=block, offsets=offsets, id_width=id_width)
     return {name: pd.DataFrame({c: col if isinstance(col, np.ndarray) else col.values() for c, col in cols.items()})
             for name, cols in tables.items()}
 
 
 def _generate(n_customers: int, months: int, end: str, seed: int, *, block: int = 0,
               offsets: dict[str, int] | None = None, id_width: int | None = None) -> tuple[dict, np.ndarray]:
-    """The six tables as columns (name → numpy array or text column), and the tickets created per
-    month and team (an (months, teams) array, for :func:`support_costs`)."""
+    """The seven tables as columns (name → numpy array or text column), the tickets created per
+    month and team (an (months, teams) array, for :func:`support_costs`) and each customer's truth
+    (:func:`truth`)."""
     if n_customers < 10 or months < 7:
         raise ValueError("the sample needs at least 10 customers and 7 months "
                          f"(got {n_customers} customers, {months} months)")
@@ -634,8 +636,74 @@ def _generate(n_customers: int, months: int, end: str, seed: int, *, block: int 
         "channel": _Cat(("web", "app"), app[og].astype("int64")),
         "started_at": _Times(g_ts[og]), "completed": (rng.random(G) < p_done)[og]}
 
+    usage, truth = _usage(seed, block, N, M, seg_i, sat, hazard, first, life, row_c, row_m, offs, cum, nmon)
+    usage["customer_id"] = cid.take(usage.pop("_c"))
+    usage["month"] = _Cat(month_names, usage.pop("_m"))
+    usage = {c: usage[c] for c in ("customer_id", "month", "seats", "active_users", "logins", "key_features")}
+    truth["customer_id"] = cid
     return ({"customers": customers, "subscriptions": subscriptions, "orders": orders,
-             "tickets": tickets, "surveys": surveys, "goals": goals}, per_team)
+             "tickets": tickets, "surveys": surveys, "goals": goals, "usage": usage}, per_team, truth)
+
+
+# ---- usage: product engagement that declines before many churns ---------------------------
+#: How the usage table is made (documented in data/README.md, "Usage and the true churn risk"). It is drawn from
+#: its own random stream after the other tables, so they are the same bytes with or without it. Each customer's
+#: churn month is the one the subscriptions hold; the *cause* of that churn decides what engagement shows before
+#: it: a champion who left (an abrupt drop 1–3 months before), low adoption (a slide over 3–6 months) or budget
+#: (nothing: usage stays as it was). Engagement is an AR(1) around a level set by satisfaction, with shocks that
+#: pass (a busy month, a champion who left and was replaced): a dip does not always mean churn.
+USAGE = {
+    "cause_p": {"champion_left": 0.3, "low_adoption": 0.4, "budget": 0.3},
+    "lead_months": {"champion_left": (1, 2, 3), "low_adoption": (3, 4, 5, 6), "budget": ()},
+    "drop_logit": {"champion_left": 1.6, "low_adoption": 1.8},  # the engagement lost by the churn month
+    "seats_median_by_segment": {"smb": 8, "mid_market": 35, "enterprise": 150},
+    "seats_lognormal_sigma": 0.5,
+    "level_satisfaction_effect": 0.5, "level_sd": 0.4, "level_mean": 1.0,  # active share, logit scale
+    "ar": 0.7, "ar_sd": 0.3, "shock_p": 0.02, "shock": -1.0,
+    "logins_per_active_user": 14, "key_features": 8,
+}
+CAUSES = tuple(USAGE["cause_p"])
+
+
+def _usage(seed: int, block: int, N: int, M: int, seg_i, sat, hazard, first, life, row_c, row_m, offs, cum, nmon):
+    """The usage table (one row per subscribed customer-month) and each customer's truth."""
+    u = USAGE
+    rng = np.random.default_rng([seed, block, 104729])
+    cause = np.searchsorted(np.cumsum(list(u["cause_p"].values())), rng.random(N), side="right").clip(0, 2)
+    lead = np.zeros(N, dtype="int64")
+    for i, c in enumerate(CAUSES):
+        m = cause == i
+        if u["lead_months"][c]:
+            lead[m] = rng.choice(u["lead_months"][c], size=m.sum())
+    churn = first + life  # the first month not subscribed (may lie past the data's last month)
+    onset = np.where(lead > 0, churn - lead, np.iinfo(np.int64).max)
+    seats0 = np.array([u["seats_median_by_segment"][g] for g in SEGMENTS])[seg_i] * rng.lognormal(
+        0, u["seats_lognormal_sigma"], N)
+    level = u["level_mean"] + u["level_satisfaction_effect"] * sat + rng.normal(0, u["level_sd"], N)
+    k = len(row_c)
+    shock = np.where(rng.random(k) < u["shock_p"], u["shock"], 0.0)
+    noise = rng.normal(0, u["ar_sd"], k) + shock
+    x = np.empty(k)
+    starts_ = offs == 0
+    x[starts_] = rng.normal(0, u["ar_sd"] / math.sqrt(1 - u["ar"] ** 2), starts_.sum())
+    for j in range(1, int(nmon.max()) if k else 1):  # rows run by customer, then month
+        at = np.flatnonzero(offs == j)
+        x[at] = u["ar"] * x[at - 1] + noise[at]
+    c_ = cause[row_c]
+    into = row_m - onset[row_c]  # months since the decline began (≥ 0: declining)
+    drop = np.zeros(k)
+    champion, slide = (c_ == 0) & (into >= 0), (c_ == 1) & (into >= 0)
+    drop[champion] = u["drop_logit"]["champion_left"]
+    drop[slide] = u["drop_logit"]["low_adoption"] * (into[slide] + 1) / lead[row_c][slide]
+    engagement = level[row_c] + x - drop
+    seats = np.maximum(1, np.round(seats0[row_c] * np.exp(cum))).astype("int64")
+    active = rng.binomial(seats, 1 / (1 + np.exp(-engagement)))
+    logins = rng.poisson(active * u["logins_per_active_user"] * np.exp(0.3 * (x - drop)))
+    features = rng.binomial(u["key_features"], 1 / (1 + np.exp(-(0.3 + 0.8 * (engagement - u["level_mean"])))))
+    usage = {"_c": row_c, "_m": row_m, "seats": seats, "active_users": active.astype("int64"),
+             "logins": logins.astype("int64"), "key_features": features.astype("int64")}
+    truth = {"hazard": hazard, "first": first, "churn": churn, "cause": cause, "lead": lead}
+    return usage, truth
 
 
 #: How the sample's support costs are made (per team and month; documented in data/README.md).
@@ -685,7 +753,7 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    names = ("customers", "subscriptions", "orders", "tickets", "surveys", "goals")
+    names = ("customers", "subscriptions", "orders", "tickets", "surveys", "goals", "usage")
     counts = dict.fromkeys(names, 0)
     width = max(5, len(str(n_customers)))
     n_blocks = -(-n_customers // BLOCK)
@@ -694,7 +762,7 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
     with contextlib.ExitStack() as stack:
         progress = stack.enter_context(bar(n_customers, "csa sample", unit="customer", unit_scale=True))
         for k, size in enumerate(sizes):
-            tables, tickets = _generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
+            tables, tickets, _ = _generate(size, months, end, seed, block=k, offsets=counts, id_width=width)
             if k == 0:
                 files = {name: stack.enter_context(open(out / f"{name}.csv", "wb")) for name in names}
             per_team += tickets
@@ -714,3 +782,93 @@ def write(out: str | os.PathLike, n_customers: int = 2000, months: int = 24, end
     # the versions that shaped these bytes (numpy's random streams may change between versions)
     (out / ".generated-with").write_text(f"numpy=={np.__version__}\npandas=={pd.__version__}\n", encoding="utf-8")
     return counts
+
+
+def truth(n_customers: int = 2000, months: int = 24, end: str = DEFAULT_END, seed: int = 20261031) -> pd.DataFrame:
+    """What the generator planted for each customer of the sample ``write`` makes with the same arguments.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``customer_id``; ``hazard``, the monthly churn probability (plan × segment ×
+        hidden satisfaction); ``first_month``, the first month subscribed in the data; ``churn_month``, the first
+        month no longer subscribed (it may lie after the data's last month: the customer is still there at its
+        end); ``cause`` of that churn (:data:`CAUSES`) and ``decline_from``, the month usage began to fall
+        before it (``NaT`` for a budget churn, which usage does not announce).
+
+    Examples
+    --------
+    >>> t = truth()
+    >>> t.loc[0, ["customer_id", "first_month", "churn_month", "cause"]].tolist()
+    ['C00001', Period('2024-11', 'M'), Period('2030-03', 'M'), 'budget']
+    >>> t["cause"].value_counts().reindex(CAUSES).tolist()
+    [596, 802, 602]
+    """
+    window = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+    parts = []
+    offsets = {"customers": 0}
+    width = max(5, len(str(n_customers)))
+    n_blocks = -(-n_customers // BLOCK)
+    for k, b in enumerate(np.array_split(np.arange(n_customers), n_blocks)):
+        _, _, t = _generate(len(b), months, end, seed, block=k, offsets=offsets, id_width=width)
+        offsets["customers"] += len(b)
+        base = window[0]
+        lead = t["lead"]
+        parts.append(pd.DataFrame({
+            "customer_id": t["customer_id"].values(), "hazard": t["hazard"],
+            "first_month": pd.PeriodIndex([base + int(i) for i in t["first"]], freq="M"),
+            "churn_month": pd.PeriodIndex([base + int(i) for i in t["churn"]], freq="M"),
+            "cause": np.array(CAUSES, dtype=object)[t["cause"]],
+            "decline_from": pd.PeriodIndex([base + int(c - d) if d else pd.NaT for c, d in zip(t["churn"], lead,
+                                                                                            strict=True)], freq="M"),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def true_risk(planted: pd.DataFrame, asof, horizon: int = 3) -> pd.Series:
+    """The true probability that each customer active at ``asof`` churns within ``horizon`` months: what an
+    oracle knowing the planted hazard, the cause and whether usage has begun to fall would say (no score
+    computed from the data can rank better, on average). ``planted`` is :func:`truth`'s table.
+
+    A customer is active at ``asof`` when subscribed in the month before it; "churns within ``horizon``
+    months" is the health score's label (:func:`csa.health_features`). With ``h`` the monthly hazard and
+    ``q = 1 − h``: a budget churn is memoryless, ``1 − q**horizon``; a customer whose usage began to fall
+    ``j`` months before ``asof`` (the lead ``d`` is more than ``j``) churns in the window with probability
+    ``Σ q**d`` over the leads ``j < d ≤ j + horizon`` ÷ ``Σ q**d`` over the leads ``d > j``; a customer with a
+    signalling cause whose usage has not fallen yet is at least ``d`` months from churning:
+    ``Σ p_d (q**d − q**horizon)⁺ ÷ Σ p_d q**d``.
+
+    Examples
+    --------
+    >>> t = truth()
+    >>> r = true_risk(t, "2026-04")
+    >>> len(r), round(float(r.mean()), 3)
+    (1170, 0.086)
+    >>> h = t.loc[0, "hazard"]  # C00001 will leave for budget reasons: usage tells nothing, the hazard all
+    >>> bool(np.isclose(r.loc["C00001"], 1 - (1 - h) ** 3))
+    True
+    """
+    a = pd.Period(asof, "M")
+    t = planted.loc[(planted["first_month"] <= a - 1) & (planted["churn_month"] > a - 1)]
+    h = t["hazard"].to_numpy(float)
+    q = 1 - h
+    H = int(horizon)
+    out = 1 - q ** H  # budget
+    for c in CAUSES:
+        leads = np.array(USAGE["lead_months"][c], dtype=float)
+        if not len(leads):
+            continue
+        m = (t["cause"] == c).to_numpy()
+        start = t["decline_from"].to_numpy()
+        falling = m & np.array([s is not pd.NaT and s <= a - 1 for s in start])
+        waiting = m & ~falling
+        # not falling yet: churn is at least d months away, for each possible lead d
+        qd = q[waiting, None] ** leads[None, :]
+        out[waiting] = np.clip(qd - q[waiting, None] ** H, 0, None).sum(axis=1) / qd.sum(axis=1)
+        if falling.any():
+            j = np.array([(a - 1 - s).n for s in start[falling]], dtype=float)
+            qd = q[falling, None] ** leads[None, :]
+            later = leads[None, :] > j[:, None]
+            inside = later & (leads[None, :] <= j[:, None] + H)
+            out[falling] = (qd * inside).sum(axis=1) / (qd * later).sum(axis=1)
+    return pd.Series(out, index=pd.Index(t["customer_id"].to_numpy(), name="customer_id"), name="true_risk")

@@ -1,4 +1,4 @@
-"""The canonical data model: six tables, one row per thing.
+"""The canonical data model: eight tables, one row per thing.
 
 Every loader, generator, metric and notebook uses the names defined here. ``data/README.md``
 documents the same model for people; ``tests/test_schema.py`` keeps the two in step.
@@ -227,8 +227,26 @@ SUPPORT_COSTS = Table(
     ),
 )
 
+USAGE = Table(
+    "usage", None,
+    "Product usage per customer and month (for the health score); one row per customer and month.",
+    columns=(
+        C("customer_id", "id", "Customer.", example="C00001", aliases=("顧客ID", "取引先ID", "アカウントID")),
+        C("month", "month", "Calendar month, YYYY-MM.", example="2026-10", aliases=("月", "年月", "対象月")),
+        C("seats", "int", "Seats (licences) the customer had that month.", min=0, required=False, nullable=True,
+          example="25", aliases=("席数", "ライセンス数", "契約ID数")),
+        C("active_users", "int", "Users who used the product that month (at most the seats, when both are "
+          "known).", min=0, required=False, nullable=True, example="18",
+          aliases=("アクティブユーザー数", "利用ユーザー数", "MAU")),
+        C("logins", "int", "Logins that month.", min=0, required=False, nullable=True, example="240",
+          aliases=("ログイン数", "ログイン回数")),
+        C("key_features", "int", "How many of the product's key features were used that month.", min=0,
+          required=False, nullable=True, example="5", aliases=("主要機能利用数", "利用機能数")),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, ORDERS, TICKETS, SURVEYS, GOALS, SUPPORT_COSTS)
+    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, ORDERS, TICKETS, SURVEYS, GOALS, SUPPORT_COSTS, USAGE)
 }
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 

@@ -30,10 +30,11 @@ def the_problem(err, column, text):
 
 # ---------------------------------------------------------------- the sample and the types
 
-def test_sample_loads_all_seven_tables_typed():
+def test_sample_loads_all_eight_tables_typed():
     ds = csa.load(SAMPLE)
     assert set(ds.tables()) == {"customers", "subscriptions", "orders", "tickets", "surveys", "goals",
-                                "support_costs"}
+                                "support_costs", "usage"}
+    assert str(ds.usage["month"].dtype) == "period[M]" and str(ds.usage["active_users"].dtype) == "Int64"
     costs = ds.support_costs
     assert str(costs["month"].dtype) == "period[M]" and costs["team"].isna().sum() == 24  # unallocated tooling
     assert (costs["amount"] > 0).all()
@@ -56,7 +57,7 @@ def test_business_time_zone_is_a_parameter(small):
 
 
 def test_only_customers_is_required(small):
-    for t in ("subscriptions", "orders", "tickets", "surveys", "goals"):
+    for t in ("subscriptions", "orders", "tickets", "surveys", "goals", "usage"):
         (small / f"{t}.csv").unlink()
     ds = csa.load(small)
     assert ds.tickets is None and ds.surveys is None

@@ -183,6 +183,31 @@ def test_duplicate_team_months_in_support_costs_are_a_problem(small):
     assert "2 pairs" in p.message and p.n_rows == c.duplicated(["month", "team"], keep=False).sum() >= 4
 
 
+def test_usage_keeps_one_row_per_customer_month_and_no_more_active_users_than_seats(small):
+    u = read_raw(small, "usage")
+    u.loc[len(u)] = u.loc[4]
+    u.loc[7, "active_users"] = str(int(u.loc[7, "seats"]) + 3)
+    write_raw(small, "usage", u)
+    found = problems_of(small)
+    p = one(found, "same customer and month", file="usage.csv")
+    assert p.n_rows == 2 and p.values[0] == f"{u.loc[4, 'customer_id']} {u.loc[4, 'month']}"
+    p = one(found, "more active users than seats", file="usage.csv", column="active_users")
+    assert p.n_rows == 1 and p.rows == [9] and p.values == [f"{int(u.loc[7, 'seats']) + 3} active of "
+                                                          f"{u.loc[7, 'seats']} seats"]
+    assert "swapped" in p.fix
+
+
+def test_usage_without_seats_or_with_an_unknown_customer(small):
+    u = read_raw(small, "usage").drop(columns=["seats"])
+    write_raw(small, "usage", u)
+    ds = csa.load(small)
+    assert "seats" not in ds.usage.columns or ds.usage["seats"].isna().all()
+    u.loc[0, "customer_id"] = "C99999"
+    write_raw(small, "usage", u)
+    p = one(problems_of(small), "customer_id not found", file="usage.csv")
+    assert p.values == ["C99999"]
+
+
 def test_one_row_per_pair_loads(small):
     ds = csa.load(small)
     assert not ds.subscriptions.duplicated(["customer_id", "month"]).any()

@@ -32,14 +32,20 @@ PAIR_KEYS = {
     "support_costs": (("month", "team"), "month and team",
                       "keep one row per month and team: add up the costs of a team's month into one row, or "
                       "remove the repeated rows"),
+    "usage": (("customer_id", "month"), "customer and month",
+              "keep one row per customer and month: add up a customer's usage of the month into one row (seats, "
+              "logins and features as the month's totals), or remove the repeated rows"),
 }
 PAIR_RULE = {"subscriptions": "a customer has one MRR per month, and repeated rows would be counted twice in MRR, "
                               "churn and NRR",
              "support_costs": "a team has one cost per month, and repeated rows would be counted twice in the cost "
-                              "per incident"}
+                              "per incident",
+             "usage": "a customer has one usage row per month, and repeated rows would be counted twice in the "
+                      "health score's signals"}
 #: the column that dates each table's rows (date ranges, periods, the data's last month)
 TIME_COLUMN = {"customers": "signup_date", "subscriptions": "month", "orders": "ordered_at",
-               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at", "support_costs": "month"}
+               "tickets": "created_at", "surveys": "responded_at", "goals": "started_at", "support_costs": "month",
+               "usage": "month"}
 
 
 def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, problems: list[Problem]) -> None:
@@ -62,6 +68,16 @@ def _check_table(df: pd.DataFrame, raw: pd.DataFrame, t: Table, fname: str, prob
                                         rows=rows, values=vals,
                                         fix="check the export's time zone settings (all timestamps should carry "
                                             "the same offset), or correct these rows"))
+    if t.name == "usage" and {"seats", "active_users"} <= set(df):
+        over = (df["active_users"] > df["seats"]).fillna(False).to_numpy(bool)
+        if over.any():
+            shown = (df["active_users"].astype(str) + " active of " + df["seats"].astype(str) + " seats")
+            n, rows, vals = _examples(shown, pd.Series(over, index=df.index))
+            problems.append(Problem(t.name, fname, "more active users than seats", column="active_users",
+                                    n_rows=n, rows=rows, values=vals,
+                                    fix="check that the two columns are not swapped and count the same users (an "
+                                        "export that counts guests as active users: map only the seat holders); "
+                                        "leave seats empty where the plan has no seat limit"))
     if t.name == "surveys" and "score" in df and "survey" in df:
         top = df["scale"] if "scale" in df else None  # a stated scale (a good/bad CSAT: 1–2) replaces the usual
         for survey, (lo, hi) in SURVEY_SCALES.items():

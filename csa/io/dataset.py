@@ -45,6 +45,7 @@ class Dataset:
     surveys: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
     support_costs: pd.DataFrame | None = None
+    usage: pd.DataFrame | None = None
     tz: str = "Asia/Tokyo"
     path: str = ""
     sources: dict[str, SourceInfo] = field(default_factory=dict)
