@@ -406,3 +406,22 @@ def test_short_data_say_so_instead_of_failing(small_source):
     assert "nothing yet to learn a score from" in V.scope_sentence(sec, lang="en")
     assert "No early warning list" in V.describe_list(sec, 10, lang="en")
     assert "2026-09" in V.describe_previous(sec.previous, lang="ja")
+
+
+def test_the_points_table_in_words_follows_the_model_in_both_languages():
+    X = pd.DataFrame({"nps_last": [9, 10, 8, 3, 2, None, 9, 4, 7, 6] * 3,
+                      "active_share_1m": [0.9, 0.8, 0.95, 0.2, 0.3, 0.5, 0.85, 0.4, 0.7, 0.6] * 3,
+                      "plan": ["starter", "premium"] * 15})
+    y = [0, 0, 0, 1, 1, 1, 0, 1, 0, 0] * 3
+    m = csa.HealthModel(min_frequency=1, bins=3).fit(X, y)
+    raw = m.points_table()
+    for lang in ("en", "ja"):
+        words = V.points_table(m, lang, min_spread=0)
+        assert len(words) == len(raw)
+        assert not words.isin(["nps_last", "active_share_1m", "plan", "starter", "(missing)"]).any().any()
+        times = "×" if lang == "en" else "倍"
+        odds = words["odds_col"].str.rstrip(times).astype(float)
+        np.testing.assert_allclose(odds, raw["odds_ratio"].round(2))
+    en = V.points_table(m, "en", min_spread=0)
+    assert en["bin_col"].str.contains("%").sum() == 3 and "no data" in set(en["bin_col"])
+    assert {"Starter", "Premium"} <= set(en["bin_col"])

@@ -31,7 +31,8 @@ from .nps import FollowupList
 
 __all__ = ["LIST_NAME", "MODEL_KEYS", "Section", "at_risk_list", "backtest_table", "build", "calibration_table",
            "describe_backtest", "describe_calibration", "describe_file", "describe_list", "describe_previous",
-           "early_warning", "headline_records", "list_table", "origins", "playbook_table", "previous_list",
+           "early_warning", "headline_records", "list_table", "origins", "playbook_table", "points_table",
+           "previous_list",
            "reason_words", "report_month", "scope_sentence", "warning_list"]
 
 NS = "health"
@@ -352,6 +353,40 @@ def backtest_table(bt: H.Backtest, *, top: float = 0.1, lang: str = "en") -> pd.
     out = pd.DataFrame(rows).set_index("score")
     out.index.name = t("score", lang, NS)
     return out.rename(columns={c: t(c, lang, NS, pct=pct) for c in out.columns})
+
+
+def _bin_words(name: str, row: pd.Series, lang: str) -> str:
+    """A bin of the points table in words: ``< 53%``, ``53% – 88%``, ``≥ 88%``, ``0``, ``no data``, a level."""
+    if row["bin"] == "(missing)":
+        return t("value_none", lang, NS)
+    lo, hi = row["low"], row["high"]
+    if (np.isnan(lo) and np.isnan(hi)) or name not in _RATIOS:
+        return _value(name, row["bin"], lang) if _FEATURES.get(name) and _FEATURES[name].kind == "category" \
+            else row["bin"]
+    if np.isnan(lo):
+        return f"< {_value(name, hi, lang)}"
+    if np.isnan(hi):
+        return f"≥ {_value(name, lo, lang)}"
+    return f"{_value(name, lo, lang)} – {_value(name, hi, lang)}"
+
+
+#: signals whose bins are written as percentages or yen (the others: their numbers as they are)
+_RATIOS = {"mrr_change_3m", "active_users_change_3m", "logins_change_3m", "goal_completion_90d", "active_share_1m",
+           "mrr"}
+
+
+def points_table(model: H.HealthModel, lang: str = "en", *, min_spread: float = 0.05) -> pd.DataFrame:
+    """The fitted score's points table in words (:meth:`csa.HealthModel.points_table`): each signal that moves
+    the odds by at least ``min_spread`` (log-odds between its bins), most decisive first, its bins and the odds
+    of leaving in each against the average account (×1.0). Column names are label keys."""
+    tab = model.points_table()
+    spread = tab.groupby("factor", sort=False)["log_odds"].agg(lambda v: v.max() - v.min())
+    rows = []
+    for name in spread[spread >= min_spread].sort_values(ascending=False).index:
+        for _, r in tab[tab["factor"] == name].iterrows():
+            rows.append({"signal_col": t(f"f_{name}", lang, NS), "bin_col": _bin_words(name, r, lang),
+                         "odds_col": t("times", lang, NS, x=num.number(r["odds_ratio"], 2))})
+    return pd.DataFrame(rows, columns=["signal_col", "bin_col", "odds_col"])
 
 
 def calibration_table(bt: H.Backtest, model: str = "fitted", *, level: float = 0.95) -> pd.DataFrame:
