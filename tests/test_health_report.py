@@ -425,3 +425,20 @@ def test_the_points_table_in_words_follows_the_model_in_both_languages():
     en = V.points_table(m, "en", min_spread=0)
     assert en["bin_col"].str.contains("%").sum() == 3 and "no data" in set(en["bin_col"])
     assert {"Starter", "Premium"} <= set(en["bin_col"])
+
+
+def test_with_many_customers_the_score_learns_from_a_stated_sample_and_the_list_scores_everyone(sample_ds):
+    full = V.build(sample_ds, n_origins=4)
+    sec = V.build(sample_ds, n_origins=4, max_customers=800)
+    assert full.sampled is None and sec.sampled == (800, 2000)
+    assert len(sec.signals) == len(full.signals) == 1261  # every customer subscribed at the end of 2026-10
+    assert sec.training[2] < 0.5 * full.training[2]  # customer-months learned from: those of the 800
+    assert set(sec.warning.index) <= set(sec.signals.index) and len(sec.warning) > 300
+    sample = H.customer_sample(sample_ds, 800, seed=0)
+    assert sec.backtest.counts["customers"].max() <= sample.subscriptions["customer_id"].nunique()
+    for lang, words in (("en", "drawn at random"), ("ja", "無作為に選んだ800社")):
+        assert words in V.scope_sentence(sec, lang=lang) and words not in V.scope_sentence(full, lang=lang)
+    again = H.customer_sample(sample_ds, 800, seed=0)
+    assert again.customers["customer_id"].tolist() == sample.customers["customer_id"].tolist()
+    assert (sample.usage["customer_id"].isin(sample.customers["customer_id"])).all()
+    assert len(sample.support_costs) == len(sample_ds.support_costs)

@@ -330,6 +330,9 @@ def test_report_on_the_sample(tmp_path, capsys):
         < index.index("各セクションのその他のKPI")
     example = R.load(R.example_path())
     assert m["registry"]["sha256"] == hashlib.sha256(R.example_path().read_bytes()).hexdigest()
+    from csa import playbook as PB
+
+    assert m["health_file"]["sha256"] == hashlib.sha256(PB.example_path().read_bytes()).hexdigest()
     assert len(m["scorecard"]["rows"]) == len(example.kgis) + len(example.kpis)
     assert _remote_refs(out) == {}
     executed = nbformat.read(out / "01_nps.ipynb", as_version=4)

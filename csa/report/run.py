@@ -296,6 +296,13 @@ def _default_period(data: Path, freq: str, tz: str | None, mapping) -> tuple[str
     raise ValueError(f"--period: the data in {data} has no dates to take a period from; give --period, e.g. 2026-10")
 
 
+def _health_file(data) -> Path | None:
+    """The health file the health section reads when the report gives it none (:func:`csa.playbook.resolve`)."""
+    from ..playbook import resolve
+
+    return resolve(None, data)
+
+
 def _skipped(plan: list, present: set[str] | None, registry_file: Path | None, lang: str) -> dict[int, str]:
     """Plan positions (1-based) of the sections not to run, with the reason in ``lang``: a table the section
     needs (``tables`` in notebooks/index.yaml) is not in the data, its survey (``survey``) has no answer, or it
@@ -496,6 +503,9 @@ def run_report(period: str = "", *, data_dir: str | os.PathLike = "data/sample",
             stack.close()  # the cache is not needed any more
             manifest["registry"] = None if registry_file is None else {
                 "file": _shown_path(registry_file, target.path), "sha256": _sha256(registry_file)}
+            health_file = _health_file(data)  # the health section's weights, bands and playbook
+            manifest["health_file"] = None if health_file is None else {
+                "file": _shown_path(health_file, target.path), "sha256": _sha256(health_file)}
             (build / "index.html").write_text(_index(manifest, target.path, sources=sources is not None,
                                                      scorecard=scorecard_html), encoding="utf-8")
             if pdf:

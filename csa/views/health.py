@@ -129,10 +129,13 @@ class Section:
     previous: dict
     tiers_note: str = ""
     top: float = 0.1
+    #: (customers the score learned from and was backtested on, all customers) when it learned from a sample
+    sampled: tuple[int, int] | None = None
 
 
 def build(ds, *, period: str = "", freq: str = "month", horizon: int = 3, n_origins: int = 12, top: float = 0.1,
-          health_file: str = "", data_dir: str | Path = "", engine: str = "pandas") -> Section:
+          health_file: str = "", data_dir: str | Path = "", engine: str = "pandas",
+          max_customers: int = 50_000) -> Section:
     """Everything the report section needs, in one call (see :class:`Section`).
 
     Parameters
@@ -155,26 +158,33 @@ def build(ds, *, period: str = "", freq: str = "month", horizon: int = 3, n_orig
         The data folder (where ``health.yaml`` is looked for); empty: the bundled sample.
     engine : str
         Where the LTV behind the tiers is added up.
+    max_customers : int
+        With more customers than this, the score learns and is backtested on this many drawn at random
+        (:func:`csa.health.customer_sample`, seed 0): time and memory stay bounded, and the page says so. The
+        early warning list scores every customer. ``0``: all customers, however many.
     """
     from ..datasets import sample_dir
 
     month, month_label = report_month(ds, period, freq)
     found = PB.resolve(health_file, data_dir or sample_dir())
     hf = PB.load(found) if found is not None else PB.HealthFile(path="", found=False)
-    frames = _frames(ds, month, horizon)
-    cut = origins(ds, month, horizon=horizon, n=n_origins, frames=frames)
-    bt = H.backtest(ds, cutoffs=cut, horizon=horizon, models=_models(ds, hf), frames=frames) if cut else None
+    fit_ds, sampled = ds, None
+    if max_customers and len(ds.customers) > max_customers:
+        fit_ds, sampled = H.customer_sample(ds, max_customers, seed=0), (int(max_customers), len(ds.customers))
+    frames = _frames(fit_ds, month, horizon)
+    cut = origins(fit_ds, month, horizon=horizon, n=n_origins, frames=frames)
+    bt = H.backtest(fit_ds, cutoffs=cut, horizon=horizon, models=_models(fit_ds, hf), frames=frames) if cut else None
     signals = H.health_features(ds, asof=month + 1, horizon=horizon)
     model, training, warning = None, None, early_warning(None, signals.drop(columns="churned"))
     tiers, note = _tiers(ds, month, engine)
     if frames and _both(list(frames.values())):  # leavers and stayers to learn from
-        train = H.training_frame(ds, until=month, horizon=horizon, frames=frames)
+        train = H.training_frame(fit_ds, until=month, horizon=horizon, frames=frames)
         y = train.pop("churned").astype(bool)
         model = H.HealthModel(bands=hf.bands).fit(train, y)
         training = (train.attrs["asof"][0], train.attrs["asof"][-1], len(train))
         warning = warning_list(ds, model, signals.drop(columns="churned"), hf, tiers=tiers)
-    prev = previous_list(ds, month, hf, horizon=horizon, frames=frames, engine=engine)
-    return Section(month, month_label, horizon, hf, bt, model, training, signals, warning, prev, note, top)
+    prev = previous_list(ds, month, hf, horizon=horizon, frames=frames, engine=engine, fit_ds=fit_ds)
+    return Section(month, month_label, horizon, hf, bt, model, training, signals, warning, prev, note, top, sampled)
 
 
 # ----------------------------------------------------------------------------------- the list
@@ -296,7 +306,7 @@ def at_risk_list(table: pd.DataFrame, top_n: int, *, lang: str = "en") -> Follow
 # ----------------------------------------------------------------------------------- last month's list
 
 def previous_list(ds, month: pd.Period, hf: PB.HealthFile, *, horizon: int = 3, frames: dict | None = None,
-                  engine: str = "pandas") -> dict:
+                  engine: str = "pandas", fit_ds=None) -> dict:
     """What became of the list made at the end of the month before ``month``: the accounts flagged then (red or
     yellow, by a score fitted on what was known then), how many have left by the end of ``month``, against the
     other accounts, and whether their ``horizon``-month window has closed.
@@ -307,14 +317,15 @@ def previous_list(ds, month: pd.Period, hf: PB.HealthFile, *, horizon: int = 3, 
         ``made`` (the month the list was made at the end of), ``flagged``, ``left`` (flagged accounts not
         subscribed in ``month``), ``others``, ``others_left``, ``expected`` (the sum of their probabilities of
         leaving within the horizon), ``closes`` (the last month of the window) and ``closed`` (bool); ``None``
-        values when there is no earlier list (too little history).
+        values when there is no earlier list (too little history). ``fit_ds``: the customers the score learns
+        from (:func:`csa.health.customer_sample`), when not all of ``ds``'s.
     """
     made = month - 1
     subs = ds.subscriptions
     empty = {"made": made, "flagged": 0, "left": 0, "others": 0, "others_left": 0, "expected": None,
              "closes": made + horizon, "closed": False, "ok": False}
     try:
-        train = H.training_frame(ds, until=made, horizon=horizon, frames=frames)
+        train = H.training_frame(ds if fit_ds is None else fit_ds, until=made, horizon=horizon, frames=frames)
     except ValueError:  # no as-of month with a closed window yet
         return empty
     y = train.pop("churned").astype(bool)
@@ -416,8 +427,11 @@ def scope_sentence(sec: Section, *, lang: str = "en") -> str:
     if sec.training is None:
         return t("scope_none", lang, NS, period=sec.month_label, n=len(sec.signals), horizon=sec.horizon)
     first, last, rows = sec.training
-    return t("scope", lang, NS, period=sec.month_label, n=len(sec.signals), horizon=sec.horizon,
+    text = t("scope", lang, NS, period=sec.month_label, n=len(sec.signals), horizon=sec.horizon,
              first=str(first), last=str(last), rows=rows)
+    if sec.sampled:
+        text += (" " if lang == "en" else "") + t("scope_sampled", lang, NS, n=sec.sampled[0], total=sec.sampled[1])
+    return text
 
 
 def describe_file(hf: PB.HealthFile, *, lang: str = "en") -> str:
