@@ -746,7 +746,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
                              f"got {self.directions!r}")
         return {c: d for c, d in spec.items() if c in X.columns}
 
-    def _fit_weights(self, X: pd.DataFrame, target: np.ndarray) -> None:
+    def _fit_weights(self, X: pd.DataFrame, target: np.ndarray) -> np.ndarray:
         """The fitted weights. The steps of a number whose weights say the opposite of the number's direction are
         left out and the rest refitted: two neighbouring bins merge (or, unbinned, the number leaves the score),
         until every weight agrees."""
@@ -760,7 +760,8 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         had = pd.Series(steps).groupby(groups, sort=False).transform("any").to_numpy()  # numbers with steps
         self.model_ = LogisticRegression(C=self.C, solver="newton-cholesky", max_iter=500, warm_start=True)
         while True:
-            self.model_.fit(Z * keep, target)  # a column left out is all zeros: its weight is 0
+            Z[:, ~keep] = 0.0  # a column left out is all zeros: its weight is 0
+            self.model_.fit(Z, target)
             coef = np.where(keep, self.model_.coef_[0], 0.0)
             contrary = keep & (coef * sign < 0)
             # a number whose every step is left out leaves the score, its missing indicator too
@@ -773,6 +774,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         steps = pd.Series(self.design_.steps & keep).groupby(self.design_.groups, sort=False).any()
         had = pd.Series(self.design_.steps).groupby(self.design_.groups, sort=False).any()
         self.dropped_: list[str] = [g for g in had.index if had[g] and not steps[g]]
+        return self.model_.intercept_[0] + Z @ coef
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -815,7 +817,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.base_rate_ = float(target.mean())
         if self.weights is None:
-            self._fit_weights(X, target)
+            risk = self._fit_weights(X, target)  # the training accounts' log-odds
         else:
             self.factors_ = _hand_weights(self.weights, X)
             self.reference_ = {n: np.sort(v[~np.isnan(v)]) for n, (_, pts) in self.factors_.items() if pts is None
@@ -823,7 +825,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):
             h = self.health(X)
             ok = ~np.isnan(h)
             self.calibration_ = LogisticRegression(C=1.0).fit(((h[ok] - 50) / 25).reshape(-1, 1), target[ok])
-        risk = self.decision_function(X)
+            risk = self._risk_of_health(h)
         lo, hi = sorted(self.bands)
         self.red_at_, self.yellow_at_ = (float(np.quantile(risk, 1 - q)) for q in (lo, hi))
         self.train_risk_ = np.sort(risk)
@@ -884,7 +886,10 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         X = self._input(X)
         if self.weights is None:
             return self.model_.intercept_[0] + self.design_.transform(X) @ self.coef_
-        h = self.health(X)
+        return self._risk_of_health(self.health(X))
+
+    def _risk_of_health(self, h: np.ndarray) -> np.ndarray:
+        """Hand-weighted: the calibrated log-odds of a health score (the base rate's where it is missing)."""
         risk = self.calibration_.decision_function(((np.nan_to_num(h, nan=50.0) - 50) / 25).reshape(-1, 1))
         base = np.log(self.base_rate_ / (1 - self.base_rate_))
         return np.where(np.isnan(h), base, risk)

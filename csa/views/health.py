@@ -135,7 +135,7 @@ class Section:
 
 def build(ds, *, period: str = "", freq: str = "month", horizon: int = 3, n_origins: int = 12, top: float = 0.1,
           health_file: str = "", data_dir: str | Path = "", engine: str = "pandas",
-          max_customers: int = 50_000) -> Section:
+          max_customers: int = 20_000) -> Section:
     """Everything the report section needs, in one call (see :class:`Section`).
 
     Parameters
