@@ -144,7 +144,7 @@ def test_en_page_keeps_en_cells(reports):
 @slow
 def test_index_summarises_the_headline_records_in_the_language(reports):
     index = (reports["ja"] / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="ja">' in index and "<title>カスタマーサクセス・レポート — 2026-10</title>" in index
+    assert '<html lang="ja">' in index and "<title>カスタマーサクセス・レポート — 2026年10月</title>" in index
     for header in ("指標", "期間", "値", "95%信頼区間", "件数", "比較期との差"):
         assert f"<th>{header}</th>" in index
     assert "<td>ちいさな指標</td>" in index and "Tiny score" not in index

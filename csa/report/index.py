@@ -232,24 +232,58 @@ def _shown_path(path: str | os.PathLike, report_dir: Path) -> str:
         return p.name
 
 
+def _title_period(period: str, freq: str, lang: str) -> str:
+    """The period as the title shows it: ``2026-10`` in English, ``2026年10月`` in Japanese (others as given).
+
+    >>> [_title_period(p, f, lang) for p, f, lang in (("2026-10", "month", "ja"), ("2026-10", "month", "en"),
+    ...                                                 ("2026Q4", "quarter", "ja"))]
+    ['2026年10月', '2026-10', '2026Q4']
+    """
+    if freq == "month" and len(period) == 7 and period[4] == "-" and period[:4].isdigit() and period[5:].isdigit():
+        return _t("title_month", lang, period=period, year=int(period[:4]), month=int(period[5:]))
+    return period
+
+
+def _local_time(iso: str, tz: str, lang: str) -> str:
+    """When the report was made, in the report's time zone: ``2026-12-08 08:05 JST`` / ``2026年12月8日 8:05（JST）``.
+
+    >>> made = "2026-12-07T23:05:09+00:00"
+    >>> _local_time(made, "Asia/Tokyo", "ja"), _local_time(made, "UTC", "en")
+    ('2026年12月8日 8:05（JST）', '2026-12-07 23:05 UTC')
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    t = datetime.fromisoformat(iso)
+    try:
+        t = t.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    zone = t.tzname() or tz
+    if lang == "ja":
+        return f"{t.year}年{t.month}月{t.day}日 {t.hour}:{t.minute:02d}（{zone}）"
+    return f"{t:%Y-%m-%d %H:%M} {zone}"
+
+
 def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard: str = "") -> str:
     p = manifest["parameters"]
     lang, period = p.get("lang", "en"), str(p["period"])
-    title = _t("report_title", lang, period=period)
+    title = _t("report_title", lang, period=_title_period(period, p.get("freq", "month"), lang))
     colon = _e(_t("colon", lang))
     meta = [f"{_e(_t('data_folder', lang))}{colon}{_e(Path(str(p['data_dir'])).name)}"]  # a name, not a path
     if manifest.get("mapping"):
         meta.append(f"{_e(_t('mapping_file', lang))}{colon}<code>{_e(manifest['mapping']['file'])}</code>")
     if p.get("tz"):
         meta.append(f"{_e(_t('time_zone', lang))}{colon}{_e(p['tz'])}")
-    if p.get("engine"):
-        meta.append(f"{_e(_t('engine', lang))}{colon}{_e(p['engine'])}")
     meta.append(f"{_e(_t('period_type', lang))}{colon}{_e(_t(p.get('freq', 'month'), lang))}")
     note = manifest.get("period_note")
     if note:
         meta.append(_e(_t("period_taken", lang, period=period, why=note.get(lang) or note.get("en", ""))))
-    when = manifest["generated_at"].replace("T", " ").replace("+00:00", "")
-    meta.append(_e(_t("generated", lang, when=when, version=manifest["versions"].get("csa", "?"))))
+    made = []  # how it was made: at the foot of the page, for the analyst
+    if p.get("engine"):
+        made.append(f"{_e(_t('engine', lang))}{colon}{_e(p['engine'])}")
+    when = _local_time(manifest["generated_at"], p.get("tz") or "UTC", lang)
+    made.append(_e(_t("generated", lang, when=when, version=manifest["versions"].get("csa", "?"))))
     front = manifest.get("front_page")
     if front is None:  # a manifest without a front page (an older report): every record, as published
         front = [{**r, "source": "section"} for nb in manifest["notebooks"] for r in nb.get("records", [])]
@@ -285,7 +319,7 @@ def _index(manifest: dict, report_dir: Path, *, sources: bool = True, scorecard:
 {more}<details class="csa-more"><summary>{_e(_t("sections_heading", lang))}</summary>
 {_sections(manifest["notebooks"], lang)}
 </details>
-<p class="meta">{note}</p>"""
+<p class="meta">{" · ".join(made)}. {note}</p>"""
     other = manifest.get("other_language")
     nav = _nav(lang, sources=sources, index=False, other=(other["lang"], other["href"]) if other else None)
     return _page(lang, title, body, nav=nav)
