@@ -221,6 +221,7 @@ class PageView:
     ids: set[str] = field(default_factory=set)
     cells: dict[str, Any] = field(default_factory=dict)  # Japanese pages: table cells' word-break
     what_changed: dict[str, Any] | None = None  # the front page's "what changed" block
+    scrolled: list[str] = field(default_factory=list)  # tables wider than their box at 1280 px (they scroll)
 
     @property
     def where(self) -> str:
@@ -230,6 +231,20 @@ class PageView:
 _JS_WAIT_IMAGES = """async () => {
   await Promise.all([...document.images].map(i => i.complete ? null :
     new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+}"""
+
+_JS_SCROLLED = """() => {
+  const out = [];
+  for (const t of document.querySelectorAll('table')) {
+    let box = t.parentElement;
+    while (box && box !== document.body && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+    if (!box || box === document.body) continue;
+    if (t.getBoundingClientRect().width > box.clientWidth + 1) {
+      const head = [...t.querySelectorAll('th')].map(h => h.innerText.trim()).filter(Boolean).slice(0, 4).join(' | ');
+      out.push(`a table of ${Math.round(t.getBoundingClientRect().width)} px in a box of ${box.clientWidth} px: ${head}`);
+    }
+  }
+  return out;
 }"""
 
 _JS_OVERFLOW = """() => {
@@ -347,6 +362,7 @@ def _observe_page(context: Any, path: Path, report: Path, lang: str, shots: Path
         view.heads_closed = page.evaluate(_JS_HEADS)
         view.height = page.evaluate("document.documentElement.scrollHeight")
         view.what_changed = page.evaluate(_JS_WHAT_CHANGED)
+        view.scrolled = page.evaluate(_JS_SCROLLED)
         if shots is not None:
             shots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shots / f"{lang}.{path.stem}.png"), full_page=True)
@@ -453,6 +469,11 @@ def check_links(view: PageView, report: Path, ids: dict[str, set[str]]) -> list[
         out.append(_problem(view, "links that leave the report folder (they break when the report is sent on)",
                             outside))
     return out
+
+
+def check_tables_fit(view: PageView) -> list[str]:
+    """Every table fits the page at 1280 px: a column a reader must scroll to (a play, an owner) is easily missed."""
+    return [_problem(view, "a table scrolls sideways at 1280 px", view.scrolled)] if view.scrolled else []
 
 
 def check_overflow(view: PageView) -> list[str]:

@@ -122,6 +122,10 @@ def test_nothing_overflows_horizontally(built):
     _fail_on(_each(built, bc.check_overflow), built, "horizontal overflow at 1280 and 390 px")
 
 
+def test_tables_fit_the_page_at_1280_px(built):
+    _fail_on(_each(built, bc.check_tables_fit), built, "tables that scroll sideways at 1280 px")
+
+
 @pytest.mark.parametrize("rule", list(bc.TEXT_RULES))
 def test_visible_text(built, rule):
     _fail_on(_each(built, bc.check_text, rule, built.folder), built, f"visible text: {bc.TEXT_RULES[rule][0]}")

@@ -10,6 +10,7 @@ empties the lab template's CDN scripts) and link to each other with relative lin
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -258,7 +259,44 @@ def _html(executed, target: Path, *, lang: str = "en", title: str | None = None,
     exporter.register_preprocessor(_fold_preprocessor(lang, params), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"csa_nav": nav, "csa_fold_label": _t("fold_cell", lang),
                                                                 "csa_chart_alt": _t("chart_alt", lang)})
-    target.write_text(body, encoding="utf-8")
+    target.write_text(phrase_breaks(body) if lang == "ja" else body, encoding="utf-8")
+
+
+_CELL = re.compile(r"(<t[dh]\b[^>]*>)(.*?)(</t[dh]>)", re.S)
+_TAG = re.compile(r"(<[^>]*>)")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def phrase_breaks(page: str) -> str:
+    """Japanese table cells with a line-break opportunity (``<wbr>``) between phrases (BudouX's parser).
+
+    The pages keep Japanese words whole in tables (``word-break: keep-all``, so that a number or a word is
+    never cut in two); without a break between phrases, a long cell could then only wrap at punctuation and
+    a wide table ran off the page. Only the text of ``<td>`` and ``<th>`` cells changes, not their markup.
+
+    >>> phrase_breaks("<td>先月使われた主要機能の数：2</td><td>537,800円</td>")
+    '<td>先月<wbr>使われた<wbr>主要機能の<wbr>数：2</td><td>537,800円</td>'
+    >>> phrase_breaks('<th><a href="x.html">顧客満足度（CSAT・満足4〜5の割合）</a></th>')
+    '<th><a href="x.html">顧客満足度<wbr>（CSAT・満足4〜5の<wbr>割合）</a></th>'
+    """
+    parser = _parser()
+
+    def text(part: str) -> str:
+        if part.startswith("<") or not _JAPANESE.search(part):
+            return part
+        return "<wbr>".join(html.escape(chunk, quote=False) for chunk in parser.parse(html.unescape(part)))
+
+    def cell(m: re.Match) -> str:
+        return m.group(1) + "".join(text(part) for part in _TAG.split(m.group(2))) + m.group(3)
+
+    return _CELL.sub(cell, page)
+
+
+@functools.cache
+def _parser():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
 
 
 _CSS = """
