@@ -1187,11 +1187,13 @@ class Backtest:
         """Mean AUC over the origins, per model — a property: ``bt.mean``, not ``bt.mean()``."""
         return self.auc.mean()
 
-    def summary(self, top: float = 0.1) -> pd.DataFrame:
+    def summary(self, top: float = 0.1, k: int | None = None) -> pd.DataFrame:
         """Per model, over the origins: AUC (mean, standard deviation, lowest, highest), then the means of the
         Brier score (mean squared error of ``p_churn``), and of the lift and recall in the riskiest ``top`` share
         of each origin's accounts (churn rate there ÷ the origin's churn rate; share of the origin's churners
-        found there; ties broken by the order of the accounts), and the number of origins.
+        found there; ties broken by the order of the accounts), with ``k`` the same among the ``k`` riskiest
+        accounts (``lift_k``, ``recall_k``: what a team that can contact ``k`` accounts a month would find),
+        and the number of origins.
 
         >>> s = pd.DataFrame({"origin": ["2026-01"] * 10, "customer_id": list("abcdefghij"), "model": "m",
         ...                   "p_churn": [0.9, 0.8, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2],
@@ -1203,14 +1205,35 @@ class Backtest:
         """
         def per_origin(g: pd.DataFrame) -> pd.Series:
             best = MH.lift(g["churned"], g["p_churn"], top=top)  # csa.metrics.health.lift
-            return pd.Series({"brier": ((g["p_churn"] - g["churned"]) ** 2).mean(), "lift_top": best.lift,
-                              "recall_top": best.recall})
+            out = {"brier": ((g["p_churn"] - g["churned"]) ** 2).mean(), "lift_top": best.lift,
+                   "recall_top": best.recall}
+            if k is not None:
+                at_k = MH.lift(g["churned"], g["p_churn"], k=k)
+                out.update(lift_k=at_k.lift, recall_k=at_k.recall)
+            return pd.Series(out)
 
         s = self.scores.assign(churned=self.scores["churned"].astype(float))
         extra = s.groupby(["model", "origin"], sort=False)[["p_churn", "churned"]].apply(per_origin)
         extra = extra.groupby(level="model", sort=False).mean()
         return pd.DataFrame({"mean_auc": self.auc.mean(), "sd": self.auc.std(), "min": self.auc.min(),
                              "max": self.auc.max()}).join(extra).assign(origins=self.auc.notna().sum())
+
+    def interval(self, model: str = "fitted", origin=None, *, level: float = 0.95) -> tuple[float, float, float]:
+        """One origin's AUC of ``model`` (the latest by default) with its bootstrap interval
+        (:func:`csa.metrics.health.auc_interval`): how far a single month's figure can be trusted.
+
+        Returns
+        -------
+        (float, float, float)
+            The AUC, the interval's low and high bounds.
+        """
+        s = self.scores[self.scores["model"] == model]
+        if s.empty:
+            raise KeyError(f"no model {model!r} in this backtest; it compared {list(self.auc.columns)}")
+        at = s["origin"].max() if origin is None else pd.Period(origin, "M")
+        g = s[s["origin"] == at]
+        lo, hi = MH.auc_interval(g["churned"].astype(bool), g["p_churn"], level=level)
+        return MH.auc(g["churned"].astype(bool), g["p_churn"]), lo, hi
 
     def calibration(self, model: str = "fitted", *, bins: int = 10, level: float = 0.95) -> pd.DataFrame:
         """Expected against observed churn of ``model``'s scores by decile (``bins``), cut within each origin
@@ -1305,7 +1328,7 @@ def backtest(ds, *, cutoffs: Iterable | None = None, start=None, end=None, horiz
     origin
     2026-06   0.800           0.598
     2026-07   0.795           0.639
-    2026-08   0.803           0.674
+    2026-08   0.802           0.674
     >>> bt.counts.loc["2026-08"].tolist()  # scored, churned, training rows, training months
     [1216, 91, 17244, 16]
 

@@ -241,7 +241,8 @@ _JS_SCROLLED = """() => {
     if (!box || box === document.body) continue;
     if (t.getBoundingClientRect().width > box.clientWidth + 1) {
       const head = [...t.querySelectorAll('th')].map(h => h.innerText.trim()).filter(Boolean).slice(0, 4).join(' | ');
-      out.push(`a table of ${Math.round(t.getBoundingClientRect().width)} px in a box of ${box.clientWidth} px: ${head}`);
+      const w = Math.round(t.getBoundingClientRect().width);
+      out.push(`a table of ${w} px in a box of ${box.clientWidth} px: ${head}`);
     }
   }
   return out;

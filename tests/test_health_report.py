@@ -442,3 +442,35 @@ def test_with_many_customers_the_score_learns_from_a_stated_sample_and_the_list_
     assert again.customers["customer_id"].tolist() == sample.customers["customer_id"].tolist()
     assert (sample.usage["customer_id"].isin(sample.customers["customer_id"])).all()
     assert len(sample.support_costs) == len(sample_ds.support_costs)
+
+
+def test_the_auc_interval_agrees_with_a_plain_bootstrap_and_hanley_mcneil():
+    """The BCa interval of MH.auc_interval against (a) a percentile bootstrap written out with scikit-learn's
+    roc_auc_score (the same bounds within 0.015) and (b) Hanley & McNeil's (1982) standard error (a quarter)."""
+    rng = np.random.default_rng(7)
+    y = rng.random(600) < 0.15
+    score = y * 0.8 + rng.normal(0, 1, 600)
+    lo, hi = MH.auc_interval(y, score)
+    a = roc_auc_score(y, score)
+    assert lo < a < hi
+    boot = []
+    for _ in range(2000):
+        i = rng.integers(0, 600, 600)
+        if y[i].any() and not y[i].all():
+            boot.append(roc_auc_score(y[i], score[i]))
+    p_lo, p_hi = np.quantile(boot, [0.025, 0.975])
+    assert (lo, hi) == pytest.approx((p_lo, p_hi), abs=0.015)
+    n1, n0 = y.sum(), (~y).sum()
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    se = math.sqrt((a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0))
+    assert (hi - lo) / 2 == pytest.approx(1.96 * se, rel=0.25)  # their normal approximation is rougher
+    assert np.isnan(MH.auc_interval([True, True], [0.1, 0.2])).all()  # nobody stayed: nothing to rank
+
+
+def test_lift_at_a_number_of_accounts_is_a_hand_count():
+    y, p = LEFT, P  # the riskiest 3: a (0.9, left), b (0.8), h (0.7, left)
+    r = MH.lift(y, p, k=3)
+    assert (r.k, r.found, r.recall) == (3, 2, 2 / 3) and r.lift == pytest.approx((2 / 3) / 0.3)
+    assert MH.lift(y, p, k=50).k == 10  # more than there are: all of them
+    with pytest.raises(ValueError, match="number of accounts"):
+        MH.lift(y, p, k=0)

@@ -351,19 +351,23 @@ def _model_name(name: str, lang: str, *, in_sentence: bool = False) -> str:
     return t(key.replace("model_", "in_", 1) if in_sentence and key.startswith("model_") else key, lang, NS)
 
 
-def backtest_table(bt: H.Backtest, *, top: float = 0.1, lang: str = "en") -> pd.DataFrame:
+def backtest_table(bt: H.Backtest, *, top: float = 0.1, capacity: int | None = None,
+                   lang: str = "en") -> pd.DataFrame:
     """The backtest per score, in words: mean AUC, its spread over the origins (standard deviation, lowest and
-    highest), lift and share of leavers found in the riskiest ``top`` of each origin's accounts, origins."""
-    s = bt.summary(top=top)
+    highest), lift and share of leavers found in the riskiest ``top`` of each origin's accounts, the share found
+    among the ``capacity`` riskiest (what the team can contact in a month), origins."""
+    s = bt.summary(top=top, k=capacity)
     pct = num.number(100 * top, 0)
     rows = [{"score": _model_name(m, lang), "auc_mean": num.number(r["mean_auc"], 3),
              "auc_sd": "±" + num.number(r["sd"], 3), "auc_range": num.interval(r["min"], r["max"], digits=3),
              "lift_col": t("times", lang, NS, x=num.number(r["lift_top"], 1)),
-             "recall_col": num.value(100 * r["recall_top"], "%", lang), "origins": num.number(r["origins"], 0)}
+             "recall_col": num.value(100 * r["recall_top"], "%", lang),
+             **({"recall_k_col": num.value(100 * r["recall_k"], "%", lang)} if capacity else {}),
+             "origins": num.number(r["origins"], 0)}
             for m, r in s.iterrows()]
     out = pd.DataFrame(rows).set_index("score")
     out.index.name = t("score", lang, NS)
-    return out.rename(columns={c: t(c, lang, NS, pct=pct) for c in out.columns})
+    return out.rename(columns={c: t(c, lang, NS, pct=pct, k=capacity or 0) for c in out.columns})
 
 
 def _bin_words(name: str, row: pd.Series, lang: str) -> str:
@@ -462,7 +466,10 @@ def describe_backtest(bt: H.Backtest | None, *, lang: str = "en") -> str:
     else:
         verdict = t("verdict_some", lang, NS, models=sep.join(_model_name(m, lang, in_sentence=True) for m in others
                                                                if m not in beaten))
-    return head + " " + verdict if lang == "en" else head + verdict
+    auc, lo, hi = bt.interval("fitted")
+    one = t("one_origin", lang, NS, origin=str(bt.auc.index[-1]), auc=num.number(auc, 3),
+            interval=num.interval(lo, hi, digits=3))
+    return f"{head} {verdict} {one}" if lang == "en" else head + verdict + one
 
 
 def describe_calibration(cal: pd.DataFrame, *, lang: str = "en") -> str:
