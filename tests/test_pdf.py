@@ -41,7 +41,7 @@ def test_the_report_prints_into_one_pdf(tmp_path, chromium, capsys):
     reader = PdfReader(pdf)
     text = [p.extract_text() for p in reader.pages]
     assert len(reader.pages) >= 3  # the summary (the scorecard takes a second page), the section, the sources
-    assert "2026-10" in text[0] and "hello from the tiny section" in "\n".join(text)
+    assert "2026年10" in text[0] and "hello from the tiny section" in "\n".join(text)  # the title's month
     width, height = (float(x) for x in reader.pages[0].mediabox.upper_right)
     assert (round(width), round(height)) == (595, 842), "A4 in points"
     assert "PDF …" in capsys.readouterr().err

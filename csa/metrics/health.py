@@ -90,6 +90,19 @@ def auc_interval(churned, score, *, level: float = 0.95, n_resamples: int = 2000
     One origin of a backtest holds some hundreds of leavers at most: its AUC is known to a few hundredths, so
     a score should be judged on the mean over the origins, not on one month.
 
+    Parameters
+    ----------
+    churned : array-like of bool
+        The outcome per account.
+    score : array-like of float
+        Risk per account (higher: riskier), as for :func:`auc`.
+    level : float
+        Confidence level of the interval.
+    n_resamples : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the resampling: the same data give the same interval.
+
     Returns
     -------
     (float, float)

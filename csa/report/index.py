@@ -240,7 +240,7 @@ def _title_period(period: str, freq: str, lang: str) -> str:
     ['2026年10月', '2026-10', '2026Q4']
     """
     if freq == "month" and len(period) == 7 and period[4] == "-" and period[:4].isdigit() and period[5:].isdigit():
-        return _t("title_month", lang, period=period, year=int(period[:4]), month=int(period[5:]))
+        return _t("title_month", lang, year=int(period[:4]), month=int(period[5:]))
     return period
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..catalog import notebooks_dir
 
 __all__ = ["FOLD_AFTER", "LABELS", "REMOVE_TAGS", "SOURCES_FILE", "TEMPLATE", "fold_prose", "param_words",
-           "renumber_sections"]
+           "phrase_breaks", "renumber_sections"]
 
 
 TEMPLATE = "csa_report"
