@@ -631,12 +631,6 @@ class _Design:
         raw, _, _ = self._raw(X)
         return (raw[:, self.useful] - self.mean) / self.sd
 
-    def spec(self, name: str) -> tuple[str, dict] | None:
-        for c, kind, spec in self.specs:
-            if c == name:
-                return kind, spec
-        return None
-
 
 def _hand_weights(weights, X: pd.DataFrame) -> dict[str, tuple[float, dict | None]]:
     """The factors of ``weights`` present in ``X``: name → (weight, points per level or None for a number)."""
@@ -701,8 +695,9 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         Which way is healthier for each number (fitted weights): ``{column: "higher" | "lower"}``;
         ``"signals"`` (default) reads it from :data:`FEATURES` (``better``) for the columns named as there.
         A fitted weight that says the opposite (more active users, more risk) comes from signals that move
-        together, not from the customers; as credit scorecards do, the column is left out and the rest refitted,
-        one column at a time, until every weight agrees (``dropped_`` lists them). ``None``: no check.
+        together, not from the customers; as credit scorecards do, such a step is left out (two neighbouring bins
+        merge) and the rest refitted until every weight agrees; a number left with no step leaves the score
+        (``dropped_`` lists them). ``None``: no check.
 
     Examples
     --------
