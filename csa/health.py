@@ -812,6 +812,8 @@ class HealthModel(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.base_rate_ = float(target.mean())
         if self.weights is None:
+            if isinstance(self.bins, bool) or not isinstance(self.bins, int | np.integer) or self.bins < 0:
+                raise ValueError(f"bins is a whole number ≥ 0 (0: one weight per number); got {self.bins!r}")
             risk = self._fit_weights(X, target)  # the training accounts' log-odds
         else:
             self.factors_ = _hand_weights(self.weights, X)

@@ -474,3 +474,13 @@ def test_lift_at_a_number_of_accounts_is_a_hand_count():
     assert MH.lift(y, p, k=50).k == 10  # more than there are: all of them
     with pytest.raises(ValueError, match="number of accounts"):
         MH.lift(y, p, k=0)
+
+
+def test_bad_sizes_are_refused_with_what_is_expected(sample_ds):
+    X = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6]})
+    with pytest.raises(ValueError, match="bins is a whole number"):
+        csa.HealthModel(bins=-1).fit(X, [0, 1, 0, 1, 0, 1])
+    with pytest.raises(ValueError, match="max_customers is a whole number"):
+        V.build(sample_ds, max_customers=-5)
+    with pytest.raises(ValueError, match="top is a share"):
+        MH.lift([1, 0], [0.2, 0.1], top=0)

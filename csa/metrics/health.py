@@ -201,19 +201,17 @@ def lift(churned, score, *, top: float = 0.1, k: int | None = None) -> Lift:
     >>> lift([1, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0.9, 0.8, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2], k=3).recall
     1.0
     """
-    if k is not None:
-        if int(k) != k or k < 1:
-            raise ValueError(f"k is a number of accounts ≥ 1 (what the team can contact); got {k!r}")
-        y, s = _outcome(churned, score)
-        n = len(y)
-        kk = min(int(k), n)
-        order = np.argsort(-s, kind="stable")[:kk]
-        return Lift(kk / n if n else math.nan, n, kk, int(y.sum()), int(y[order].sum()))
-    if not 0 < float(top) <= 1:
+    if k is not None and (int(k) != k or k < 1):
+        raise ValueError(f"k is a number of accounts ≥ 1 (what the team can contact); got {k!r}")
+    if k is None and not 0 < float(top) <= 1:
         raise ValueError(f"top is a share of the accounts in (0, 1], e.g. 0.1 for the riskiest 10 %; got {top!r}")
     y, s = _outcome(churned, score)
     n = len(y)
-    k = max(1, math.ceil(float(top) * n - 1e-9)) if n else 0
+    if k is None:
+        k = max(1, math.ceil(float(top) * n - 1e-9)) if n else 0
+    else:
+        k = min(int(k), n)
+        top = k / n if n else math.nan
     order = np.argsort(-s, kind="stable")[:k]
     return Lift(float(top), n, k, int(y.sum()), int(y[order].sum()))
 

@@ -168,6 +168,8 @@ def build(ds, *, period: str = "", freq: str = "month", horizon: int = 3, n_orig
     month, month_label = report_month(ds, period, freq)
     found = PB.resolve(health_file, data_dir or sample_dir())
     hf = PB.load(found) if found is not None else PB.HealthFile(path="", found=False)
+    if isinstance(max_customers, bool) or not isinstance(max_customers, int) or max_customers < 0:
+        raise ValueError(f"max_customers is a whole number of customers ≥ 0 (0: all of them); got {max_customers!r}")
     fit_ds, sampled = ds, None
     if max_customers and len(ds.customers) > max_customers:
         fit_ds, sampled = H.customer_sample(ds, max_customers, seed=0), (int(max_customers), len(ds.customers))
