@@ -550,6 +550,8 @@ TEXT_RULES = {
     "sample_notes": ("notes on how the sample was made", _spans(SAMPLE_NOTE)),
     "separators": ("numbers of 1,000 or more without separators", unseparated_spans),
     "minus": ("hyphens or dashes as minus signs (use U+2212 −)", lambda t: [(s, e + 1) for s, e in minus_spans(t)]),
+    "markdown": ("Markdown emphasis left unrendered (** or __: in Japanese, ** must not close right before a "
+                 "letter or digit after 。)", _spans(re.compile(r"\*\*|__"))),
 }
 
 

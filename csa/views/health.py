@@ -471,7 +471,8 @@ def describe_backtest(bt: H.Backtest | None, *, lang: str = "en") -> str:
     auc, lo, hi = bt.interval("fitted")
     one = t("one_origin", lang, NS, origin=str(bt.auc.index[-1]), auc=num.number(auc, 3),
             interval=num.interval(lo, hi, digits=3))
-    return f"{head} {verdict} {one}" if lang == "en" else head + verdict + one
+    # the verdict last: a closing ** right before a digit would not close in Japanese (no space after 。)
+    return f"{head} {one} {verdict}" if lang == "en" else head + one + verdict
 
 
 def describe_calibration(cal: pd.DataFrame, *, lang: str = "en") -> str:
